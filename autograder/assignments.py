@@ -1,0 +1,85 @@
+"""The course: where its notebooks and hidden suites are, and what each assignment contains.
+
+The trusted copy of an assignment is its release notebook (what students were given); the
+graded functions, their public checks and their points are read from it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from autograder.notebook import Cell, read_notebook
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SUITES_DIR = PACKAGE_DIR / "suites"
+IMPORTS_TORCH = re.compile(r"^\s*(import torch|from torch)", re.MULTILINE)
+
+
+def course_root() -> Path:
+    """The course directory: $AUTOGRADER_COURSE, else the repository this package lives in."""
+    if os.environ.get("AUTOGRADER_COURSE"):
+        return Path(os.environ["AUTOGRADER_COURSE"]).resolve()
+    return PACKAGE_DIR.parent
+
+
+def assignment_ids() -> list[str]:
+    """Assignments that have a hidden suite."""
+    return sorted(p.name for p in SUITES_DIR.iterdir() if p.is_dir() and any(p.glob("test_*.py")))
+
+
+@dataclass
+class Assignment:
+    id: str
+    root: Path
+
+    @classmethod
+    def load(cls, assignment_id: str, root: Path | None = None) -> "Assignment":
+        root = root or course_root()
+        assignment = cls(assignment_id, root)
+        if not assignment.suite_dir.is_dir():
+            known = ", ".join(assignment_ids()) or "none"
+            raise ValueError(f"unknown assignment {assignment_id!r} (known: {known})")
+        if not assignment.release_notebook.is_file():
+            raise ValueError(f"no release notebook at {assignment.release_notebook}")
+        return assignment
+
+    @property
+    def suite_dir(self) -> Path:
+        return SUITES_DIR / self.id
+
+    @property
+    def release_notebook(self) -> Path:
+        return self.root / "release" / self.id / f"{self.id}.ipynb"
+
+    @property
+    def source_notebook(self) -> Path:
+        return self.root / "source" / self.id / f"{self.id}.ipynb"
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        return read_notebook(self.release_notebook)
+
+    @cached_property
+    def functions(self) -> list[str]:
+        """The graded functions and classes, in notebook order."""
+        return [c.grade_id for c in self.cells if c.role == "answer" and c.grade_id]
+
+    def public_check(self, name: str) -> str | None:
+        for cell in self.cells:
+            if cell.grade_id == f"{name}_public":
+                return cell.source
+        return None
+
+    def notebook_points(self) -> dict[str, float]:
+        """Points of each graded cell, keyed by the function it grades."""
+        return {c.grade_id.removesuffix("_tests"): float(c.nbgrader.get("points", 0))
+                for c in self.cells if c.role == "graded" and c.grade_id}
+
+    @cached_property
+    def preload(self) -> list[str]:
+        """Modules the zygote imports: numpy always, torch when the notebook uses it."""
+        uses_torch = any(IMPORTS_TORCH.search(c.source) for c in self.cells if c.kind == "code")
+        return ["numpy", "torch"] if uses_torch else ["numpy"]

@@ -1,0 +1,136 @@
+"""The vocabulary of the hidden suites: how a test declares what it checks and how it says,
+in the student's terms, what went wrong. Messages never contain an expected value of a hidden
+case: they describe the property in words.
+"""
+from __future__ import annotations
+
+import math
+import signal
+
+import numpy as np
+import pytest
+
+from autograder.protocol import Opaque, TensorData
+from autograder.student import PUBLIC, StudentProblem
+
+
+class Mistake(AssertionError):
+    """A test found a mistake; the message is shown to the student as it is."""
+
+
+def graded(what: str, points: float = 1):
+    """Mark a test with what it checks (shown to students) and the points it is worth."""
+    return pytest.mark.graded(what=what, points=points)
+
+
+def fail(message: str):
+    raise Mistake(message)
+
+
+# ------------------------------------------------------------------------------- values
+
+def as_number(value, what: str) -> float:
+    """`value` as a float, or a Mistake explaining that a number was expected."""
+    if isinstance(value, TensorData) and value.array.size == 1:
+        return float(value.array.reshape(()))
+    if isinstance(value, (bool, np.bool_)):
+        fail(f"{what} 应该返回一个数，却返回了布尔值 {value}。")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        return float(value.reshape(()))
+    fail(f"{what} 应该返回一个数（float），却返回了 {describe_type(value)}。")
+
+
+def as_array(value, what: str) -> np.ndarray:
+    """`value` as a float64 array, or a Mistake explaining what came back instead."""
+    if isinstance(value, TensorData):
+        value = value.array
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                                                for v in value):
+        value = np.array(value, dtype=float)
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        value = np.array(value, dtype=float)
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "iufb":
+        fail(f"{what} 应该返回一个数值数组（numpy array），却返回了 {describe_type(value)}。")
+    return value.astype(float)
+
+
+def describe_type(value) -> str:
+    if isinstance(value, Opaque):
+        return f"一个 {value.type.rsplit('.', 1)[-1]} 对象"
+    if value is None:
+        return "None（是不是忘了 return？）"
+    if isinstance(value, np.ndarray):
+        return f"形状为 {value.shape}、类型为 {value.dtype} 的数组"
+    if isinstance(value, TensorData):
+        return f"torch 张量（tensor，形状 {value.array.shape}）"
+    return f"{type(value).__name__} 类型的值"
+
+
+def is_close(actual, expected, rtol: float, atol: float) -> bool:
+    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    if actual.shape != expected.shape:
+        return False
+    return bool(np.all(np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False)))
+
+
+def expect_number(value, expected: float, what: str, rtol: float, atol: float,
+                  hint: str = "", public: bool = False) -> None:
+    number = as_number(value, what)
+    if math.isnan(number):
+        fail(f"{what} 返回了 nan。{hint}")
+    if not is_close(number, expected, rtol, atol):
+        shown = f"期望约为 {expected:.6g}，你的结果是 {number:.6g}。" if public else "与正确结果不一致。"
+        fail(f"{what} {shown}{hint}")
+
+
+def expect_array(value, expected: np.ndarray, what: str, rtol: float, atol: float,
+                 hint: str = "", public: bool = False) -> np.ndarray:
+    array = as_array(value, what)
+    expected = np.asarray(expected, dtype=float)
+    if array.shape != expected.shape:
+        fail(f"{what} 的形状（shape）应该是 {expected.shape}，你的结果是 {array.shape}。")
+    if not is_close(array, expected, rtol, atol):
+        shown = f"期望约为 {np.round(expected, 6).tolist()}，你的结果是 {np.round(array, 6).tolist()}。" \
+            if public else "与正确结果不一致。"
+        fail(f"{what} {shown}{hint}")
+    return array
+
+
+# --------------------------------------------------------------------- student problems
+
+def explain(problem: StudentProblem) -> str:
+    """A student-facing sentence for code that raised, hung, crashed or is missing."""
+    detail = problem.detail
+    if problem.kind == "missing":
+        name = problem.what.split("(")[0]
+        return (f"找不到 {name}：笔记本里没有定义它（是不是删掉了、改了名字，或者定义它的单元格出错了？"
+                f"函数名必须和题目给出的一模一样）。")
+    if problem.kind == "raised" and detail.get("type") == "NotImplementedError":
+        return f"调用 {problem.what} 时发现它还没有实现：函数里仍然是 raise NotImplementedError()。"
+    if problem.kind == "raised" and problem.what == PUBLIC and detail.get("type") == "AssertionError":
+        return f"公开测试没有通过：{detail.get('message') or '断言失败'}"
+    if problem.kind == "raised":
+        text = f"调用 {problem.what} 时，你的代码抛出了 {detail.get('type', '异常')}"
+        if detail.get("message"):
+            text += f": {detail['message']}"
+        frames = detail.get("frames") or []
+        if frames:
+            text += "\n出错位置：" + "\n  ".join(frames[-3:])
+        return text
+    if problem.kind == "timeout":
+        return (f"调用 {problem.what} 超过了 {detail.get('seconds', '?'):g} 秒还没有结束"
+                "（是不是死循环，或者循环条件永远不满足？）。")
+    if problem.kind == "died":
+        cause = ""
+        if detail.get("signal"):
+            try:
+                cause = f"（信号 {signal.Signals(detail['signal']).name}）"
+            except ValueError:
+                cause = f"（信号 {detail['signal']}）"
+        elif detail.get("exitcode") is not None:
+            cause = f"（退出码 {detail['exitcode']}）"
+        return (f"调用 {problem.what} 时，运行你代码的进程意外终止{cause}："
+                "可能是内存用尽、调用了 os._exit / sys.exit，或者程序崩溃。")
+    return f"调用 {problem.what} 返回的结果无法读取：{detail.get('message', '')}"

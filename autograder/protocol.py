@@ -1,0 +1,341 @@
+"""Messages between the trusted grader and the student process: framing and plain data.
+
+Only plain data crosses: None, bool, int, float, str, list, tuple, dict, numpy arrays and
+scalars, torch tensors (as arrays), and an opaque description of anything else. Nothing is ever
+unpickled; the trusted side rebuilds fresh objects from JSON, so an object with rigged
+comparison methods cannot reach the comparisons.
+
+A frame is a 4-byte big-endian length and that many bytes of UTF-8 JSON.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import select
+import socket
+import struct
+import time
+from dataclasses import dataclass
+
+import numpy
+
+MAX_FRAME = 64 * 2**20
+MAX_ELEMENTS = 4_000_000
+MAX_DEPTH = 40
+MAX_STR = 100_000
+MAX_REPR = 300
+
+# Captured when this module is imported (before any student code runs in the process), so
+# student code that reassigns numpy.ndarray or builtins cannot change what is recognised.
+_ndarray = numpy.ndarray
+_generic = numpy.generic
+_frombuffer = numpy.frombuffer
+_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+           "float16", "float32", "float64", "complex64", "complex128"}
+_type, _isinstance, _len, _repr = type, isinstance, len, repr
+
+
+class ProtocolError(Exception):
+    """A frame or a value that does not follow the protocol."""
+
+
+class Timeout(Exception):
+    """The other side did not answer in time."""
+
+
+class Closed(Exception):
+    """The other side closed the connection (it exited or died)."""
+
+
+# ---------------------------------------------------------------------------------- framing
+
+def send(sock: socket.socket, message: object) -> None:
+    payload = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    send_raw(sock, payload)
+
+
+def send_raw(sock: socket.socket, payload: bytes) -> None:
+    if len(payload) > MAX_FRAME:
+        raise ProtocolError(f"message of {len(payload)} bytes is larger than {MAX_FRAME}")
+    sock.sendall(struct.pack(">I", len(payload)) + payload)
+
+
+def recv(sock: socket.socket, timeout: float | None = None, limit: int = MAX_FRAME) -> object:
+    payload = recv_raw(sock, timeout, limit)
+    try:
+        return json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+
+
+def recv_raw(sock: socket.socket, timeout: float | None = None, limit: int = MAX_FRAME) -> bytes:
+    payload, fds = recv_raw_fds(sock, timeout, limit)
+    for fd in fds:
+        os.close(fd)
+    return payload
+
+
+def recv_raw_fds(sock: socket.socket, timeout: float | None = None,
+                 limit: int = MAX_FRAME) -> tuple[bytes, list[int]]:
+    """Read one frame and any file descriptors sent with it (at most MAX_FDS are kept)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    fds: list[int] = []
+    try:
+        (length,) = struct.unpack(">I", _read_exactly(sock, 4, deadline, fds))
+        if length > limit:
+            raise ProtocolError(f"message of {length} bytes is larger than {limit}")
+        return _read_exactly(sock, length, deadline, fds), fds
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+
+
+def send_with_fds(sock: socket.socket, message: object, fds: list[int]) -> None:
+    payload = json.dumps(message, separators=(",", ":")).encode()
+    socket.send_fds(sock, [struct.pack(">I", len(payload)) + payload], fds)
+
+
+MAX_FDS = 4
+_ANCILLARY = socket.CMSG_SPACE(MAX_FDS * 4)
+
+
+def _read_exactly(sock: socket.socket, n: int, deadline: float | None, fds: list[int]) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
+                raise Timeout()
+        chunk, ancillary, _flags, _addr = sock.recvmsg(min(n - got, 1 << 20), _ANCILLARY)
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                received = list(struct.unpack(f"{len(data) // 4}i", data[: len(data) // 4 * 4]))
+                fds.extend(received)
+        if not chunk:
+            raise Closed()
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+# ------------------------------------------------------------------------- encoding values
+
+@dataclass(frozen=True)
+class Opaque:
+    """An object that is not plain data, described by its type name and a short repr."""
+    type: str
+    repr: str
+
+
+@dataclass(frozen=True)
+class TensorData:
+    """A torch tensor seen from the trusted side: its values, dtype and requires_grad."""
+    array: numpy.ndarray
+    dtype: str
+    requires_grad: bool
+
+
+class _Budget:
+    def __init__(self, elements: int):
+        self.left = elements
+
+    def take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise ProtocolError("the value is too large to send back")
+
+
+def encode(value: object, tensor_type: type | None = None, max_elements: int = MAX_ELEMENTS) -> object:
+    """Turn `value` into JSON-able data. Used on the student side with captured types."""
+    return _encode(value, _Budget(max_elements), 0, set(), tensor_type)
+
+
+def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
+    budget.take(1)
+    if depth > MAX_DEPTH:
+        raise ProtocolError("the value is nested too deeply")
+    kind = _type(value)
+    if value is None or kind is bool:
+        return value
+    if kind is int:
+        return value if -2**53 <= value <= 2**53 else {"$int": str(value)[:MAX_STR]}
+    if kind is float:
+        return _encode_float(value)
+    if kind is str:
+        return value if _len(value) <= MAX_STR else {"$str": value[:MAX_STR], "truncated": True}
+    if _isinstance(value, _ndarray):
+        return _encode_array(_ndarray.view(value, _ndarray), budget, depth, seen, tensor_type)
+    if _isinstance(value, _generic):
+        array = numpy.asarray(value)
+        if array.dtype.name in _DTYPES:
+            return {"$scalar": array.dtype.name, "b64": base64.b64encode(array.tobytes()).decode()}
+        return _opaque(value)
+    if tensor_type is not None and _isinstance(value, tensor_type):
+        return _encode_tensor(value, budget, depth, seen, tensor_type)
+    if kind in (list, tuple, dict) or _isinstance(value, (list, tuple, dict)):
+        marker = id(value)
+        if marker in seen:
+            raise ProtocolError("the value contains itself")
+        seen.add(marker)
+        try:
+            if _isinstance(value, dict):
+                items = [[_encode(k, budget, depth + 1, seen, tensor_type),
+                          _encode(v, budget, depth + 1, seen, tensor_type)] for k, v in dict.items(value)]
+                return {"$dict": items}
+            items = [_encode(v, budget, depth + 1, seen, tensor_type)
+                     for v in (list.__iter__(value) if _isinstance(value, list) else tuple.__iter__(value))]
+            return items if _isinstance(value, list) else {"$tuple": items}
+        finally:
+            seen.discard(marker)
+    if _isinstance(value, bool):
+        return bool(value)
+    if _isinstance(value, int):
+        return _encode(int.__int__(value), budget, depth, seen, tensor_type)
+    if _isinstance(value, float):
+        return _encode_float(float.__float__(value))
+    if _isinstance(value, str):
+        return _encode(str.__str__(value), budget, depth, seen, tensor_type)
+    return _opaque(value)
+
+
+def _encode_float(value: float):
+    if math.isfinite(value):
+        return value
+    return {"$float": "nan" if value != value else ("inf" if value > 0 else "-inf")}
+
+
+def _encode_array(array, budget, depth, seen, tensor_type):
+    budget.take(array.size)
+    if array.dtype.name in _DTYPES:
+        data = numpy.ascontiguousarray(array).tobytes()
+        return {"$array": array.dtype.name, "shape": list(array.shape),
+                "b64": base64.b64encode(data).decode()}
+    if array.dtype.kind == "O":
+        items = [_encode(v, budget, depth + 1, seen, tensor_type) for v in array.ravel().tolist()]
+        return {"$objarray": items, "shape": list(array.shape)}
+    return _opaque(array)
+
+
+def _encode_tensor(tensor, budget, depth, seen, tensor_type):
+    base = tensor_type.detach(tensor).cpu()
+    try:
+        array = base.numpy()
+    except (TypeError, RuntimeError):  # bfloat16 and friends have no numpy dtype
+        array = base.double().numpy()
+    encoded = _encode_array(array, budget, depth, seen, tensor_type)
+    return {"$tensor": encoded, "dtype": str(base.dtype).replace("torch.", ""),
+            "requires_grad": bool(tensor.requires_grad)}
+
+
+def _opaque(value) -> dict:
+    kind = _type(value)
+    name = f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}"
+    try:
+        text = _repr(value)
+        text = text if _type(text) is str else "?"
+    except BaseException:  # a student's __repr__ may raise anything
+        text = "<repr failed>"
+    return {"$opaque": name[:MAX_REPR], "repr": text[:MAX_REPR]}
+
+
+# ------------------------------------------------------------------------- decoding values
+
+def decode(data: object, depth: int = 0) -> object:
+    """Rebuild fresh, plain objects from encoded data. Safe on hostile input."""
+    if depth > MAX_DEPTH + 2:
+        raise ProtocolError("nested too deeply")
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(v, depth + 1) for v in data]
+    if not isinstance(data, dict) or len(data) == 0:
+        raise ProtocolError("unexpected value")
+    tag = next(iter(data))
+    body = data[tag]
+    if tag == "$float":
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[_text(body)]
+    if tag == "$int":
+        return int(_text(body))
+    if tag == "$str":
+        return _text(body)
+    if tag == "$tuple":
+        return tuple(decode(v, depth + 1) for v in _list(body))
+    if tag == "$dict":
+        result = {}
+        for pair in _list(body):
+            key, value = _list(pair)
+            key = decode(key, depth + 1)
+            if isinstance(key, (list, dict)):
+                key = repr(key)
+            result[key] = decode(value, depth + 1)
+        return result
+    if tag == "$array":
+        return _decode_array(data)
+    if tag == "$scalar":
+        dtype = _dtype(body)
+        raw = base64.b64decode(_text(data["b64"]), validate=True)
+        if len(raw) != numpy.dtype(dtype).itemsize:
+            raise ProtocolError("bad scalar")
+        return numpy.frombuffer(raw, dtype=dtype)[0]
+    if tag == "$objarray":
+        items = [decode(v, depth + 1) for v in _list(body)]
+        shape = tuple(int(n) for n in _list(data["shape"]))
+        array = numpy.empty(len(items), dtype=object)
+        array[:] = items
+        return array.reshape(shape)
+    if tag == "$tensor":
+        array = decode(body, depth + 1)
+        if not isinstance(array, numpy.ndarray):
+            raise ProtocolError("bad tensor")
+        return TensorData(array, _text(data.get("dtype", "")), bool(data.get("requires_grad")))
+    if tag == "$opaque":
+        return Opaque(_text(body), _text(data.get("repr", "")))
+    if tag in ("$fn", "$ref", "$slot"):
+        return data  # references, resolved by the receiver
+    raise ProtocolError(f"unknown tag {tag!r}")
+
+
+def _decode_array(data: dict) -> numpy.ndarray:
+    dtype = _dtype(data["$array"])
+    shape = tuple(int(n) for n in _list(data["shape"]))
+    if any(n < 0 for n in shape) or math.prod(shape) > MAX_ELEMENTS:
+        raise ProtocolError("bad array shape")
+    raw = base64.b64decode(_text(data["b64"]), validate=True)
+    if len(raw) != math.prod(shape) * numpy.dtype(dtype).itemsize:
+        raise ProtocolError("array data does not match its shape")
+    return numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _dtype(name: object) -> str:
+    if name not in _DTYPES:
+        raise ProtocolError(f"dtype {name!r} not allowed")
+    return name
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError("expected text")
+    return value
+
+
+def _list(value: object) -> list:
+    if not isinstance(value, list):
+        raise ProtocolError("expected a list")
+    return value
+
+
+# ------------------------------------------------------------- encoding trusted arguments
+
+def encode_argument(value: object) -> object:
+    """Encode a value the trusted side sends (plain data; references pass through)."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("$fn", "$ref", "$slot"):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [encode_argument(v) for v in value]
+        return items if isinstance(value, list) else {"$tuple": items}
+    if isinstance(value, dict):
+        return {"$dict": [[encode_argument(k), encode_argument(v)] for k, v in value.items()]}
+    return encode(value)

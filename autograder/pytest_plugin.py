@@ -1,0 +1,186 @@
+"""The bridge between the hidden pytest suites and submissions.
+
+Every test asks for the `student` fixture. `submission` is session-scoped and parametrised over
+the notebooks being graded, so pytest runs all tests of one notebook before starting the next,
+and a notebook's result is complete (and handed to `on_result`) when its fixture is torn down.
+
+The same plugin runs when an instructor calls pytest on a suite directly
+(`pytest autograder/suites/ps1_derivatives --notebook my.ipynb`; by default the source
+notebook, which must get full marks).
+"""
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from autograder.assignments import Assignment
+from autograder.checks import Mistake, explain
+from autograder.notebook import NotebookError
+from autograder.results import CellReport, SubmissionResult, TestResult
+from autograder.runner import CellOutcome, SubmissionRun
+from autograder.sandbox.client import Zygote
+from autograder.sandbox.settings import SandboxSettings
+from autograder.student import StudentProblem
+
+PLUGIN_NAME = "autograder-grading"
+INTERNAL_ERROR = "评分程序内部出错，这不是你的问题；已记录，请联系老师。"
+
+
+class GradingPlugin:
+    __name__ = PLUGIN_NAME  # how pluggy names a plugin object; conftest.py checks for it
+
+    def __init__(self, assignment: Assignment, notebooks: list[Path], settings: SandboxSettings | None = None,
+                 on_result: Callable[[SubmissionResult], None] | None = None, slot: int = 0,
+                 zygote: Zygote | None = None, fingerprints: dict[str, str] | None = None,
+                 make_run: Callable[[str], object] | None = None):
+        self.assignment = assignment
+        self.keys = [str(p) for p in notebooks]
+        self.make_run = make_run or self._sandboxed_run
+        self.settings = settings or SandboxSettings()
+        self.on_result = on_result
+        self.slot = slot
+        self._zygote = zygote
+        self._own_zygote = zygote is None
+        self.fingerprints = fingerprints or {}
+        self.results: dict[str, SubmissionResult] = {}
+        self.points: dict[str, tuple[str, str, float]] = {}   # nodeid -> (grade_id, what, points)
+        self.order: list[str] = []
+
+    # ------------------------------------------------------------------------ collection
+
+    def _sandboxed_run(self, key: str) -> SubmissionRun:
+        return SubmissionRun(Path(key), self.assignment, self.zygote, self.settings, self.slot)
+
+    @property
+    def zygote(self) -> Zygote:
+        if self._zygote is None:
+            self._zygote = Zygote(self.assignment.preload, self.settings, str(self.assignment.root))
+        return self._zygote
+
+    def pytest_generate_tests(self, metafunc):
+        if "submission" in metafunc.fixturenames:
+            ids = [f"nb{i}" for i in range(len(self.keys))]
+            metafunc.parametrize("submission", self.keys, indirect=True,
+                                 scope="session", ids=ids)
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        for item in items:
+            mark = item.get_closest_marker("graded")
+            grade_id = getattr(item.module, "GRADE_ID", None)
+            if mark is None or grade_id is None:
+                raise pytest.UsageError(f"{item.nodeid}: every hidden test needs GRADE_ID and @graded(...)")
+            what, points = mark.kwargs["what"], float(mark.kwargs.get("points", 1))
+            base = item.nodeid.split("[", 1)[0]
+            if base not in self.points:
+                self.order.append(base)
+            self.points[base] = (grade_id, what, points)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(p for _, _, p in self.points.values()), 6)
+
+    # -------------------------------------------------------------------------- fixtures
+
+    @pytest.fixture(scope="session")
+    def submission(self, request):
+        key = request.param
+        run = self.make_run(key)
+        result = SubmissionResult(key, self.assignment.id, "graded", max_score=self.max_score,
+                                  fingerprint=self.fingerprints.get(key))
+        self.results[key] = result
+        try:
+            run.start()
+            result.protections = run.protections
+            result.cells = [_cell_report(c) for c in run.cells if c.status != "ok"]
+            if run.problem:
+                result.status, result.error = "error", run.problem
+        except NotebookError as exc:
+            result.status, result.error = "error", str(exc)
+        except Exception as exc:  # never lose the batch to one notebook
+            traceback.print_exc(file=sys.stderr)
+            result.status, result.error = "error", f"{INTERNAL_ERROR} ({type(exc).__name__})"
+        try:
+            yield run
+        finally:
+            run.close()
+            self._finish(key)
+
+    @pytest.fixture
+    def student(self, submission: SubmissionRun):
+        result = self.results[str(submission.key)]
+        if result.status == "error":
+            pytest.skip("notebook could not be graded")
+        with submission.student() as student:
+            yield student
+
+    # --------------------------------------------------------------------------- reports
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        key = getattr(getattr(item, "callspec", None), "params", {}).get("submission")
+        result = self.results.get(key)
+        base = item.nodeid.split("[", 1)[0]
+        if result is None or result.status == "error" or base not in self.points:
+            return
+        grade_id, what, points = self.points[base]
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            if report.passed:
+                test = TestResult(f"{grade_id}: {what}", grade_id, points, points, "passed")
+            else:
+                test = TestResult(f"{grade_id}: {what}", grade_id, 0.0, points, "failed",
+                                  _message(call.excinfo))
+            result.tests.append(test)
+
+    def _finish(self, key: str) -> None:
+        result = self.results[key]
+        if result.status == "error":
+            result.tests = []
+        else:
+            seen = {t.name for t in result.tests}
+            for base in self.order:   # a test that never reported (crash in teardown) still counts
+                grade_id, what, points = self.points[base]
+                if f"{grade_id}: {what}" not in seen:
+                    result.tests.append(TestResult(f"{grade_id}: {what}", grade_id, 0.0, points, "failed",
+                                                   INTERNAL_ERROR))
+            rank = {f"{self.points[b][0]}: {self.points[b][1]}": i for i, b in enumerate(self.order)}
+            functions = self.assignment.functions
+            result.tests.sort(key=lambda t: (functions.index(t.grade_id) if t.grade_id in functions else 99,
+                                             rank.get(t.name, 0)))
+        if self.on_result:
+            self.on_result(result)
+
+    def pytest_sessionfinish(self, session):
+        if self._own_zygote and self._zygote is not None:
+            self._zygote.close()
+
+
+def _message(excinfo) -> str:
+    if excinfo is None:
+        return INTERNAL_ERROR
+    error = excinfo.value
+    if isinstance(error, Mistake):
+        return str(error)
+    if isinstance(error, StudentProblem):
+        return explain(error)
+    traceback.print_exception(error, file=sys.stderr)
+    return INTERNAL_ERROR
+
+
+def _cell_report(cell: CellOutcome) -> CellReport:
+    where = f"单元格 {cell.grade_id}" if cell.grade_id else f"第 {cell.index} 个代码单元格"
+    if cell.status == "timeout":
+        message = f"{where}运行超时，已跳过（这个单元格里定义的内容在评分时不存在）。"
+    elif cell.status == "died":
+        message = f"{where}让运行代码的进程终止了（os._exit、崩溃或内存用尽），已跳过。"
+    else:
+        error = cell.error or {}
+        message = f"{where}运行出错：{error.get('type', 'Error')}: {error.get('message', '')}".rstrip(": ")
+        if error.get("type") == "SyntaxError" and error.get("line"):
+            message += f"（第 {error['line']} 行：{error.get('text', '')}）"
+    return CellReport(cell.index, cell.grade_id, cell.status, message)

@@ -1,0 +1,75 @@
+"""Results as text: JSON lines for machines, a table for instructors, a report for learners."""
+from __future__ import annotations
+
+import json
+import textwrap
+import unicodedata
+
+from autograder.results import SubmissionResult
+
+
+def json_line(result: SubmissionResult) -> str:
+    return json.dumps(result.to_json(), ensure_ascii=False)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def table(results: list[SubmissionResult]) -> str:
+    """One line per notebook, then what each lost points on."""
+    if not results:
+        return "no notebooks graded"
+    name_width = min(max(_width(r.submission) for r in results), 60)
+    lines = [f"{_pad('submission', name_width)}  status  score"]
+    for result in results:
+        score = f"{_points(result.score)} / {_points(result.max_score)}"
+        lines.append(f"{_pad(result.submission, name_width)}  {result.status:<6}  {score}")
+        if result.error:
+            lines.append(f"    {result.error}")
+        for test in result.tests:
+            if test.status == "failed":
+                first = (test.output or "").splitlines()[0] if test.output else ""
+                lines.append(f"    -{_points(test.max_score)}  {test.name}  {first[:100]}")
+    return "\n".join(lines)
+
+
+def learner_report(result: SubmissionResult) -> str:
+    """For `autograder check`: per function, what passed, what failed and why, in Chinese."""
+    lines = [f"{result.assignment}：{result.submission}"]
+    if result.status == "error":
+        lines.append(f"无法评分：{result.error}")
+        return "\n".join(lines)
+    lines.append(f"总分 {_points(result.score)} / {_points(result.max_score)}")
+    if result.cells:
+        lines.append("")
+        lines.append("运行笔记本时的问题：")
+        for cell in result.cells:
+            lines.append(f"  ! {cell.message}")
+    by_function = result.by_function()
+    for grade_id, (score, maximum) in by_function.items():
+        mark = "✓" if score == maximum else "✗"
+        lines.append("")
+        lines.append(f"{mark} {_pad(grade_id, 28)} {_points(score)} / {_points(maximum)} 分")
+        for test in result.tests:
+            if test.grade_id != grade_id:
+                continue
+            what = test.name.split(": ", 1)[-1]
+            sign = "✓" if test.status == "passed" else "✗"
+            lines.append(f"    {sign} {what}（{_points(test.max_score)} 分）")
+            if test.status == "failed" and test.output:
+                for paragraph in test.output.splitlines():
+                    lines.extend(textwrap.wrap(paragraph, 88, initial_indent="        ",
+                                               subsequent_indent="        ") or [""])
+    if result.protections:
+        lines.append("")
+        lines.append("运行你的代码时启用的隔离保护：" + "；".join(result.protections))
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""Grading results and their Gradescope `results.json` shape (the contract of COURSE.md)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class TestResult:
+    name: str                    # "<grade_id>: <what it checks>"
+    grade_id: str
+    score: float
+    max_score: float
+    status: str                  # passed | failed
+    output: str = ""
+    visibility: str = "visible"
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "score": self.score, "max_score": self.max_score, "status": self.status,
+                "output": self.output, "visibility": self.visibility}
+
+
+@dataclass
+class CellReport:
+    """A notebook cell that did not run cleanly, as the student should hear about it."""
+    index: int
+    grade_id: str | None
+    status: str
+    message: str
+
+
+@dataclass
+class SubmissionResult:
+    submission: str
+    assignment: str
+    status: str                  # graded | error
+    tests: list[TestResult] = field(default_factory=list)
+    error: str | None = None
+    max_score: float = 0.0
+    cells: list[CellReport] = field(default_factory=list)
+    protections: list[str] = field(default_factory=list)
+    fingerprint: str | None = None   # content hash, to skip unchanged submissions on resume
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tests), 6)
+
+    def to_json(self) -> dict:
+        """COURSE.md's shape; extra keys (cells, protections) are informative only."""
+        return {
+            "submission": self.submission, "assignment": self.assignment, "status": self.status,
+            "score": self.score if self.status == "graded" else 0.0, "max_score": self.max_score,
+            "tests": [t.to_json() for t in self.tests], "error": self.error,
+            "cells": [asdict(c) for c in self.cells], "protections": self.protections,
+            "fingerprint": self.fingerprint,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SubmissionResult":
+        tests = [TestResult(t["name"], t["name"].split(":", 1)[0], t["score"], t["max_score"], t["status"],
+                            t.get("output", ""), t.get("visibility", "visible")) for t in data.get("tests", [])]
+        cells = [CellReport(**c) for c in data.get("cells", [])]
+        return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
+                   data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"))
+
+    def by_function(self) -> dict[str, tuple[float, float]]:
+        """(score, max) per graded function, in the order tests were reported."""
+        totals: dict[str, list[float]] = {}
+        for test in self.tests:
+            entry = totals.setdefault(test.grade_id, [0.0, 0.0])
+            entry[0] += test.score
+            entry[1] += test.max_score
+        return {k: (round(v[0], 6), round(v[1], 6)) for k, v in totals.items()}
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save(result: SubmissionResult, path: Path) -> None:
+    write_atomically(path, json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n")

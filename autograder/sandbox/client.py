@@ -1,0 +1,217 @@
+"""The trusted side of the sandbox: start a zygote, spawn one sandbox per submission, talk to it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import autograder
+from autograder import protocol
+from autograder.sandbox import linux
+from autograder.sandbox.settings import SandboxSettings, choose_mode
+
+MARGIN = 5.0  # seconds the grader waits beyond a deadline the supervisor enforces
+ENV = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+       "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib",
+       "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class SandboxError(Exception):
+    """The sandbox could not be started or stopped answering."""
+
+
+@dataclass
+class Reply:
+    status: str                      # ok | timeout | died | protocol | refused
+    output: str = ""
+    dropped: int = 0
+    body: dict = field(default_factory=dict)
+    signal: int | None = None
+    exitcode: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def hidden_paths(course_root: str | os.PathLike | None, extra: list[str] = ()) -> list[str]:
+    """What student code must never see: the course, this package (suites) and the solutions."""
+    paths = [Path(autograder.__file__).parent]
+    try:
+        import solutions
+        paths.append(Path(solutions.__file__).parent)
+    except ImportError:
+        pass
+    if course_root:
+        paths.append(Path(course_root))
+    paths.extend(Path(p) for p in extra)
+    return sorted({str(p.resolve()) for p in paths})
+
+
+class Zygote:
+    """A preloaded process that forks sandboxes; one per grading worker."""
+
+    def __init__(self, preload: list[str], settings: SandboxSettings | None = None,
+                 course_root: str | None = None, extra_hidden: list[str] = ()):
+        from autograder.sandbox import fsview
+
+        self.settings = settings or SandboxSettings()
+        self.mode = choose_mode(self.settings.isolation)
+        self.hidden = hidden_paths(course_root, list(extra_hidden))
+        self.readonly = fsview.exposed_paths(self.hidden)
+        self.landlock_abi = linux.landlock_abi() if self.mode != "none" or linux.is_linux() else 0
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), ",".join(preload)],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd="/",
+        )
+        theirs.close()
+        self.control = ours
+        self._ready = False
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        if not self._ready:
+            try:
+                protocol.recv(self.control, timeout)
+            except (protocol.Timeout, protocol.Closed) as exc:
+                raise SandboxError(f"the zygote did not start ({type(exc).__name__})") from None
+            self._ready = True
+
+    def spawn(self, slot: int = 0) -> "Sandbox":
+        self.wait_ready()
+        uid = self.settings.uid_base + slot
+        env = dict(ENV)
+        if self.mode == "none":
+            env.update(HOME="", TMPDIR="", MPLCONFIGDIR="")  # filled in by the sandbox
+        config = {"mode": self.mode, "uid": uid, "limits": self.settings.limits(), "hidden": self.hidden,
+                  "readonly": self.readonly, "landlock_abi": self.landlock_abi, "env": env,
+                  "tmp": self.settings.tmp or None}
+        ours, theirs = socket.socketpair()
+        try:
+            protocol.send_with_fds(self.control, {"op": "spawn", "config": config}, [theirs.fileno()])
+        except OSError as exc:
+            raise SandboxError(f"the zygote is gone: {exc}") from None
+        finally:
+            theirs.close()
+        return Sandbox(ours, self.settings)
+
+    def close(self) -> None:
+        try:
+            self.control.close()
+        finally:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Sandbox:
+    """One submission's sandbox: a supervisor in fresh namespaces, a kernel, test processes."""
+
+    def __init__(self, channel: socket.socket, settings: SandboxSettings):
+        self.channel = channel
+        self.settings = settings
+        self.pidfd: int | None = None
+        self.base: str | None = None
+        self.protections: list[str] = []
+        self.closed = False
+        try:
+            hello = protocol.recv(channel, 30)
+            self.base = hello.get("base")
+            if hello.get("pid"):
+                self.pidfd = os.pidfd_open(int(hello["pid"]))
+            if hello.get("error"):
+                raise SandboxError(hello["error"])
+            ready = protocol.recv(channel, 30)
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError) as exc:
+            self.close()
+            raise SandboxError(f"the sandbox did not start ({type(exc).__name__})") from None
+        except SandboxError:
+            self.close()
+            raise
+        if not ready.get("ready"):
+            self.close()
+            raise SandboxError(f"the sandbox could not be set up: {ready.get('error')}")
+        self.protections = list(ready.get("protections", []))
+
+    def request(self, message: dict, timeout: float) -> Reply:
+        """Send one request; the supervisor enforces `timeout`, we allow a margin on top."""
+        if self.closed:
+            return Reply("died", body={"message": "sandbox closed"})
+        message = dict(message, timeout=timeout)
+        try:
+            protocol.send(self.channel, message)
+            header = protocol.recv(self.channel, timeout + MARGIN, limit=1 << 20)
+            reply = Reply(str(header.get("status")), str(header.get("output", "")), int(header.get("dropped", 0)),
+                          signal=header.get("signal"), exitcode=header.get("exitcode"))
+            if reply.ok and message["op"] not in ("start_kernel", "test_begin", "test_end"):
+                body = protocol.recv(self.channel, timeout + MARGIN)
+                reply.body = body if isinstance(body, dict) else {}
+            elif not reply.ok:
+                reply.body = {"message": header.get("message", "")}
+            return reply
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError) as exc:
+            self.close()
+            return Reply("died", body={"message": f"the sandbox stopped answering ({type(exc).__name__})"})
+
+    def start_kernel(self) -> Reply:
+        return self.request({"op": "start_kernel"}, 30)
+
+    def run_cell(self, index: int, code: str, timeout: float | None = None) -> Reply:
+        return self.request({"op": "cell", "index": index, "code": code}, timeout or self.settings.cell_timeout)
+
+    def begin_test(self) -> Reply:
+        return self.request({"op": "test_begin"}, 30)
+
+    def end_test(self) -> Reply:
+        return self.request({"op": "test_end"}, 30)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            protocol.send(self.channel, {"op": "exit"})
+        except OSError:
+            pass
+        self.channel.close()
+        if self.pidfd is not None:
+            # Process 1 of the namespace; its death takes every student process with it.
+            # A pidfd, unlike a pid, can never name a different process later.
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(self.pidfd)
+        if self.base:
+            _remove_tree(self.base)
+
+
+def _remove_tree(path: str) -> None:
+    def make_writable(function, target, _exc):
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            os.chmod(target, 0o700)
+            function(target)
+        except OSError:
+            pass
+    for _ in range(50):  # the namespace's mounts vanish a moment after its last process
+        shutil.rmtree(path, onerror=make_writable)
+        if not os.path.exists(path):
+            return
+        time.sleep(0.01)

@@ -1,0 +1,85 @@
+"""The confinement steps, in the order they must happen, and what each one protects.
+
+`setup_supervisor` runs in process 1 of the new namespaces (still privileged there) and leaves
+it unprivileged; `enter_student_domain` runs in each kernel process before student code.
+"""
+from __future__ import annotations
+
+import os
+import resource
+
+from autograder.sandbox import fsview, linux
+
+MB = 2**20
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def apply_limits(limits: dict) -> None:
+    """Resource limits inherited by every student process. Memory is address space on top of
+    what the preloaded libraries already map, so numpy and torch leave the same room."""
+    memory = _vm_size() + int(limits["memory_mb"]) * MB
+    for name, value in (
+        ("RLIMIT_AS", memory),
+        ("RLIMIT_CPU", int(limits["cpu_seconds"])),
+        ("RLIMIT_NPROC", int(limits["processes"])),
+        ("RLIMIT_FSIZE", int(limits["file_size_mb"]) * MB),
+        ("RLIMIT_NOFILE", int(limits["open_files"])),
+        ("RLIMIT_CORE", 0),
+    ):
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def setup_supervisor(config: dict) -> list[str]:
+    """Confine process 1 and return the protections that are now active, in words."""
+    active = ["own process namespace (every process dies with the sandbox)", "no network"]
+    mode = config["mode"]
+    if mode == "none":
+        active = []
+    else:
+        fsview.build(config["view"], config["scratch"], config["readonly"], config["hidden"])
+        active.append("private file system view (course, suites and other submissions absent)")
+    if mode == "root":
+        # RLIMIT_NPROC counts per user, so each worker slot has a user of its own.
+        apply_limits(config["limits"])
+        os.setgroups([])
+        os.setgid(config["uid"])
+        os.setuid(config["uid"])
+        active.append(f"unprivileged user {config['uid']}")
+    else:
+        apply_limits(config["limits"])
+    active.append("resource limits (memory, CPU time, processes, file size, open files)")
+    os.environ.clear()
+    os.environ.update(config["env"])
+    if linux.is_linux():
+        linux.prctl(linux.PR_SET_DUMPABLE, 0)
+    abi = config.get("landlock_abi", 0)
+    if abi:
+        _landlock(config, abi)
+        active.append(f"Landlock ABI {abi} (file access{', signals' if abi >= 6 else ''}"
+                      f"{', TCP' if abi >= 4 else ''})")
+    return active
+
+
+def enter_student_domain(config: dict) -> None:
+    """A nested Landlock domain: student code can no longer signal or ptrace the supervisor."""
+    abi = config.get("landlock_abi", 0)
+    if abi:
+        _landlock(config, abi)
+    if linux.is_linux():
+        linux.prctl(linux.PR_SET_DUMPABLE, 1)  # its own /proc entries stay readable to it
+
+
+def _landlock(config: dict, abi: int) -> None:
+    if config["mode"] == "none":
+        read, write = [*config["readonly"], "/usr", "/lib", "/lib64", "/etc", "/proc", "/dev", "/sys"], \
+            [config["scratch"], "/dev/null"]
+    else:
+        read, write = ["/"], ["/tmp", "/dev/null"]
+    linux.landlock_restrict(read, write, abi)

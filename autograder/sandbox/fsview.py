@@ -1,0 +1,102 @@
+"""The file system a submission sees: a read-only skeleton holding only what Python needs.
+
+Built inside a fresh mount namespace and made the root with pivot_root, so the course, the hidden suites,
+the gradebook, other submissions and home directories simply do not exist for student code.
+Paths keep their real names (the Python installation sits where it sits outside), so imports
+work unchanged. The submission's scratch directory is the only writable place, mounted at /tmp.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from autograder.sandbox import linux
+
+SYSTEM_DIRS = ("usr", "lib", "lib64", "lib32", "bin", "sbin", "etc")
+DEVICES = ("null", "zero", "random", "urandom", "full")
+CPU_INFO = "/sys/devices/system/cpu"
+_SITE_DIRS = ("site-packages", "dist-packages")
+
+
+def exposed_paths(hidden: list[str]) -> list[str]:
+    """The Python installation and its import paths, minus those overlapping a hidden path.
+
+    The installation prefixes are always kept (a virtualenv may live inside the course
+    directory); hidden paths beneath them are masked by `build`.
+    """
+    prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    keep: list[str] = []
+    for path in [*sorted(prefixes), *sys.path]:
+        if not path or not os.path.isdir(path):
+            continue
+        real = os.path.realpath(path)
+        if not any(_contains(p, real) for p in prefixes) and not real.endswith(_SITE_DIRS):
+            continue  # the script's directory or the working directory, not an installation
+        overlaps = any(_contains(h, real) or _contains(real, h) for h in hidden)
+        if real == "/" or real in keep or (overlaps and real not in prefixes):
+            continue
+        keep.append(real)
+    return keep
+
+
+def _contains(outer: str, inner: str) -> bool:
+    """True when `inner` is `outer` or lies beneath it."""
+    outer = outer.rstrip("/") or "/"
+    return inner == outer or inner.startswith(outer + "/")
+
+
+def build(view: str, scratch: str, readonly: list[str], hidden: list[str]) -> None:
+    """Mount the skeleton on `view` and make it the root. Needs CAP_SYS_ADMIN in a new mount ns."""
+    linux.mount("none", "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    linux.mount("tmpfs", view, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "mode=755,size=8m")
+    for name in SYSTEM_DIRS:
+        source = "/" + name
+        if os.path.islink(source):
+            os.symlink(os.readlink(source), os.path.join(view, name))
+        elif os.path.isdir(source):
+            _bind(source, view + source, writable=False)
+    for path in readonly:
+        if not any(_contains("/" + name, path) for name in SYSTEM_DIRS):
+            _bind(path, view + path, writable=False)
+    for path in hidden:
+        target = view + path
+        if os.path.isdir(target):
+            linux.mount("tmpfs", target, "tmpfs", linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV,
+                        "mode=555,size=4k")
+    os.makedirs(view + "/dev", exist_ok=True)
+    for device in DEVICES:
+        if os.path.exists("/dev/" + device):
+            _bind("/dev/" + device, f"{view}/dev/{device}", writable=True)
+    if os.path.isdir(CPU_INFO):
+        _bind(CPU_INFO, view + CPU_INFO, writable=False)
+    os.makedirs(view + "/proc", exist_ok=True)
+    linux.mount("proc", view + "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
+    _bind(scratch, view + "/tmp", writable=True)
+    # Nothing else may ever be created in the skeleton itself.
+    linux.mount("none", view, None, linux.MS_REMOUNT | linux.MS_BIND | linux.MS_RDONLY
+                | linux.MS_NOSUID | linux.MS_NODEV)
+    # pivot_root, not chroot: the old root is detached, so there is nothing to climb back to.
+    os.chdir(view)
+    linux.pivot_root(".", ".")
+    linux.umount2(".", linux.MNT_DETACH)
+    os.chdir("/tmp")
+
+
+def _bind(source: str, target: str, writable: bool) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.exists(target):
+            open(target, "a").close()
+    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
+    flags = linux.MS_REMOUNT | linux.MS_BIND | linux.MS_NOSUID
+    # Flags the kernel locked on the source mount must be repeated, or the remount fails.
+    locked = os.statvfs(source).f_flag
+    if locked & os.ST_NODEV or not source.startswith("/dev/"):
+        flags |= linux.MS_NODEV
+    if locked & os.ST_NOEXEC:
+        flags |= linux.MS_NOEXEC
+    if not writable:
+        flags |= linux.MS_RDONLY
+    linux.mount("none", target, None, flags)

@@ -1,0 +1,64 @@
+"""Sandbox limits and isolation settings, configurable in nbgrader_config.py or by flags.
+
+    c.SandboxSettings.memory_mb = 2048
+    c.SandboxSettings.cell_timeout = 30
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from traitlets import Enum, Float, Int, Unicode
+from traitlets.config import Configurable
+
+from autograder.sandbox import linux
+
+
+class SandboxSettings(Configurable):
+    isolation = Enum(["auto", "root", "userns", "none"], "auto", config=True,
+                     help="auto: a user per worker as root, user namespaces otherwise, none when neither works.")
+    memory_mb = Int(2048, config=True, help="Address space each student process may add to the preloaded libraries.")
+    cpu_seconds = Int(120, config=True, help="CPU time of each student process.")
+    processes = Int(64, config=True, help="Processes and threads of one submission.")
+    file_size_mb = Int(64, config=True, help="Largest file a submission may write in its scratch directory.")
+    open_files = Int(256, config=True, help="Open files per student process.")
+    output_kb = Int(64, config=True, help="Output kept per cell or call; the rest is counted and dropped.")
+    cell_timeout = Float(30.0, config=True, help="Seconds one notebook cell may run.")
+    test_timeout = Float(20.0, config=True, help="Seconds one test may spend in student code.")
+    submission_timeout = Float(600.0, config=True, help="Seconds for a whole submission.")
+    uid_base = Int(61000, config=True, help="As root, worker slot k runs student code as user uid_base + k.")
+    tmp = Unicode("", config=True, help="Where scratch directories are made (default: the system's).")
+
+    def limits(self) -> dict:
+        return {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds, "processes": self.processes,
+                "file_size_mb": self.file_size_mb, "open_files": self.open_files, "output_kb": self.output_kb}
+
+
+_userns_works: bool | None = None
+
+
+def userns_works() -> bool:
+    """Whether this user may create user, mount, PID and network namespaces (probed once)."""
+    global _userns_works
+    if _userns_works is None:
+        _userns_works = False
+        if linux.is_linux():
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    linux.unshare(linux.CLONE_NEWUSER | linux.CLONE_NEWNS | linux.CLONE_NEWPID | linux.CLONE_NEWNET)
+                    os._exit(0)
+                except BaseException:
+                    os._exit(1)
+            _userns_works = os.waitpid(pid, 0)[1] == 0
+    return _userns_works
+
+
+def choose_mode(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    if not linux.is_linux() or not sys.platform.startswith("linux"):
+        return "none"
+    if os.geteuid() == 0:
+        return "root"
+    return "userns" if userns_works() else "none"

@@ -1,0 +1,245 @@
+"""The supervisor: process 1 of a submission's PID namespace, running only trusted code.
+
+It relays the grader's requests to the kernel process (cells) or to the current test process,
+enforces each request's deadline, captures and caps what student code prints, and kills what
+must die. Student processes sit in a nested Landlock domain, so they cannot signal or ptrace
+it; as PID 1 it is also immune to signals from inside the namespace. When it exits, the kernel
+kills every process left in the namespace.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import time
+
+from autograder import protocol
+from autograder.sandbox import confine
+from autograder.sandbox.kernel import Kernel
+
+KERNEL_OPS = {"cell"}
+TEST_OPS = {"get", "call", "getattr", "binop", "neg", "setitem", "fn", "exec"}
+
+
+class Child:
+    def __init__(self, pid: int, sock: socket.socket):
+        self.pid = pid
+        self.sock = sock
+        self.pidfd = os.pidfd_open(pid)
+
+    def close(self) -> None:
+        for action in (self.sock.close, lambda: os.close(self.pidfd)):
+            try:
+                action()
+            except OSError:
+                pass
+
+
+class Supervisor:
+    def __init__(self, channel: socket.socket, config: dict):
+        self.channel = channel
+        self.config = config
+        self.output_cap = int(config["limits"]["output_kb"]) * 1024
+        self.kernel: Child | None = None
+        self.test: Child | None = None
+        self.before_test: set[int] = set()
+        self.out_read, self.out_write = os.pipe()
+        os.set_blocking(self.out_read, False)
+
+    # --------------------------------------------------------------------------- main loop
+
+    def run(self) -> None:
+        while True:
+            try:
+                raw = protocol.recv_raw(self.channel)
+            except (protocol.Closed, OSError, protocol.ProtocolError):
+                return
+            request = json.loads(raw)
+            op = request.get("op")
+            if op == "exit":
+                return
+            if op == "start_kernel":
+                self.start_kernel()
+                self.reply({"status": "ok"})
+            elif op == "test_begin":
+                self.begin_test(float(request.get("timeout", 10)))
+            elif op == "test_end":
+                self.end_test()
+                self.reply({"status": "ok"})
+            elif op in KERNEL_OPS:
+                self.forward(self.kernel, raw, float(request.get("timeout", 10)), is_kernel=True)
+            elif op in TEST_OPS:
+                self.forward(self.test, raw, float(request.get("timeout", 10)), is_kernel=False)
+            else:
+                self.reply({"status": "refused", "message": f"unknown operation {op!r}"})
+            self.reap()
+
+    def reply(self, header: dict, payload: bytes | None = None) -> None:
+        protocol.send(self.channel, header)
+        if payload is not None:
+            protocol.send_raw(self.channel, payload)
+
+    # ------------------------------------------------------------------- kernel and tests
+
+    def start_kernel(self) -> None:
+        self.kill_kernel()
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                self.channel.close()
+                os.close(self.out_read)
+                os.setpgid(0, 0)
+                confine.enter_student_domain(self.config)
+                null = os.open("/dev/null", os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(self.out_write, 1)
+                os.dup2(self.out_write, 2)
+                Kernel(theirs).serve()
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.kernel = Child(pid, ours)
+
+    def kill_kernel(self) -> None:
+        if self.test:
+            self.end_test()
+        if self.kernel:
+            # Kills every process in the namespace but this one: the kernel and whatever it
+            # started, including processes that left its process group or ignore signals.
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
+            self.kernel.close()
+            self.kernel = None
+            self.reap(block_until_empty=True)
+
+    def begin_test(self, timeout: float) -> None:
+        if self.test:
+            self.end_test()
+        if not self.kernel:
+            self.reply({"status": "died", "message": "kernel not running"})
+            return
+        self.before_test = set(_pids())
+        try:
+            protocol.send(self.kernel.sock, {"op": "test"})
+            payload, fds = protocol.recv_raw_fds(self.kernel.sock, timeout, limit=4096)
+            reply = json.loads(payload)
+            pid = int(reply["pid"])
+            if len(fds) != 1:
+                raise protocol.ProtocolError("no test channel")
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError, KeyError, TypeError):
+            self.kill_kernel()
+            self.reply({"status": "died", "message": "the kernel did not start the test"})
+            return
+        for extra in fds[1:]:
+            os.close(extra)
+        self.test = Child(pid, socket.socket(fileno=fds[0]))
+        self.reply({"status": "ok"})
+
+    def end_test(self) -> None:
+        if not self.test:
+            return
+        keep = self.before_test | {os.getpid()}
+        if self.kernel:
+            keep.add(self.kernel.pid)
+        for pid in _pids():
+            if pid not in keep:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        self.test.close()
+        self.test = None
+        self.reap()
+
+    # ------------------------------------------------------------------------ forwarding
+
+    def forward(self, target: Child | None, raw: bytes, timeout: float, is_kernel: bool) -> None:
+        if target is None:
+            self.reply({"status": "died", "message": "no process to run this"})
+            return
+        output = bytearray()
+        dropped = 0
+        deadline = time.monotonic() + timeout
+        status, payload, detail = "ok", None, {}
+        try:
+            protocol.send_raw(target.sock, raw)
+        except OSError:
+            status = "died"
+        while status == "ok" and payload is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                status = "timeout"
+                break
+            ready = select.select([target.sock, self.out_read, target.pidfd], [], [], remaining)[0]
+            if self.out_read in ready:
+                dropped += self.drain(output)
+            if target.sock in ready:
+                try:
+                    payload = protocol.recv_raw(target.sock, max(deadline - time.monotonic(), 0.001))
+                except protocol.Timeout:
+                    status = "timeout"
+                except (protocol.Closed, OSError):
+                    status = "died"
+                except protocol.ProtocolError as exc:
+                    status, detail = "protocol", {"message": str(exc)}
+            elif target.pidfd in ready:
+                status = "died"
+        dropped += self.drain(output)
+        if status == "died":
+            detail = self.exit_detail(target)
+        if status != "ok":
+            if is_kernel:
+                self.kill_kernel()
+            else:
+                self.end_test()
+        header = {"status": status, "output": output.decode("utf-8", "replace"), "dropped": dropped, **detail}
+        self.reply(header, payload if status == "ok" else None)
+
+    def drain(self, output: bytearray) -> int:
+        dropped = 0
+        while True:
+            try:
+                chunk = os.read(self.out_read, 65536)
+            except BlockingIOError:
+                return dropped
+            if not chunk:
+                return dropped
+            room = self.output_cap - len(output)
+            output.extend(chunk[:max(room, 0)])
+            dropped += max(len(chunk) - max(room, 0), 0)
+
+    def exit_detail(self, target: Child) -> dict:
+        """How a dead process ended, read from its zombie's /proc entry (it may be the
+        kernel's child, which we cannot wait for)."""
+        try:
+            with open(f"/proc/{target.pid}/stat") as stat:
+                status = int(stat.read().rsplit(" ", 1)[-1])
+        except (OSError, ValueError):
+            return {}
+        if os.WIFSIGNALED(status):
+            return {"signal": os.WTERMSIG(status)}
+        if os.WIFEXITED(status):
+            return {"exitcode": os.WEXITSTATUS(status)}
+        return {}
+
+    def reap(self, block_until_empty: bool = False) -> None:
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                if not block_until_empty or time.monotonic() > deadline:
+                    return
+                time.sleep(0.001)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]

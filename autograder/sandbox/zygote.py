@@ -1,0 +1,130 @@
+"""The zygote: a process with numpy (and torch) already imported that forks sandboxes.
+
+Importing torch takes about two seconds; forking a process that has it takes milliseconds.
+The zygote holds nothing secret (it never imports the suites or the solutions), so what its
+children inherit is harmless. Run as `python -m autograder.sandbox.zygote FD MODULES`.
+
+Each spawn request carries a socket; the zygote forks a launcher that creates the namespaces
+and forks the supervisor (process 1 inside them), reports its pid on the socket, and exits.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import tempfile
+
+from autograder import protocol
+from autograder.sandbox import linux
+
+NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
+              | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
+
+
+def serve(control: socket.socket) -> None:
+    if linux.is_linux():
+        linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGCHLD, _reap)
+    protocol.send(control, {"ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            payload, fds = protocol.recv_raw_fds(control)
+        except (protocol.Closed, OSError):
+            os._exit(0)
+        request = json.loads(payload)
+        if request.get("op") == "spawn" and len(fds) == 1:
+            _fork_launcher(control, fds[0], request["config"])
+        for fd in fds:
+            os.close(fd)
+
+
+def _reap(signum, frame) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _fork_launcher(control: socket.socket, channel_fd: int, config: dict) -> None:
+    if os.fork() != 0:
+        return
+    try:
+        control.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        channel = socket.socket(fileno=os.dup(channel_fd))
+        _launch(channel, config)
+    finally:
+        os._exit(0)
+
+
+def _launch(channel: socket.socket, config: dict) -> None:
+    """Runs in the launcher: scratch directory, namespaces, then the supervisor."""
+    os.setsid()
+    base = tempfile.mkdtemp(prefix="autograder-", dir=config.get("tmp"))
+    config["scratch"], config["view"] = f"{base}/tmp", f"{base}/view"
+    os.mkdir(config["scratch"], 0o700)
+    os.mkdir(config["view"], 0o755)
+    mode = config["mode"]
+    try:
+        if mode == "root":
+            os.chown(config["scratch"], config["uid"], config["uid"])
+            linux.unshare(NAMESPACES)
+        elif mode == "userns":
+            uid, gid = os.getuid(), os.getgid()
+            linux.unshare(NAMESPACES | linux.CLONE_NEWUSER)
+            _write("/proc/self/setgroups", "deny")
+            _write("/proc/self/uid_map", f"0 {uid} 1")
+            _write("/proc/self/gid_map", f"0 {gid} 1")
+    except OSError as exc:
+        protocol.send(channel, {"pid": None, "base": base, "error": f"namespaces: {exc}"})
+        return
+    go_read, go_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(go_write)
+        os.read(go_read, 1)  # speak only after the launcher has reported our pid
+        os.close(go_read)
+        _supervise(channel, config)
+        os._exit(0)
+    protocol.send(channel, {"pid": pid, "base": base})
+    os.write(go_write, b"x")
+
+
+def _supervise(channel: socket.socket, config: dict) -> None:
+    from autograder.sandbox import confine
+    from autograder.sandbox.supervisor import Supervisor
+    try:
+        active = confine.setup_supervisor(config)
+    except Exception as exc:  # report any set-up failure instead of running unconfined
+        protocol.send(channel, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        return
+    protocol.send(channel, {"ready": True, "protections": active})
+    Supervisor(channel, config).run()
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+def main(argv: list[str]) -> None:
+    control_fd, modules = int(argv[0]), [m for m in argv[1].split(",") if m]
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    os.environ["MPLBACKEND"] = "Agg"
+    for module in modules:
+        __import__(module)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)  # forked children must never start OpenMP pools
+    import autograder.sandbox.confine  # noqa: F401 - imported before forking, never lazily
+    import autograder.sandbox.supervisor  # noqa: F401
+    serve(socket.socket(fileno=control_fd))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,37 @@
+"""Every tolerance the hidden suites use, and why it is what it is. One place, on purpose.
+
+eps = 2.2e-16 is the spacing of float64 numbers near 1.
+
+SAME_FORMULA
+    The student computes the very formula the reference computes, e.g. (f(x+h) - f(x)) / h.
+    A loop instead of a vectorised expression, or a sum in another order, changes each
+    rounding, so results may differ by a few ulps per operation, growing like n * eps for a
+    mean over n terms. 1e-9 relative is far above that (n <= 1e4 gives ~2e-12) and far below
+    any real mistake (a missing factor 2 is 100 %, an off-by-one in a mean over 100 terms 1 %).
+
+FORWARD_DIFFERENCE vs the exact derivative
+    (f(x+h) - f(x)) / h = f'(x) + h f''(x)/2 + O(h^2) (truncation), plus rounding of about
+    eps |f(x)| / h. With h = 1e-6 and |f|, |f''| of order 1-10 on our inputs, the error is
+    below 1e-5 + 1e-9; we allow 1e-4 relative with an absolute floor of 1e-4.
+
+CENTRAL_DIFFERENCE vs the exact derivative
+    (f(x+h) - f(x-h)) / (2h) = f'(x) + h^2 f'''(x)/6 + ..., rounding about eps |f| / h. With
+    h = 1e-5: 1e-10 * |f'''| + 2e-11 * |f| -> we allow 1e-6 relative, 1e-6 absolute. A forward
+    difference (error ~ h |f''| / 2 = 5e-6 |f''|) fails this on curved functions, which is how
+    the suite tells the two formulas apart.
+
+AUTOGRAD
+    torch autograd in float64 evaluates the same chain of elementary operations as an
+    analytic formula; the results agree to a few ulps. 1e-9 relative, 1e-12 absolute.
+
+DESCENT
+    Gradient descent iterates: a result after k steps computed with re-associated arithmetic
+    drifts by about k * eps relative to the reference. With at most a few thousand steps,
+    1e-9 relative (absolute 1e-12) still separates every real mistake.
+"""
+
+SAME_FORMULA = dict(rtol=1e-9, atol=1e-12)
+FORWARD_DIFFERENCE = dict(rtol=1e-4, atol=1e-4)
+CENTRAL_DIFFERENCE = dict(rtol=1e-6, atol=1e-6)
+AUTOGRAD = dict(rtol=1e-9, atol=1e-12)
+DESCENT = dict(rtol=1e-9, atol=1e-12)
