@@ -108,6 +108,8 @@ def explain(problem: StudentProblem) -> str:
         return (f"找不到 {name}：笔记本里没有定义它（是不是删掉了、改了名字，或者定义它的单元格出错了？"
                 f"函数名必须和题目给出的一模一样）。")
     if problem.kind == "raised" and detail.get("type") == "NotImplementedError":
+        if problem.what == PUBLIC:
+            return "公开测试没有通过：函数还没有实现（里面仍然是 raise NotImplementedError()）。"
         return f"调用 {problem.what} 时发现它还没有实现：函数里仍然是 raise NotImplementedError()。"
     if problem.kind == "raised" and problem.what == PUBLIC and detail.get("type") == "AssertionError":
         return f"公开测试没有通过：{detail.get('message') or '断言失败'}"

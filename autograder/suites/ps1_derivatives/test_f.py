@@ -1,18 +1,19 @@
-"""f(x) = x**2, on floats and arrays."""
-import numpy as np
-
+"""f(x) = x², on numbers and arrays."""
 from autograder.checks import expect_array, expect_number, graded
 from autograder.tolerances import SAME_FORMULA
 
 GRADE_ID = "f"
 
 
-@graded("公开测试（notebook 里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
 def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("在数组上逐元素计算 x²", points=0.5)
-def test_array(student, rng):
-    x = rng.uniform(-5, 5, size=7)
-    expect_array(student.call("f", x), x**2, "f(数组)", **SAME_FORMULA)
+@graded("对数和数组都逐元素计算 x²", points=0.5)
+def test_numbers_and_arrays(student, rng):
+    for x in [0.0, -3.5, 1e3, 7]:
+        expect_number(student.call("f", x), x**2, f"f({x})", **SAME_FORMULA, public=True)
+    x = rng.uniform(-5, 5, size=(3, 4))
+    expect_array(student.call("f", x), x**2, "f(一个 3×4 的数组)", **SAME_FORMULA,
+                 hint="对数组要逐元素平方：写 x**2，不要用 x @ x 或 np.dot。")

@@ -1,0 +1,54 @@
+"""central_difference(f, x, h=1e-5): (f(x + h) - f(x - h)) / (2h)."""
+import numpy as np
+
+from autograder.checks import expect_number, graded
+from autograder.oracle import autograd_derivative
+from autograder.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
+from .functions import SCALAR
+from solutions import ps1_derivatives as ref
+
+GRADE_ID = "central_difference"
+FORMULA_HINT = "检查公式：中心差分是 (f(x + h) − f(x − h)) / (2h)，注意分母的括号：/ (2 * h)。"
+
+
+@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+def test_public(student, assignment):
+    student.run_public(assignment.public_check(GRADE_ID))
+
+
+@graded("默认 h = 1e-5 时，结果就是中心差分公式的值", points=1)
+def test_central_formula(student, rng):
+    for function in SCALAR:
+        for x in rng.uniform(-2, 2, size=2):
+            expected = ref.central_difference(function.numpy(), float(x))
+            expect_number(student.call(GRADE_ID, function.fn, float(x)), expected,
+                          f"对 {function.describe}，central_difference(f, x)", **SAME_FORMULA, hint=FORMULA_HINT)
+
+
+@graded("使用传入的步长 h（例如 h = 0.1）", points=0.5)
+def test_uses_h(student):
+    function = SCALAR[1]
+    for h in (0.1, 1e-2):
+        expected = ref.central_difference(function.numpy(), 0.5, h)
+        expect_number(student.call(GRADE_ID, function.fn, 0.5, h=h), expected,
+                      f"对 {function.describe}，central_difference(f, 0.5, h={h})", **SAME_FORMULA,
+                      hint="函数里要用参数 h，不能把步长写死。" + FORMULA_HINT)
+
+
+@graded("比前向差分更准：与 torch 自动微分的差在 O(h²) 范围内", points=0.5)
+def test_close_to_autograd(student, rng):
+    for function in SCALAR:
+        x = float(rng.uniform(-2, 2))
+        expect_number(student.call(GRADE_ID, function.fn, x), autograd_derivative(function, x),
+                      f"对 {function.describe}，central_difference(f, x) 与真实导数", **CENTRAL_DIFFERENCE,
+                      hint="误差太大：是不是用了前向差分 (f(x + h) − f(x)) / h？")
+
+
+@graded("x 是整数时也正确", points=0.5)
+def test_integer_x(student):
+    function = SCALAR[2]
+    for x in (-2, 1, np.int64(3)):
+        expected = ref.central_difference(function.numpy(), x)
+        expect_number(student.call(GRADE_ID, function.fn, x), expected,
+                      f"对 {function.describe}，central_difference(f, {int(x)})", **SAME_FORMULA,
+                      hint="不要对 x 做整数运算（例如 int(...) 或 //）。")

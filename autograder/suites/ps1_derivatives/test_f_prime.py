@@ -1,0 +1,22 @@
+"""f'(x) = 2x, checked against torch autograd of x²."""
+from autograder.checks import expect_array, expect_number, graded
+from autograder.oracle import autograd_derivative
+from autograder.tolerances import AUTOGRAD
+
+GRADE_ID = "f_prime"
+SQUARE = "lambda x: x**2"
+
+
+@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+def test_public(student, assignment):
+    student.run_public(assignment.public_check(GRADE_ID))
+
+
+@graded("与 torch 自动微分（autograd）求出的 x² 的导数一致，对数组逐元素", points=0.5)
+def test_matches_autograd(student, rng):
+    for x in rng.uniform(-10, 10, size=4):
+        expect_number(student.call("f_prime", float(x)), autograd_derivative(SQUARE, x),
+                      "f_prime 在随机点上", **AUTOGRAD, hint="x² 的导数是 2x。")
+    x = rng.uniform(-3, 3, size=5)
+    expect_array(student.call("f_prime", x), [autograd_derivative(SQUARE, v) for v in x],
+                 "f_prime(一个数组)", **AUTOGRAD)

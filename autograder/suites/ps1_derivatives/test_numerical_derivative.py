@@ -1,0 +1,54 @@
+"""numerical_derivative(f, x, h=1e-6): the article's forward difference (f(x + h) - f(x)) / h."""
+import numpy as np
+
+from autograder.checks import expect_number, graded
+from autograder.oracle import autograd_derivative
+from autograder.tolerances import FORWARD_DIFFERENCE, SAME_FORMULA
+from .functions import SCALAR
+from solutions import ps1_derivatives as ref
+
+GRADE_ID = "numerical_derivative"
+FORMULA_HINT = "检查公式：前向差分是 (f(x + h) − f(x)) / h ——分子先在 x + h 处求值，分母是 h（不是 2h）。"
+
+
+@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+def test_public(student, assignment):
+    student.run_public(assignment.public_check(GRADE_ID))
+
+
+@graded("默认 h = 1e-6 时，结果就是前向差分公式的值", points=1)
+def test_forward_formula(student, rng):
+    for function in SCALAR:
+        for x in rng.uniform(-2, 2, size=2):
+            expected = ref.numerical_derivative(function.numpy(), float(x))
+            expect_number(student.call(GRADE_ID, function.fn, float(x)), expected,
+                          f"对 {function.describe}，numerical_derivative(f, x)", **SAME_FORMULA, hint=FORMULA_HINT)
+
+
+@graded("使用传入的步长 h（例如 h = 0.1）", points=0.5)
+def test_uses_h(student):
+    function = SCALAR[0]
+    for h in (0.1, 1e-3):
+        expected = ref.numerical_derivative(function.numpy(), 1.0, h)
+        expect_number(student.call(GRADE_ID, function.fn, 1.0, h=h), expected,
+                      f"对 {function.describe}，numerical_derivative(f, 1.0, h={h})", **SAME_FORMULA,
+                      hint="函数里要用参数 h，不能把步长写死；也不要用中心差分。")
+
+
+@graded("结果接近真实导数（与 torch 自动微分比较，误差在前向差分的理论范围内）", points=0.5)
+def test_close_to_autograd(student, rng):
+    for function in SCALAR:
+        x = float(rng.uniform(-2, 2))
+        expect_number(student.call(GRADE_ID, function.fn, x), autograd_derivative(function, x),
+                      f"对 {function.describe}，numerical_derivative(f, x) 与真实导数", **FORWARD_DIFFERENCE,
+                      hint=FORMULA_HINT)
+
+
+@graded("x 是整数时也正确（文章里 x 取 −2…2）", points=0.5)
+def test_integer_x(student):
+    function = SCALAR[0]
+    for x in (-2, 0, 3, np.int64(2)):
+        expected = ref.numerical_derivative(function.numpy(), x)
+        expect_number(student.call(GRADE_ID, function.fn, x), expected,
+                      f"对 {function.describe}，numerical_derivative(f, {int(x)})", **SAME_FORMULA,
+                      hint="不要对 x 做整数运算（例如 int(...) 或 //）。")
