@@ -136,3 +136,11 @@ def explain(problem: StudentProblem) -> str:
         return (f"调用 {problem.what} 时，运行你代码的进程意外终止{cause}："
                 "可能是内存用尽、调用了 os._exit / sys.exit，或者程序崩溃。")
     return f"调用 {problem.what} 返回的结果无法读取：{detail.get('message', '')}"
+
+
+def evaluation_points(student, name: str, fn, *args, **kwargs) -> list:
+    """Call `name` with a recording version of `fn` first; return the points fn was called at."""
+    recording = student.recording(fn)
+    student.call(name, recording, *args, **kwargs)
+    calls = student.get(recording.calls)
+    return [call[0] for call in calls if isinstance(call, list) and call]

@@ -83,11 +83,12 @@ class GradingPlugin:
     def max_score(self) -> float:
         return round(sum(p for _, _, p in self.points.values()), 6)
 
-    # -------------------------------------------------------------------------- fixtures
+    # ------------------------------------------------------------------ fixture bodies
+    # (the fixtures themselves are module functions in suites/conftest.py: pytest deprecates
+    # session-scoped fixtures defined as methods)
 
-    @pytest.fixture(scope="session")
-    def submission(self, request):
-        key = request.param
+    def open_submission(self, key: str):
+        """Set up one submission: run its cells in a sandbox, record what went wrong."""
         run = self.make_run(key)
         result = SubmissionResult(key, self.assignment.id, "graded", max_score=self.max_score,
                                   fingerprint=self.fingerprints.get(key))
@@ -103,19 +104,14 @@ class GradingPlugin:
         except Exception as exc:  # never lose the batch to one notebook
             traceback.print_exc(file=sys.stderr)
             result.status, result.error = "error", f"{INTERNAL_ERROR} ({type(exc).__name__})"
-        try:
-            yield run
-        finally:
-            run.close()
-            self._finish(key)
+        return run
 
-    @pytest.fixture
-    def student(self, submission: SubmissionRun):
-        result = self.results[str(submission.key)]
-        if result.status == "error":
-            pytest.skip("notebook could not be graded")
-        with submission.student() as student:
-            yield student
+    def close_submission(self, run) -> None:
+        run.close()
+        self._finish(str(run.key))
+
+    def gradable(self, run) -> bool:
+        return self.results[str(run.key)].status != "error"
 
     # --------------------------------------------------------------------------- reports
 

@@ -32,6 +32,26 @@ def pytest_configure(config):
     config.pluginmanager.register(GradingPlugin(assignment, notebooks), PLUGIN_NAME)
 
 
+@pytest.fixture(scope="session")
+def submission(request):
+    """One notebook, run once in its sandbox; parametrised by GradingPlugin over the notebooks."""
+    plugin = request.config.pluginmanager.get_plugin(PLUGIN_NAME)
+    run = plugin.open_submission(request.param)
+    try:
+        yield run
+    finally:
+        plugin.close_submission(run)
+
+
+@pytest.fixture
+def student(request, submission):
+    """A proxy for the submission's code in a fresh process, for this test only."""
+    if not request.config.pluginmanager.get_plugin(PLUGIN_NAME).gradable(submission):
+        pytest.skip("notebook could not be graded")
+    with submission.student() as proxy:
+        yield proxy
+
+
 @pytest.fixture
 def rng(request):
     """Random inputs that are the same for every submission (fair) and every run (reproducible)."""

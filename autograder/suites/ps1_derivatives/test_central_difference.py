@@ -1,7 +1,7 @@
 """central_difference(f, x, h=1e-5): (f(x + h) - f(x - h)) / (2h)."""
 import numpy as np
 
-from autograder.checks import expect_number, graded
+from autograder.checks import evaluation_points, expect_number, fail, graded
 from autograder.oracle import autograd_derivative
 from autograder.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
 from .functions import SCALAR
@@ -16,8 +16,13 @@ def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("默认 h = 1e-5 时，结果就是中心差分公式的值", points=1)
+@graded("默认 h = 1e-5 时，结果就是中心差分公式的值（在 x ± 1e-5 处求值）", points=1)
 def test_central_formula(student, rng):
+    points = evaluation_points(student, GRADE_ID, SCALAR[0].fn, 0.75)
+    for where in (0.75 + 1e-5, 0.75 - 1e-5):
+        if not any(isinstance(p, float) and p == where for p in points):
+            fail("central_difference(f, x) 没有在 x + h 和 x − h（默认 h = 1e-5）处计算 f。"
+                 "检查默认参数 h=1e-5，以及公式 (f(x + h) − f(x − h)) / (2h)。")
     for function in SCALAR:
         for x in rng.uniform(-2, 2, size=2):
             expected = ref.central_difference(function.numpy(), float(x))
