@@ -43,17 +43,25 @@ def setup_supervisor(config: dict) -> list[str]:
     if mode == "none":
         active = []
     else:
-        fsview.build(config["view"], config["scratch"], config["readonly"], config["hidden"])
+        fsview.build(config["view"], config["scratch"], config["readonly"], config["hidden"],
+                     config.get("sources"))
+        for fd in config.get("sources", {}).values():
+            os.close(fd)
         active.append("private file system view (course, suites and other submissions absent)")
-    if mode == "root":
+    apply_limits(config["limits"])
+    if os.geteuid() == 0 and mode != "userns":
         # RLIMIT_NPROC counts per user, so each worker slot has a user of its own.
-        apply_limits(config["limits"])
         os.setgroups([])
         os.setgid(config["uid"])
         os.setuid(config["uid"])
         active.append(f"unprivileged user {config['uid']}")
-    else:
-        apply_limits(config["limits"])
+    elif mode == "userns" and config.get("mapped_uid") is not None:
+        active.append(f"user namespace (outside: user {config['mapped_uid']})")
+    if mode == "none":
+        os.chdir(config["scratch"])
+        for name in ("HOME", "TMPDIR"):
+            config["env"][name] = config["scratch"]
+        config["env"]["MPLCONFIGDIR"] = config["scratch"] + "/.matplotlib"
     active.append("resource limits (memory, CPU time, processes, file size, open files)")
     os.environ.clear()
     os.environ.update(config["env"])

@@ -45,15 +45,33 @@ def _contains(outer: str, inner: str) -> bool:
     return inner == outer or inner.startswith(outer + "/")
 
 
-def build(view: str, scratch: str, readonly: list[str], hidden: list[str]) -> None:
+def bind_sources(readonly: list[str], scratch: str) -> dict[str, int]:
+    """Detached copies (open_tree) of everything `build` will mount, made while we still may:
+    once in a user namespace mapped to an unprivileged user, /root/... is out of reach, and a
+    plain bind mount cannot cross into a new mount namespace."""
+    paths = ["/" + name for name in SYSTEM_DIRS if not os.path.islink("/" + name)]
+    paths += [p for p in readonly] + ["/dev/" + d for d in DEVICES] + [CPU_INFO, scratch]
+    sources = {}
+    for path in paths:
+        try:
+            sources[path] = linux.open_tree(path)
+        except OSError:
+            pass  # missing, or a kernel before 5.2: build() binds by path instead
+    return sources
+
+
+def build(view: str, scratch: str, readonly: list[str], hidden: list[str],
+          sources: dict[str, int] | None = None) -> None:
     """Mount the skeleton on `view` and make it the root. Needs CAP_SYS_ADMIN in a new mount ns."""
+    global _sources
+    _sources = sources or {}
     linux.mount("none", "/", None, linux.MS_REC | linux.MS_PRIVATE)
     linux.mount("tmpfs", view, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "mode=755,size=8m")
     for name in SYSTEM_DIRS:
         source = "/" + name
         if os.path.islink(source):
             os.symlink(os.readlink(source), os.path.join(view, name))
-        elif os.path.isdir(source):
+        elif source in _sources or os.path.isdir(source):
             _bind(source, view + source, writable=False)
     for path in readonly:
         if not any(_contains("/" + name, path) for name in SYSTEM_DIRS):
@@ -65,10 +83,8 @@ def build(view: str, scratch: str, readonly: list[str], hidden: list[str]) -> No
                         "mode=555,size=4k")
     os.makedirs(view + "/dev", exist_ok=True)
     for device in DEVICES:
-        if os.path.exists("/dev/" + device):
-            _bind("/dev/" + device, f"{view}/dev/{device}", writable=True)
-    if os.path.isdir(CPU_INFO):
-        _bind(CPU_INFO, view + CPU_INFO, writable=False)
+        _bind("/dev/" + device, f"{view}/dev/{device}", writable=True)
+    _bind(CPU_INFO, view + CPU_INFO, writable=False)
     os.makedirs(view + "/proc", exist_ok=True)
     linux.mount("proc", view + "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
     _bind(scratch, view + "/tmp", writable=True)
@@ -82,17 +98,28 @@ def build(view: str, scratch: str, readonly: list[str], hidden: list[str]) -> No
     os.chdir("/tmp")
 
 
+_sources: dict[str, int] = {}
+
+
 def _bind(source: str, target: str, writable: bool) -> None:
-    if os.path.isdir(source):
+    fd = _sources.get(source)
+    if fd is None and not os.path.exists(source):
+        return
+    is_dir = os.path.isdir(source) if fd is None else os.path.isdir(f"/proc/self/fd/{fd}")
+    if is_dir:
         os.makedirs(target, exist_ok=True)
     else:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         if not os.path.exists(target):
             open(target, "a").close()
-    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
+    if fd is not None:
+        locked = os.fstatvfs(fd).f_flag
+        linux.move_mount(fd, target)
+    else:
+        locked = os.statvfs(source).f_flag
+        linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
     flags = linux.MS_REMOUNT | linux.MS_BIND | linux.MS_NOSUID
     # Flags the kernel locked on the source mount must be repeated, or the remount fails.
-    locked = os.statvfs(source).f_flag
     if locked & os.ST_NODEV or not source.startswith("/dev/"):
         flags |= linux.MS_NODEV
     if locked & os.ST_NOEXEC:

@@ -45,12 +45,21 @@ class Supervisor:
         self.kernel: Child | None = None
         self.test: Child | None = None
         self.before_test: set[int] = set()
+        # May kill(-1) reach only student processes? In a PID namespace, or as a slot user.
+        self.contained = config["mode"] != "none" or os.getuid() == config["uid"]
         self.out_read, self.out_write = os.pipe()
         os.set_blocking(self.out_read, False)
 
     # --------------------------------------------------------------------------- main loop
 
     def run(self) -> None:
+        try:
+            self.serve()
+        finally:
+            if self.kernel:
+                self.kill_students(self.kernel.pid)
+
+    def serve(self) -> None:
         while True:
             try:
                 raw = protocol.recv_raw(self.channel)
@@ -108,12 +117,7 @@ class Supervisor:
         if self.test:
             self.end_test()
         if self.kernel:
-            # Kills every process in the namespace but this one: the kernel and whatever it
-            # started, including processes that left its process group or ignore signals.
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except OSError:
-                pass
+            self.kill_students(self.kernel.pid)
             self.kernel.close()
             self.kernel = None
             self.reap(block_until_empty=True)
@@ -141,18 +145,38 @@ class Supervisor:
         self.test = Child(pid, socket.socket(fileno=fds[0]))
         self.reply({"status": "ok"})
 
+    def kill_students(self, group: int) -> None:
+        """Kill the student processes: in our own PID namespace (or as a user of our own) that
+        is everything but us, including processes that left their group or ignore signals;
+        otherwise (no isolation, the grader's own user) only the process group."""
+        try:
+            if self.contained:
+                os.kill(-1, signal.SIGKILL)
+            else:
+                os.killpg(group, signal.SIGKILL)
+        except OSError:
+            pass
+
     def end_test(self) -> None:
         if not self.test:
             return
-        keep = self.before_test | {os.getpid()}
-        if self.kernel:
-            keep.add(self.kernel.pid)
-        for pid in _pids():
-            if pid not in keep:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        if self.config["mode"] != "none":
+            # Everything the test started, whatever its process group, but not what the
+            # notebook's cells left running (they belong to the kernel's state).
+            keep = self.before_test | {os.getpid()}
+            if self.kernel:
+                keep.add(self.kernel.pid)
+            for pid in _pids():
+                if pid not in keep:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+        else:
+            try:
+                os.killpg(self.test.pid, signal.SIGKILL)
+            except OSError:
+                pass
         self.test.close()
         self.test = None
         self.reap()

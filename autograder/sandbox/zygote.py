@@ -15,9 +15,10 @@ import signal
 import socket
 import sys
 import tempfile
+import traceback
 
 from autograder import protocol
-from autograder.sandbox import linux
+from autograder.sandbox import fsview, linux
 
 NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
               | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
@@ -67,19 +68,25 @@ def _launch(channel: socket.socket, config: dict) -> None:
     os.setsid()
     base = tempfile.mkdtemp(prefix="autograder-", dir=config.get("tmp"))
     config["scratch"], config["view"] = f"{base}/tmp", f"{base}/view"
+    os.chmod(base, 0o711)  # the slot's user must reach its scratch directory inside
     os.mkdir(config["scratch"], 0o700)
     os.mkdir(config["view"], 0o755)
     mode = config["mode"]
+    if mode != "none":
+        config["sources"] = fsview.bind_sources(config["readonly"], config["scratch"])
     try:
-        if mode == "root":
+        if os.geteuid() == 0:
+            # Root hands the scratch directory to the slot's user, who runs the student code
+            # (in userns mode as the namespace's root, mapped to that user outside).
             os.chown(config["scratch"], config["uid"], config["uid"])
+            uid = gid = config["uid"]
+        else:
+            uid, gid = os.getuid(), os.getgid()
+        if mode == "root":
             linux.unshare(NAMESPACES)
         elif mode == "userns":
-            uid, gid = os.getuid(), os.getgid()
-            linux.unshare(NAMESPACES | linux.CLONE_NEWUSER)
-            _write("/proc/self/setgroups", "deny")
-            _write("/proc/self/uid_map", f"0 {uid} 1")
-            _write("/proc/self/gid_map", f"0 {gid} 1")
+            _unshare_user_namespace(uid, gid)
+            config["mapped_uid"] = uid
     except OSError as exc:
         protocol.send(channel, {"pid": None, "base": base, "error": f"namespaces: {exc}"})
         return
@@ -95,13 +102,46 @@ def _launch(channel: socket.socket, config: dict) -> None:
     os.write(go_write, b"x")
 
 
+def _unshare_user_namespace(uid: int, gid: int) -> None:
+    """Enter new namespaces as the root of a user namespace mapped to uid/gid outside. The
+    maps are written by a helper left in the parent namespace: only there may root map a
+    user other than itself."""
+    go_read, go_write = os.pipe()
+    mapper = os.fork()
+    if mapper == 0:
+        os.close(go_write)
+        os.read(go_read, 1)
+        target = os.getppid()
+        try:
+            _write(f"/proc/{target}/setgroups", "deny")
+            _write(f"/proc/{target}/uid_map", f"0 {uid} 1")
+            _write(f"/proc/{target}/gid_map", f"0 {gid} 1")
+        except OSError:
+            os._exit(1)
+        os._exit(0)
+    os.close(go_read)
+    try:
+        linux.unshare(NAMESPACES | linux.CLONE_NEWUSER)
+    finally:
+        os.write(go_write, b"x")
+        os.close(go_write)
+        _, status = os.waitpid(mapper, 0)
+    if status != 0:
+        raise OSError(1, "could not write the user namespace's uid map")
+    # Become the namespace's root, i.e. the mapped user outside (as real root we were not).
+    os.setgid(0)
+    os.setuid(0)
+
+
 def _supervise(channel: socket.socket, config: dict) -> None:
     from autograder.sandbox import confine
     from autograder.sandbox.supervisor import Supervisor
     try:
         active = confine.setup_supervisor(config)
     except Exception as exc:  # report any set-up failure instead of running unconfined
-        protocol.send(channel, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        protocol.send(channel, {"ready": False, "error": f"{type(exc).__name__}: {exc} "
+                                f"({os.path.basename(where.filename)}:{where.lineno} {where.line})"})
         return
     protocol.send(channel, {"ready": True, "protections": active})
     Supervisor(channel, config).run()
