@@ -14,6 +14,7 @@ LIMIT_FLAGS = {
     "--test-timeout": ("test_timeout", float, "seconds per test"),
     "--submission-timeout": ("submission_timeout", float, "seconds per submission"),
     "--output-kb": ("output_kb", int, "output kept per cell or call"),
+    "--uid-base": ("uid_base", int, "as root, worker k runs student code as user UID_BASE + k"),
 }
 
 

@@ -12,7 +12,7 @@ from autograder.results import SubmissionResult
 
 
 def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict) -> int:
-    from autograder.batch import grade_in_parallel
+    from autograder.parallel import grade_in_parallel
     from autograder.grading import grade_notebooks
 
     root = course_root()

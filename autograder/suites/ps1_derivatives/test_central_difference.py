@@ -11,12 +11,12 @@ GRADE_ID = "central_difference"
 FORMULA_HINT = "检查公式：中心差分是 (f(x + h) − f(x − h)) / (2h)，注意分母的括号：/ (2 * h)。"
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("默认 h = 1e-5 时，结果就是中心差分公式的值（在 x ± 1e-5 处求值）", points=1)
+@graded("默认 h = 1e-5 时，结果就是中心差分公式的值（在 x ± 1e-5 处求值）", points=1.5)
 def test_central_formula(student, rng):
     points = evaluation_points(student, GRADE_ID, SCALAR[0].fn, 0.75)
     for where in (0.75 + 1e-5, 0.75 - 1e-5):

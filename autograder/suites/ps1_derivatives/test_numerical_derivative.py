@@ -11,12 +11,12 @@ GRADE_ID = "numerical_derivative"
 FORMULA_HINT = "检查公式：前向差分是 (f(x + h) − f(x)) / h ——分子先在 x + h 处求值，分母是 h（不是 2h）。"
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("默认 h = 1e-6 时，结果就是前向差分公式的值", points=1)
+@graded("默认 h = 1e-6 时，结果就是前向差分公式的值", points=1.5)
 def test_forward_formula(student, rng):
     for function in SCALAR:
         for x in rng.uniform(-2, 2, size=2):

@@ -12,12 +12,12 @@ FORMULA_HINT = ("第 i 个分量应是 (f(x + h·eᵢ) − f(x − h·eᵢ)) / (
                 "而且两个点都要从原来的 x 出发。")
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("每个分量都是该坐标上的中心差分（与参考实现一致）", points=1)
+@graded("每个分量都是该坐标上的中心差分（与参考实现一致）", points=1.5)
 def test_matches_reference(student, rng):
     for function in VECTOR:
         x = rng.uniform(-1.5, 1.5, size=4)
