@@ -1,6 +1,6 @@
 """Grading many notebooks at once: worker processes on this machine, or a Dask cluster.
 
-Each worker is a fresh Python process with its own zygote (numpy and torch imported once) and
+Each worker is a fresh Python process (`python -m autograder.parallel`) with its own zygote (numpy and torch imported once) and
 its own sandbox user (`uid_base + slot`), so workers never share a process limit. Work is
 handed out in small chunks; every result goes back to the parent as soon as it exists. If a
 worker dies, the notebooks of its unfinished chunk get an error result, never a hole, and a
@@ -8,9 +8,11 @@ replacement worker carries on.
 """
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
-import queue
+import selectors
+import subprocess
+import sys
 import traceback
 from pathlib import Path
 from typing import Callable, Iterable
@@ -36,32 +38,70 @@ def _settings_from(state: dict):
 
 # ------------------------------------------------------------------------- local workers
 
-def _worker(slot: int, assignment_id: str, settings_state: dict, root: str | None,
-            tasks, results, fingerprints: dict) -> None:
-    """A worker process: grade chunks until told to stop (None)."""
+def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, results_fd: int) -> None:
+    """A worker process (`python -m autograder.parallel`): reads chunks as JSON lines on stdin,
+    writes start/result/done lines to `results_fd` until stdin closes."""
     from autograder.assignments import Assignment
     from autograder.grading import grade_notebooks
     from autograder.sandbox.client import Zygote
 
-    settings = _settings_from(settings_state)
-    assignment = Assignment.load(assignment_id, Path(root) if root else None)
+    out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
+    send = lambda message: out.write(json.dumps(message, ensure_ascii=False) + "\n")  # noqa: E731
+    settings = _settings_from(json.loads(settings_json))
+    base = Path(root) if root else None
+    assignment = Assignment.load(assignment_id, base)
     zygote = Zygote(assignment.preload, settings, str(assignment.root))
     try:
-        while True:
-            task = tasks.get()
-            if task is None:
-                return
-            index, paths = task
-            results.put(("start", slot, index))
+        for line in iter(sys.stdin.readline, ""):
+            task = json.loads(line)
+            send({"start": task["chunk"]})
             try:
-                grade_notebooks(paths, assignment_id, settings, zygote=zygote, slot=slot,
-                                fingerprints=fingerprints, root=Path(root) if root else None,
-                                on_result=lambda r: results.put(("result", slot, r.to_json())))
+                grade_notebooks(task["paths"], assignment_id, settings, zygote=zygote, slot=slot,
+                                fingerprints=task.get("fingerprints"), root=base,
+                                on_result=lambda r: send({"result": r.to_json()}))
             except Exception:
                 traceback.print_exc()
-            results.put(("done", slot, index))
+            send({"done": task["chunk"]})
     finally:
         zygote.close()
+
+
+class _Worker:
+    def __init__(self, slot: int, assignment_id: str, settings_json: str, root: Path | None):
+        read, write = os.pipe()
+        self.slot = slot
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.parallel", str(slot), assignment_id, settings_json,
+             str(root or ""), str(write)],
+            stdin=subprocess.PIPE, pass_fds=[write], text=True)
+        os.close(write)
+        self.results = read
+        self.buffer = b""
+        self.assigned: list[int] = []   # chunks given and not yet done, the first in progress
+        self.delivered = 0
+
+    def messages(self) -> list[dict] | None:
+        """Complete lines available now (read without blocking beyond the selector's word);
+        None at end of file, i.e. when the worker is gone."""
+        data = os.read(self.results, 1 << 20)
+        if not data:
+            return None
+        self.buffer += data
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def give(self, index: int, paths: list[str], fingerprints: dict) -> None:
+        self.assigned.append(index)
+        self.process.stdin.write(json.dumps({"chunk": index, "paths": paths, "fingerprints": fingerprints}) + "\n")
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.wait()
+        os.close(self.results)
 
 
 def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings, workers: int,
@@ -69,28 +109,13 @@ def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings,
                       fingerprints: dict[str, str] | None = None, root: Path | None = None,
                       chunk_size: int = CHUNK) -> list[SubmissionResult]:
     paths = [str(p) for p in paths]
-    work = chunks(paths, chunk_size)
-    context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
-    for index, chunk in enumerate(work):
-        tasks.put((index, chunk))
-    state = _settings_state(settings)
-    processes: dict[int, multiprocessing.Process] = {}
-
-    def start(slot: int) -> None:
-        process = context.Process(target=_worker, args=(slot, assignment_id, state, str(root) if root else None,
-                                                        tasks, results, fingerprints or {}), daemon=True)
-        process.start()
-        processes[slot] = process
-
-    for slot in range(1, max(1, min(workers, len(work))) + 1):
-        start(slot)
-    for _ in processes:
-        tasks.put(None)
-
+    fingerprints = fingerprints or {}
+    pending = list(enumerate(chunks(paths, chunk_size)))
+    work = dict(pending)
+    settings_json = json.dumps(_settings_state(settings))
     collected: dict[str, SubmissionResult] = {}
-    in_flight: dict[int, int] = {}
-    finished_chunks: set[int] = set()
+    selector = selectors.DefaultSelector()
+    failures = 0
 
     def emit(result: SubmissionResult) -> None:
         if result.submission not in collected:
@@ -98,33 +123,53 @@ def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings,
             if on_result:
                 on_result(result)
 
-    while len(finished_chunks) < len(work):
-        try:
-            kind, slot, payload = results.get(timeout=0.5)
-        except queue.Empty:
-            for slot, process in list(processes.items()):
-                if process.is_alive():
-                    continue
-                del processes[slot]
-                if slot in in_flight:
-                    lost = in_flight.pop(slot)
-                    for path in work[lost]:
-                        if path not in collected:
-                            emit(SubmissionResult(path, assignment_id, "error", error=WORKER_DIED,
-                                                  fingerprint=(fingerprints or {}).get(path)))
-                    finished_chunks.add(lost)
-                if process.exitcode != 0:
-                    start(slot)  # it died before taking its stop token: a replacement takes it
-            continue
-        if kind == "start":
-            in_flight[slot] = payload
-        elif kind == "result":
-            emit(SubmissionResult.from_json(payload))
-        elif kind == "done":
-            in_flight.pop(slot, None)
-            finished_chunks.add(payload)
-    for process in processes.values():
-        process.join(timeout=30)
+    def fail_chunk(index: int) -> None:
+        for path in work[index]:
+            emit(SubmissionResult(path, assignment_id, "error", error=WORKER_DIED,
+                                  fingerprint=fingerprints.get(path)))
+
+    def feed(worker: _Worker) -> None:
+        # One chunk in progress and one waiting, so a worker never idles while the parent is busy.
+        while pending and len(worker.assigned) < 2:
+            index, chunk = pending.pop(0)
+            worker.give(index, chunk, {p: fingerprints.get(p) for p in chunk if p in fingerprints})
+
+    def start(slot: int) -> None:
+        worker = _Worker(slot, assignment_id, settings_json, root)
+        selector.register(worker.results, selectors.EVENT_READ, worker)
+        feed(worker)
+
+    for slot in range(1, max(1, min(workers, len(pending))) + 1):
+        start(slot)
+    while selector.get_map():
+        for key, _ in selector.select():
+            worker: _Worker = key.data
+            messages = worker.messages()
+            if messages is not None:
+                for message in messages:
+                    if "result" in message:
+                        worker.delivered += 1
+                        emit(SubmissionResult.from_json(message["result"]))
+                    elif "done" in message:
+                        failures = 0
+                        worker.assigned.remove(message["done"])
+                        feed(worker)
+                        if not worker.assigned:
+                            selector.unregister(worker.results)
+                            worker.stop()
+                continue
+            # The worker is gone: its chunk gets error results, a replacement takes over,
+            # unless workers keep dying before delivering anything (then everyone gets errors).
+            selector.unregister(worker.results)
+            worker.stop()
+            for index in worker.assigned:
+                fail_chunk(index)
+            failures = failures + 1 if worker.delivered == 0 else 0
+            if failures >= 3:
+                while pending:
+                    fail_chunk(pending.pop(0)[0])
+            elif pending:
+                start(worker.slot)
     return [collected[p] for p in paths if p in collected]
 
 
@@ -176,3 +221,7 @@ def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, sch
                 if on_result:
                     on_result(result)
     return [collected[p] for p in paths if p in collected]
+
+
+if __name__ == "__main__":
+    worker_main(int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))

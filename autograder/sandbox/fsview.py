@@ -77,8 +77,13 @@ def build(view: str, scratch: str, readonly: list[str], hidden: list[str],
         if not any(_contains("/" + name, path) for name in SYSTEM_DIRS):
             _bind(path, view + path, writable=False)
     for path in hidden:
+        # Only what lies inside an exposed tree needs masking (e.g. a non-editable install's
+        # site-packages/autograder); a hidden directory that merely holds an exposed one (the
+        # course holding its .venv) is absent from the skeleton already.
+        inside = any(_contains(r, path) and r != path for r in readonly)
+        holds = any(_contains(path, r) for r in readonly)
         target = view + path
-        if os.path.isdir(target):
+        if inside and not holds and os.path.isdir(target):
             linux.mount("tmpfs", target, "tmpfs", linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV,
                         "mode=555,size=4k")
     os.makedirs(view + "/dev", exist_ok=True)

@@ -1,0 +1,246 @@
+"""`autograder autograde ASSIGNMENT`: a whole class of an nbgrader course, fast and resumable.
+
+    submitted/<student>/<assignment>/*.ipynb  ->  autograded/<student>/<assignment>/results.json
+                                                  autograded/<student>/<assignment>/<nb>.ipynb
+                                                  feedback/<student>/<assignment>/<assignment>.html
+                                                  gradebook.db (nbgrader's), grades.csv
+
+Each result is written atomically as soon as it exists, with a fingerprint of the submission
+and of the grader; a later run skips every submission whose fingerprint is unchanged, so an
+interrupted batch resumes where it stopped. The gradebook and feedback are written by one
+thread (SQLite wants a single writer) while the workers grade.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+from autograder.assignments import Assignment
+from autograder.config import load_config, sandbox_settings
+from autograder.results import SubmissionResult, save, write_atomically
+
+NO_NOTEBOOK = "没有找到提交的笔记本（.ipynb 文件）。"
+
+
+@dataclass
+class Submission:
+    student: str
+    notebook: Path
+    results_path: Path
+    fingerprint: str = ""
+
+    @property
+    def key(self) -> str:
+        return str(self.notebook)
+
+
+def grader_fingerprint(assignment: Assignment) -> str:
+    """Changes whenever anything that decides a grade changes: suite, release, solutions, grader."""
+    digest = hashlib.sha256(autograder.__version__.encode())
+    files = sorted(assignment.suite_dir.rglob("*.py")) + [assignment.release_notebook]
+    files += sorted(Path(autograder.__file__).parent.glob("*.py"))
+    reference = assignment.root / "solutions" / f"{assignment.id}.py"
+    if reference.is_file():
+        files.append(reference)
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def discover(coursedir, assignment_id: str, grader: str) -> list[Submission]:
+    submitted = Path(coursedir.root) / coursedir.submitted_directory
+    found = []
+    for student_dir in sorted(p for p in submitted.glob("*") if p.is_dir()):
+        folder = student_dir / assignment_id
+        if not folder.is_dir():
+            continue
+        notebooks = sorted(folder.glob("*.ipynb"))
+        preferred = folder / f"{assignment_id}.ipynb"
+        notebook = preferred if preferred in notebooks else (notebooks[0] if notebooks else preferred)
+        results = Path(coursedir.format_path(coursedir.autograded_directory, student_dir.name, assignment_id)) / "results.json"
+        content = notebook.read_bytes() if notebook.is_file() else b""
+        fingerprint = hashlib.sha256(content + grader.encode()).hexdigest()[:24]
+        found.append(Submission(student_dir.name, notebook, results, fingerprint))
+    return found
+
+
+class Progress:
+    """A one-line progress bar with an ETA on stderr."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.last_line = -1
+
+    def step(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / self.done * (self.total - self.done)
+        width = 30
+        filled = int(width * self.done / self.total)
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                f"{100 * self.done // self.total:3d}%  {elapsed:5.1f}s  ETA {eta:5.1f}s")
+        if self.tty:
+            print("\r" + line, end="" if self.done < self.total else "\n", file=sys.stderr, flush=True)
+        elif self.done * 10 // self.total != self.last_line:
+            self.last_line = self.done * 10 // self.total
+            print(line, file=sys.stderr, flush=True)
+
+
+class Recorder(threading.Thread):
+    """Writes gradebook entries and feedback pages, one submission at a time, off the main path."""
+
+    def __init__(self, coursedir, assignment: Assignment):
+        super().__init__(daemon=True)
+        self.coursedir, self.assignment = coursedir, assignment
+        self.inbox: queue.Queue = queue.Queue()
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        from autograder import feedback, gradebook
+
+        while True:
+            item = self.inbox.get()
+            if item is None:
+                return
+            submission, result = item
+            try:
+                gradebook.record(self.coursedir, self.assignment.id, submission.student, self.assignment.id,
+                                 submission.notebook, self.assignment.release_notebook, result)
+                page = Path(self.coursedir.format_path(self.coursedir.feedback_directory, submission.student,
+                                                       self.assignment.id)) / f"{self.assignment.id}.html"
+                notebook = submission.notebook if submission.notebook.is_file() else None
+                write_atomically(page, feedback.render(result, submission.student, notebook))
+                write_atomically(submission.results_path.with_name(".recorded"), submission.fingerprint)
+            except Exception as exc:  # one broken record must not stop the rest
+                self.errors.append(f"{submission.student}: {type(exc).__name__}: {exc}")
+
+    def finish(self) -> None:
+        self.inbox.put(None)
+        self.join()
+
+
+def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
+                     progress: bool, overrides: dict) -> int:
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.gradebook import ensure_assignment, read_json
+    from autograder.parallel import grade_in_parallel, grade_on_dask
+
+    config = load_config(course)
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(course)
+    settings = sandbox_settings(course, overrides)
+    assignment = Assignment.load(assignment_id, course)
+    ensure_assignment(coursedir, assignment_id)
+    grader = grader_fingerprint(assignment)
+    submissions = discover(coursedir, assignment_id, grader)
+    by_key = {s.key: s for s in submissions}
+
+    results: dict[str, SubmissionResult] = {}
+    to_grade: list[Submission] = []
+    recorder = Recorder(coursedir, assignment)
+    recorder.start()
+    for submission in submissions:
+        previous = read_json(submission.results_path)
+        if not force and previous and previous.get("fingerprint") == submission.fingerprint:
+            results[submission.key] = SubmissionResult.from_json(previous)
+            marker = submission.results_path.with_name(".recorded")
+            if not marker.is_file() or marker.read_text() != submission.fingerprint:
+                recorder.inbox.put((submission, results[submission.key]))
+        else:
+            to_grade.append(submission)
+    skipped = len(submissions) - len(to_grade)
+    bar = Progress(len(to_grade), progress)
+
+    def finished(result: SubmissionResult) -> None:
+        submission = by_key[result.submission]
+        save(result, submission.results_path)
+        results[result.submission] = result
+        recorder.inbox.put((submission, result))
+        bar.step()
+
+    missing = [s for s in to_grade if not s.notebook.is_file()]
+    for submission in missing:
+        finished(SubmissionResult(submission.key, assignment_id, "error", error=NO_NOTEBOOK,
+                                  fingerprint=submission.fingerprint))
+    present = [s for s in to_grade if s.notebook.is_file()]
+    fingerprints = {s.key: s.fingerprint for s in present}
+    started = time.monotonic()
+    if present and scheduler:
+        grade_on_dask([s.key for s in present], assignment_id, settings, scheduler, finished, fingerprints, course)
+    elif present:
+        grade_in_parallel([s.key for s in present], assignment_id, settings, workers or os.cpu_count() or 1,
+                          finished, fingerprints, course)
+    elapsed = time.monotonic() - started
+    recorder.finish()
+
+    all_results = [results[s.key] for s in submissions if s.key in results]
+    students = {s.key: s.student for s in submissions}
+    csv_path = write_grades_csv(course, coursedir)
+    print(summary(all_results, students, assignment))
+    print(f"\n{len(submissions)} submissions: {len(to_grade)} graded in {elapsed:.1f}s, {skipped} unchanged "
+          f"(kept). Feedback in {coursedir.feedback_directory}/, grades in {csv_path.name}.")
+    for error in recorder.errors:
+        print(f"gradebook: {error}", file=sys.stderr)
+    return 0 if all(r.status == "graded" for r in all_results) and not recorder.errors else 1
+
+
+def summary(results: list[SubmissionResult], students: dict[str, str], assignment: Assignment) -> str:
+    """Per function: mean score, how many lost points, the most common failure message."""
+    lines = [f"{assignment.id}: {len(results)} submissions, "
+             f"{sum(r.status == 'error' for r in results)} could not be graded"]
+    graded = [r for r in results if r.status == "graded"]
+    if not graded:
+        return lines[0]
+    header = f"{'function':<26} {'mean':>6} {'max':>5} {'lost':>5}  most common failure"
+    lines += [header, "-" * len(header)]
+    for function in assignment.functions:
+        scores = [r.by_function().get(function, (0.0, 0.0)) for r in graded]
+        maximum = max(m for _, m in scores)
+        mean = sum(s for s, _ in scores) / len(scores)
+        lost = sum(1 for s, m in scores if s < m)
+        failures = Counter(t.name.split(": ", 1)[-1] for r in graded for t in r.tests
+                           if t.grade_id == function and t.status == "failed" and t.max_score > 0)
+        common = failures.most_common(1)[0] if failures else None
+        text = f"{common[0]} ({common[1]}×)" if common else ""
+        lines.append(f"{function:<26} {mean:6.2f} {maximum:5g} {lost:5d}  {text[:70]}")
+    total = sum(r.score for r in graded) / len(graded)
+    lines.append(f"{'total':<26} {total:6.2f} {graded[0].max_score:5g}")
+    return "\n".join(lines)
+
+
+def write_grades_csv(course: Path, coursedir) -> Path:
+    """grades.csv from every results.json of the course: one row per student and assignment."""
+    import csv
+    import io
+
+    rows = []
+    autograded = Path(course) / coursedir.autograded_directory
+    for path in sorted(autograded.glob("*/*/results.json")):
+        try:
+            result = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError):
+            continue
+        functions = ";".join(f"{k}={s:g}/{m:g}" for k, (s, m) in result.by_function().items())
+        rows.append([path.parent.parent.name, path.parent.name, result.status, f"{result.score:g}",
+                     f"{result.max_score:g}", functions, result.error or ""])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student_id", "assignment", "status", "score", "max_score", "by_function", "error"])
+    writer.writerows(rows)
+    target = Path(course) / "grades.csv"
+    write_atomically(target, buffer.getvalue())
+    return target

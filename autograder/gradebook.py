@@ -1,0 +1,120 @@
+"""Scores into nbgrader's own gradebook, so the formgrader shows them and manual grading of
+the written answers works as usual.
+
+For each submission we write the autograded notebook nbgrader would have written (the
+student's notebook, course-owned cells restored from the release, every graded cell showing our
+score as its value) and hand it to nbgrader's real `SaveAutoGrades` preprocessor, which decides
+exactly as `nbgrader autograde` does what is recorded (auto scores, "needs manual grade",
+"No response." comments).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import SaveAutoGrades
+
+from autograder.results import SubmissionResult, write_atomically
+
+
+def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
+    """The gradebook must know the assignment's cells; if it does not, let nbgrader record them
+    (`nbgrader generate_assignment`, which also rewrites release/ identically)."""
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            gb.find_assignment(assignment_id)
+            return
+        except MissingEntry:
+            pass
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    command = [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", assignment_id,
+               "--force", "--log-level=ERROR"]
+    done = subprocess.run(command, cwd=coursedir.root, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{done.stderr[-2000:]}")
+
+
+def autograded_notebook(submission: Path, release: Path, result: SubmissionResult) -> nbformat.NotebookNode:
+    """The submission as nbgrader's autograde would leave it, with our scores as cell values."""
+    trusted = {c.metadata.get("nbgrader", {}).get("grade_id"): c
+               for c in nbformat.read(str(release), as_version=4).cells}
+    try:
+        notebook = nbformat.read(str(submission), as_version=4)
+    except Exception:  # unreadable: the release notebook stands in, every answer empty
+        notebook = nbformat.read(str(release), as_version=4)
+    by_function = result.by_function() if result.status == "graded" else {}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        source = trusted.get(grade_id)
+        if source is not None and source.metadata.get("nbgrader", {}).get("locked"):
+            cell.source = source.source
+            cell.cell_type = source.cell_type
+            cell.metadata["nbgrader"] = copy.deepcopy(source.metadata["nbgrader"])
+            meta = cell.metadata["nbgrader"]
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        if meta.get("grade") and not meta.get("solution") and grade_id:
+            function = grade_id.removesuffix("_tests")
+            score, _maximum = by_function.get(function, (0.0, 0.0))
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=_messages(result, function)),
+                            nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(score))},
+                                                   execution_count=None)]
+    return notebook
+
+
+def _messages(result: SubmissionResult, function: str) -> str:
+    if result.status != "graded":
+        return f"无法评分：{result.error}\n"
+    lines = []
+    for test in result.tests:
+        if test.grade_id == function:
+            mark = "✓" if test.status == "passed" else "✗"
+            lines.append(f"{mark} {test.name}（{test.score:g} / {test.max_score:g}）")
+            if test.status == "failed" and test.output:
+                lines.append("    " + test.output.replace("\n", "\n    "))
+    return "\n".join(lines) + "\n"
+
+
+def record(coursedir: CourseDirectory, assignment_id: str, student_id: str, notebook_id: str,
+           submission: Path, release: Path, result: SubmissionResult) -> Path:
+    """Write the autograded notebook and record its grades; returns the notebook's path."""
+    notebook = autograded_notebook(submission, release, result)
+    target = Path(coursedir.format_path(coursedir.autograded_directory, student_id, assignment_id)) / f"{notebook_id}.ipynb"
+    write_atomically(target, nbformat.writes(notebook))
+    timestamp = coursedir.get_existing_timestamp(str(submission.parent))
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        gb.update_or_create_student(student_id)
+        if timestamp:
+            gb.update_or_create_submission(assignment_id, student_id, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(assignment_id, student_id)
+    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "student": student_id,
+                              "db_url": coursedir.db_url}}
+    SaveAutoGrades().preprocess(notebook, resources)
+    return target
+
+
+def gradebook_scores(coursedir: CourseDirectory, assignment_id: str) -> dict[str, float]:
+    """Total auto scores per student as the gradebook holds them (for checks and exports)."""
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        scores = {}
+        for submission in gb.assignment_submissions(assignment_id):
+            scores[submission.student_id] = float(sum(n.code_score for n in submission.notebooks))
+        return scores
+
+
+def read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
