@@ -19,6 +19,7 @@ import queue
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,14 +138,18 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     from nbgrader.coursedir import CourseDirectory
 
     from autograder.gradebook import ensure_assignment, read_json
-    from autograder.parallel import grade_in_parallel, grade_on_dask
+    from autograder.grading import suite_max_score
+    from autograder.parallel import WorkerPool, grade_on_dask
 
+    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy warnings
+    settings = sandbox_settings(course, overrides)
+    assignment = Assignment.load(assignment_id, course)
+    pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
     config = load_config(course)
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course)
-    settings = sandbox_settings(course, overrides)
-    assignment = Assignment.load(assignment_id, course)
     ensure_assignment(coursedir, assignment_id)
+    max_score = suite_max_score(assignment)
     grader = grader_fingerprint(assignment)
     submissions = discover(coursedir, assignment_id, grader)
     by_key = {s.key: s for s in submissions}
@@ -175,15 +180,19 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     missing = [s for s in to_grade if not s.notebook.is_file()]
     for submission in missing:
         finished(SubmissionResult(submission.key, assignment_id, "error", error=NO_NOTEBOOK,
-                                  fingerprint=submission.fingerprint))
+                                  max_score=max_score, fingerprint=submission.fingerprint))
     present = [s for s in to_grade if s.notebook.is_file()]
     fingerprints = {s.key: s.fingerprint for s in present}
     started = time.monotonic()
-    if present and scheduler:
-        grade_on_dask([s.key for s in present], assignment_id, settings, scheduler, finished, fingerprints, course)
-    elif present:
-        grade_in_parallel([s.key for s in present], assignment_id, settings, workers or os.cpu_count() or 1,
-                          finished, fingerprints, course)
+    try:
+        if scheduler:
+            grade_on_dask([s.key for s in present], assignment_id, settings, scheduler, finished, fingerprints,
+                          course)
+        else:
+            pool.grade([s.key for s in present], finished, fingerprints)
+    finally:
+        if pool:
+            pool.close()
     elapsed = time.monotonic() - started
     recorder.finish()
 

@@ -61,6 +61,13 @@ def grade_notebooks(paths: list[str | Path], assignment_id: str, settings: Sandb
     return results
 
 
+def suite_max_score(assignment: Assignment) -> float:
+    """The assignment's max_score: the same for every submission, whatever it contains."""
+    plugin = GradingPlugin(assignment, [])
+    collect_max_score(assignment, plugin)
+    return plugin.max_score
+
+
 def collect_max_score(assignment: Assignment, plugin: GradingPlugin) -> None:
     """Collect the suite without running it, so even an all-error batch reports max_score."""
     args = [str(assignment.suite_dir), "--rootdir", str(assignment.suite_dir.parent), "--collect-only",

@@ -104,73 +104,97 @@ class _Worker:
         os.close(self.results)
 
 
+class WorkerPool:
+    """Worker processes, started early (their imports and zygotes warm up while the caller
+    prepares), then fed chunks."""
+
+    def __init__(self, assignment_id: str, settings, workers: int, root: Path | None = None):
+        self.assignment_id, self.root = assignment_id, root
+        self.settings_json = json.dumps(_settings_state(settings))
+        self.idle = [_Worker(slot, assignment_id, self.settings_json, root) for slot in range(1, max(1, workers) + 1)]
+
+    def grade(self, paths: Iterable[str | Path], on_result: Callable[[SubmissionResult], None] | None = None,
+              fingerprints: dict[str, str] | None = None, chunk_size: int = CHUNK) -> list[SubmissionResult]:
+        paths = [str(p) for p in paths]
+        fingerprints = fingerprints or {}
+        pending = list(enumerate(chunks(paths, chunk_size)))
+        work = dict(pending)
+        collected: dict[str, SubmissionResult] = {}
+        selector = selectors.DefaultSelector()
+        failures = 0
+
+        def emit(result: SubmissionResult) -> None:
+            if result.submission not in collected:
+                collected[result.submission] = result
+                if on_result:
+                    on_result(result)
+
+        def fail_chunk(index: int) -> None:
+            for path in work[index]:
+                emit(SubmissionResult(path, self.assignment_id, "error", error=WORKER_DIED,
+                                      fingerprint=fingerprints.get(path)))
+
+        def feed(worker: _Worker) -> None:
+            # One chunk in progress and one waiting: a worker never idles while we are busy.
+            while pending and len(worker.assigned) < 2:
+                index, chunk = pending.pop(0)
+                worker.give(index, chunk, {p: fingerprints[p] for p in chunk if p in fingerprints})
+
+        def enlist(worker: _Worker) -> None:
+            selector.register(worker.results, selectors.EVENT_READ, worker)
+            feed(worker)
+            if not worker.assigned:
+                selector.unregister(worker.results)
+                worker.stop()
+
+        while self.idle:
+            enlist(self.idle.pop())
+        while selector.get_map():
+            for key, _ in selector.select():
+                worker: _Worker = key.data
+                messages = worker.messages()
+                if messages is not None:
+                    for message in messages:
+                        if "result" in message:
+                            worker.delivered += 1
+                            emit(SubmissionResult.from_json(message["result"]))
+                        elif "done" in message:
+                            failures = 0
+                            worker.assigned.remove(message["done"])
+                            feed(worker)
+                            if not worker.assigned:
+                                selector.unregister(worker.results)
+                                worker.stop()
+                    continue
+                # The worker is gone: its chunks get error results and a replacement takes
+                # over, unless workers keep dying before delivering anything.
+                selector.unregister(worker.results)
+                worker.stop()
+                for index in worker.assigned:
+                    fail_chunk(index)
+                failures = failures + 1 if worker.delivered == 0 else 0
+                if failures >= 3:
+                    while pending:
+                        fail_chunk(pending.pop(0)[0])
+                elif pending:
+                    enlist(_Worker(worker.slot, self.assignment_id, self.settings_json, self.root))
+        return [collected[p] for p in paths if p in collected]
+
+    def close(self) -> None:
+        while self.idle:
+            self.idle.pop().stop()
+
+
 def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings, workers: int,
                       on_result: Callable[[SubmissionResult], None] | None = None,
                       fingerprints: dict[str, str] | None = None, root: Path | None = None,
                       chunk_size: int = CHUNK) -> list[SubmissionResult]:
     paths = [str(p) for p in paths]
-    fingerprints = fingerprints or {}
-    pending = list(enumerate(chunks(paths, chunk_size)))
-    work = dict(pending)
-    settings_json = json.dumps(_settings_state(settings))
-    collected: dict[str, SubmissionResult] = {}
-    selector = selectors.DefaultSelector()
-    failures = 0
-
-    def emit(result: SubmissionResult) -> None:
-        if result.submission not in collected:
-            collected[result.submission] = result
-            if on_result:
-                on_result(result)
-
-    def fail_chunk(index: int) -> None:
-        for path in work[index]:
-            emit(SubmissionResult(path, assignment_id, "error", error=WORKER_DIED,
-                                  fingerprint=fingerprints.get(path)))
-
-    def feed(worker: _Worker) -> None:
-        # One chunk in progress and one waiting, so a worker never idles while the parent is busy.
-        while pending and len(worker.assigned) < 2:
-            index, chunk = pending.pop(0)
-            worker.give(index, chunk, {p: fingerprints.get(p) for p in chunk if p in fingerprints})
-
-    def start(slot: int) -> None:
-        worker = _Worker(slot, assignment_id, settings_json, root)
-        selector.register(worker.results, selectors.EVENT_READ, worker)
-        feed(worker)
-
-    for slot in range(1, max(1, min(workers, len(pending))) + 1):
-        start(slot)
-    while selector.get_map():
-        for key, _ in selector.select():
-            worker: _Worker = key.data
-            messages = worker.messages()
-            if messages is not None:
-                for message in messages:
-                    if "result" in message:
-                        worker.delivered += 1
-                        emit(SubmissionResult.from_json(message["result"]))
-                    elif "done" in message:
-                        failures = 0
-                        worker.assigned.remove(message["done"])
-                        feed(worker)
-                        if not worker.assigned:
-                            selector.unregister(worker.results)
-                            worker.stop()
-                continue
-            # The worker is gone: its chunk gets error results, a replacement takes over,
-            # unless workers keep dying before delivering anything (then everyone gets errors).
-            selector.unregister(worker.results)
-            worker.stop()
-            for index in worker.assigned:
-                fail_chunk(index)
-            failures = failures + 1 if worker.delivered == 0 else 0
-            if failures >= 3:
-                while pending:
-                    fail_chunk(pending.pop(0)[0])
-            elif pending:
-                start(worker.slot)
-    return [collected[p] for p in paths if p in collected]
+    pool = WorkerPool(assignment_id, settings, min(workers, max(1, -(-len(paths) // chunk_size))), root)
+    try:
+        return pool.grade(paths, on_result, fingerprints, chunk_size)
+    finally:
+        pool.close()
 
 
 # --------------------------------------------------------------------------------- Dask

@@ -46,6 +46,8 @@ def make_submission(assignment: str, path: Path, replace: dict[str, str] | None 
         grade_id = _grade_id(cell)
         if cell["cell_type"] == "code" and grade_id in answers:
             cell["source"] = answers[grade_id]
+        elif cell["cell_type"] == "markdown" and fill and cell["metadata"].get("nbgrader", {}).get("solution"):
+            cell["source"] = "我的回答：步长太小时，舍入误差（rounding error）会超过截断误差。"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
     return path

@@ -21,10 +21,10 @@ from solutions import ps2_gradient_descent as ref
 class Pair:
     """A function and its derivative (or gradient), as given to gradient_descent(_2d)."""
 
-    def __init__(self, f: str, prime: str, describe: str):
+    def __init__(self, f: str, prime: str, describe: str, prime_describe: str, note: str = ""):
         self.f = Fn(f, describe)
-        self.prime = Fn(prime, f"{describe} 的导数")
-        self.describe = describe
+        self.prime = Fn(prime, prime_describe)
+        self.describe = describe + note
 
     def local(self):
         return self.f.local(), self.prime.local()
@@ -32,35 +32,42 @@ class Pair:
 
 # ---------------------------------------------------------------------- one dimension
 
-QUAD = Pair("lambda x: x**2 + 2*x + 1", "lambda x: 2*x + 2", "f(x) = x² + 2x + 1")      # the article's
-SIN = Pair("lambda x: np.sin(x) + 0.5 * x**2", "lambda x: np.cos(x) + x", "f(x) = sin(x) + x²/2")
-DOUBLE_WELL = Pair("lambda x: x**4 - 3 * x**2 + x", "lambda x: 4 * x**3 - 6 * x + 1", "f(x) = x⁴ − 3x² + x")
-LOG_COSH = Pair("lambda x: np.log(np.cosh(x - 0.5))", "lambda x: np.tanh(x - 0.5)", "f(x) = ln cosh(x − 0.5)")
+QUAD = Pair("lambda x: x**2 + 2*x + 1", "lambda x: 2*x + 2", "f(x) = x² + 2x + 1", "f'(x) = 2x + 2")      # the article's
+SIN = Pair("lambda x: np.sin(x) + 0.5 * x**2", "lambda x: np.cos(x) + x", "f(x) = sin(x) + x²/2",
+           "f'(x) = cos(x) + x")
+DOUBLE_WELL = Pair("lambda x: x**4 - 3 * x**2 + x", "lambda x: 4 * x**3 - 6 * x + 1", "f(x) = x⁴ − 3x² + x",
+                   "f'(x) = 4x³ − 6x + 1")
+LOG_COSH = Pair("lambda x: np.log(np.cosh(x - 0.5))", "lambda x: np.tanh(x - 0.5)", "f(x) = ln cosh(x − 0.5)",
+                "f'(x) = tanh(x − 0.5)")
 # f'(x) = x: from x0 = 1 with learning_rate 0.5 every gradient is an exact power of 2.
-HALF_SQUARE = Pair("lambda x: 0.5 * x**2", "lambda x: x", "f(x) = x²/2")
+HALF_SQUARE = Pair("lambda x: 0.5 * x**2", "lambda x: x", "f(x) = x²/2", "f'(x) = x")
 # Never converges: the gradient is always 1, so every run takes exactly max_iterations steps.
-SLOPE = Pair("lambda x: x", "lambda x: 1.0 + 0.0 * x", "f(x) = x（导数恒为 1，永远不会收敛）")
+SLOPE = Pair("lambda x: x", "lambda x: 1.0 + 0.0 * x", "f(x) = x", "f'(x) = 1", "（导数恒为 1，永远不会收敛）")
 
 
 def quadratic(a: float, c: float) -> Pair:
     """f(x) = a (x − c)², minimum at c."""
     return Pair(f"lambda x: {a!r} * (x - {c!r})**2", f"lambda x: 2 * {a!r} * (x - {c!r})",
-                f"f(x) = {a:.3g}·(x − {c:.3g})²")
+                f"f(x) = {a:g}·(x − {c:g})²", f"f'(x) = {2 * a:g}·(x − {c:g})")
 
 
 # ---------------------------------------------------------------------- two dimensions
 
-BOWL = Pair("lambda x, y: x**2 + y**2", "lambda x, y: np.array([2 * x, 2 * y])", "f(x, y) = x² + y²")
-VALLEY = Pair("lambda x, y: x**2 + 10 * y**2", "lambda x, y: np.array([2 * x, 20 * y])", "f(x, y) = x² + 10y²")
+BOWL = Pair("lambda x, y: x**2 + y**2", "lambda x, y: np.array([2 * x, 2 * y])", "f(x, y) = x² + y²",
+            "∇f = (2x, 2y)")
+VALLEY = Pair("lambda x, y: x**2 + 10 * y**2", "lambda x, y: np.array([2 * x, 20 * y])", "f(x, y) = x² + 10y²",
+              "∇f = (2x, 20y)")
 COUPLED = Pair("lambda x, y: x**2 + x * y + 2 * y**2", "lambda x, y: np.array([2 * x + y, x + 4 * y])",
-               "f(x, y) = x² + xy + 2y²")
+               "f(x, y) = x² + xy + 2y²", "∇f = (2x + y, x + 4y)")
 SOFT = Pair("lambda x, y: np.log(1 + x**2) + (y - 1)**2",
-            "lambda x, y: np.array([2 * x / (1 + x**2), 2 * (y - 1)])", "f(x, y) = ln(1 + x²) + (y − 1)²")
+            "lambda x, y: np.array([2 * x / (1 + x**2), 2 * (y - 1)])", "f(x, y) = ln(1 + x²) + (y − 1)²",
+            "∇f = (2x / (1 + x²), 2(y − 1))")
 # gradient (x, y): from (3, 4) with learning_rate 0.5 the gradient is (3, 4)·0.5ᵏ, its norm 5·0.5ᵏ.
-HALF_BOWL = Pair("lambda x, y: 0.5 * (x**2 + y**2)", "lambda x, y: np.array([x, y])", "f(x, y) = (x² + y²)/2")
+HALF_BOWL = Pair("lambda x, y: 0.5 * (x**2 + y**2)", "lambda x, y: np.array([x, y])", "f(x, y) = (x² + y²)/2",
+                 "∇f = (x, y)")
 # Never converges: the gradient is always (1, −2).
 PLANE = Pair("lambda x, y: x - 2 * y", "lambda x, y: np.array([1.0, -2.0]) + 0.0 * x",
-             "f(x, y) = x − 2y（梯度恒为 (1, −2)，永远不会收敛）")
+             "f(x, y) = x − 2y", "∇f = (1, −2)", "（梯度恒为 (1, −2)，永远不会收敛）")
 
 # gradient_2d's function, for torch autograd
 F_2D = Smooth("lambda v: v[0]**2 + v[1]**2", "f(x, y) = x² + y²")
@@ -111,11 +118,23 @@ def point_2d(x, call: str) -> np.ndarray:
 
 STOP_RULE = ("规则是：每次迭代先算 g（更新前那一点的梯度），更新 x 并把新的 x 追加到 history，"
              "然后如果这次的 abs(g) < tol（严格小于）就停止；最多迭代 max_iterations 次。")
+EARLY = "不要在更新之前就 break（这一步也要走完、把新的 x 追加到 history），也不要用更新后新位置的梯度来判断。"
+LATE = "要用参数 tol（不能把 1e-6 写死），并且最多迭代 max_iterations 次（注意 range 的边界）。"
+STOP_RULE_2D = ("规则是：每次迭代先算 g（更新前那一点的梯度），更新 x 并追加 x 的副本，"
+                "然后如果 np.linalg.norm(g) < tol（梯度的长度，严格小于）就停止；最多迭代 max_iterations 次。")
+EARLY_2D = EARLY + "比较的是梯度的长度 np.linalg.norm(g)，不是最大的那个分量，也不是平方和。"
+LATE_2D = LATE + "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值之和。"
 
 
 def compare_runs(actual: np.ndarray, expected: np.ndarray, call: str, public: bool = False,
-                 stop_hint: str = STOP_RULE, step_hint: str = "") -> None:
-    """Compare two histories (1-D: shape (n,), 2-D: shape (n, 2)) and name the first difference."""
+                 rule: str = STOP_RULE, early: str = EARLY, late: str = LATE, step_hint: str = "") -> None:
+    """Compare two histories (1-D: shape (n,), 2-D: shape (n, 2)) and name the first difference.
+
+    `early` / `late` are the hints for a run that stopped too early / too late."""
+    if (actual.ndim == 2 and len(actual) >= 2 and all(np.array_equal(row, actual[-1]) for row in actual)
+            and not all(np.array_equal(row, expected[-1]) for row in expected)):
+        fail(f"{call}：history 里的每个元素都一样（都是终点）——你把同一个数组对象反复追加进了 history，"
+             "或者原地更新（x -= ...）了那个数组。每次要追加一个副本：history.append(x.copy())。")
     if not is_close(actual[0], expected[0], **DESCENT):
         fail(f"{call}：history[0] 应该是起点 x0 本身" + (f"（{expected[0].tolist()}）" if public else "")
              + "。history 要从起点开始：history = [x0]（二维时是 [x.copy()]）。")
@@ -129,11 +148,12 @@ def compare_runs(actual: np.ndarray, expected: np.ndarray, call: str, public: bo
             fail(f"{call}：history[{k}] {shown}{first}{step_hint}")
     if len(actual) != len(expected):
         steps = len(actual) - 1
+        hint = rule + (early if len(actual) < len(expected) else late)
         if public:
             fail(f"{call}：应该走 {len(expected) - 1} 步（history 长度 {len(expected)}），"
-                 f"你走了 {steps} 步（history 长度 {len(actual)}）。{stop_hint}")
+                 f"你走了 {steps} 步（history 长度 {len(actual)}）。{hint}")
         when = "停得太早了" if len(actual) < len(expected) else "停得太晚了（该停的时候没有停）"
-        fail(f"{call}：走过的每一步都对，但{when}——你走了 {steps} 步。{stop_hint}")
+        fail(f"{call}：走过的每一步都对，但{when}——你走了 {steps} 步。{hint}")
 
 
 def expect_last(x, history_values: np.ndarray, call: str) -> None:
@@ -144,15 +164,17 @@ def expect_last(x, history_values: np.ndarray, call: str) -> None:
 
 # ---------------------------------------------------------------------- the reference
 
-REFERENCE_GRADIENT_DESCENT = inspect.getsource(ref.gradient_descent)
+def use_reference(student, *names: str) -> None:
+    """Replace the submission's `names` (e.g. gradient_descent) by the reference implementations,
+    in this test's process only (each test runs in its own fork; the notebook is not touched).
 
-
-def use_reference_gradient_descent(student) -> None:
-    """Replace the submission's gradient_descent by the reference, in this test's process only.
-
-    multi_start is graded on its own: it gets a correct gradient_descent whatever the student's
-    gradient_descent does (wrong, missing or raising), so a mistake there costs points on
-    gradient_descent only, and a correct multi_start (calling gradient_descent, or with its own
-    correct loop) gets its points.
+    A function that uses another graded function is graded on its own: multi_start gets a correct
+    gradient_descent, and the public check of gradient_descent_2d a correct gradient_2d, whatever
+    the student wrote there (wrong, missing or raising). So a mistake costs points on the function
+    where it is, and a correct answer that calls the other function (or has its own correct loop)
+    gets its points.
     """
-    student.run_public(REFERENCE_GRADIENT_DESCENT)
+    source = "\n\n".join(inspect.getsource(getattr(ref, name)) for name in names)
+    # compiled under its own file name: the frames of student-facing tracebacks are only those of
+    # the notebook's cells and public checks, so the reference code never shows up in a message
+    student.run_public(f"exec(compile({source!r}, '<reference>', 'exec'), globals())")

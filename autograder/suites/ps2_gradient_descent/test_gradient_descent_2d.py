@@ -1,0 +1,148 @@
+"""gradient_descent_2d(f, gradient_func, x0, learning_rate=0.1, max_iterations=100, tol=1e-6) -> (x, history).
+
+x = np.array(x0, dtype=float), history = [x.copy()]; each iteration g = gradient_func(x[0], x[1]),
+x = x - learning_rate * g, append a copy, stop after that step when np.linalg.norm(g) < tol.
+x0 is left unchanged and the entries of history are independent arrays.
+
+The gradients given are trusted functions, never the student's gradient_2d: a mistake in
+gradient_2d costs points on gradient_2d only (the public check, which uses gradient_2d, runs
+with the reference gradient_2d).
+"""
+import numpy as np
+
+from autograder.checks import fail, graded, is_close
+from autograder.tolerances import DESCENT
+from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, LATE_2D, PLANE, SOFT, STOP_RULE_2D, VALLEY,
+                        compare_runs, expect_last, history_2d, point_2d, unpack, use_reference)
+from solutions import ps2_gradient_descent as ref
+
+GRADE_ID = "gradient_descent_2d"
+STEP_HINT = "更新规则是 x = x − learning_rate · gradient_func(x[0], x[1])：减号，并且用传入的 learning_rate。"
+
+
+def compare(values, expected, call, public=False, early=EARLY_2D, late=LATE_2D, step_hint=STEP_HINT):
+    compare_runs(values, expected, call, public=public, rule=STOP_RULE_2D, early=early, late=late,
+                 step_hint=step_hint)
+
+
+def describe_call(pair, x0, kwargs) -> str:
+    args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    shown = x0 if isinstance(x0, str) else repr(x0.tolist() if isinstance(x0, np.ndarray) else x0)
+    return f"对 {pair.describe}，gradient_descent_2d(f, gradient_func, {shown}{args})"
+
+
+def read(result, call):
+    x, history = unpack(result, call)
+    values = history_2d(history, call)
+    x = point_2d(x, call)
+    expect_last(x, values, call)
+    return x, values
+
+
+def reference(pair, x0, **kwargs) -> np.ndarray:
+    _, expected = ref.gradient_descent_2d(*pair.local(), x0, **kwargs)
+    return np.array(expected)
+
+
+def run(student, pair, x0, argument=None, gradient=None, **kwargs):
+    """Run the student's function (x0 passed as `argument` when given, e.g. a Ref) and compare."""
+    call = describe_call(pair, x0, kwargs)
+    result = student.call(GRADE_ID, pair.f, gradient or pair.prime, x0 if argument is None else argument, **kwargs)
+    x, values = read(result, call)
+    return x, values, reference(pair, x0, **kwargs), call
+
+
+@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+def test_public(student, assignment):
+    use_reference(student, "gradient_2d")      # graded on its own, whatever gradient_2d does
+    student.run_public(assignment.public_check(GRADE_ID))
+
+
+@graded("复现笔记本里的运行：x² + y² 从 (3, 4) 出发（默认参数），x² + 10y² 从 (−4.5, 1.5) 出发，history 逐步正确", points=1)
+def test_article_runs(student):
+    for pair, x0, kwargs in [(BOWL, np.array([3.0, 4.0]), {}),
+                             (VALLEY, [-4.5, 1.5], dict(learning_rate=0.09, max_iterations=40))]:
+        x, values, expected, call = run(student, pair, x0, **kwargs)
+        compare(values, expected, call, public=True)
+
+
+@graded("不修改传入的 x0：x0 是列表、元组、整数数组或浮点数组时都不变，结果也都正确", points=1)
+def test_x0_unchanged(student, rng):
+    a, b = (float(v) for v in rng.uniform(-3, 3, size=2).round(3))
+    for x0, kind in [(np.array([a, b]), "浮点数组"), ([a, b], "列表"), ((2, -1), "元组"),
+                     (np.array([3, -2]), "整数数组")]:
+        kept = student.put(x0)
+        x, values, expected, call = run(student, COUPLED, x0, argument=kept, learning_rate=0.1, max_iterations=30)
+        after = student.get(kept)
+        same = (type(after) is type(x0) and np.array_equal(np.asarray(after), np.asarray(x0))
+                and (not isinstance(x0, np.ndarray) or after.dtype == x0.dtype))
+        if not same:
+            fail(f"{call}：调用之后，传入的 x0（{kind}）被改变了。"
+                 "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，不要写 x = x0。")
+        compare(values, expected, call,
+                step_hint=STEP_HINT + "x0 是整数时，要先转成浮点数组：x = np.array(x0, dtype=float)，"
+                                      "否则原地更新（x -= ...）会出错或被截断成整数。")
+
+
+@graded("history 里的数组互相独立，也不与 x0 共用内存：改其中一个，其余的和 x0 都不变", points=1)
+def test_history_independent(student, rng):
+    x0 = rng.uniform(1, 3, size=2).round(3)
+    kept = student.put(x0)
+    call = describe_call(VALLEY, x0, dict(max_iterations=6))
+    result = student.keep(GRADE_ID, VALLEY.f, VALLEY.prime, kept, max_iterations=6)
+    _, before = read(student.get(result), call)
+    compare(before, reference(VALLEY, x0, max_iterations=6), call)
+    if not np.array_equal(np.asarray(student.get(kept)), x0):
+        fail(f"{call}：调用之后，传入的 x0 被改变了。先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，"
+             "不要写 x = x0。")
+    for k in (0, 1, 3):
+        student.set_item(result, [1, k, 0], 1234.5)
+        _, after = read(student.get(result), call)
+        others = [i for i in range(len(before)) if i != k and not np.array_equal(after[i], before[i])]
+        if others:
+            fail(f"{call}：把 history[{k}] 的第一个分量改掉之后，history[{others[0]}] 也跟着变了——"
+                 "history 里存的是同一个数组。每次要追加 x 的副本：history.append(x.copy())；"
+                 "也不要原地更新后直接追加（x -= ... 之后 append(x)）。")
+        if not np.array_equal(np.asarray(student.get(kept)), x0):
+            fail(f"{call}：把 history[{k}] 改掉之后，调用者传入的 x0 也跟着变了——history[{k}] 与 x0 是同一个数组。"
+                 "先用 x = np.array(x0, dtype=float) 新建数组，history 里放 x.copy()。")
+        before = after
+
+
+@graded("停止规则：用更新前梯度的长度 np.linalg.norm(g) < tol 判断，走完这一步再停；在 (x[0], x[1]) 处调用 gradient_func", points=1)
+def test_stopping_rule(student):
+    x0 = np.array([3.0, 4.0])
+    cases = [(1.1, "要在走完这一步之后再停：不要在更新之前就 break，也不要用更新后新位置的梯度来判断。"
+                   "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值的最大值。", LATE_2D),
+             (0.8, EARLY_2D, "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值之和。"),
+             (0.5, "比较的是梯度的长度 np.linalg.norm(g)，不是它的平方（各分量平方之和）。", LATE_2D),
+             (1.25, "条件是严格小于：np.linalg.norm(g) < tol，恰好相等时还不能停。", LATE_2D)]
+    for tol, early, late in cases:
+        gradient = student.recording(HALF_BOWL.prime)
+        x, values, expected, call = run(student, HALF_BOWL, x0, gradient=gradient, learning_rate=0.5, tol=tol)
+        compare(values, expected, call, early=early, late=late)
+        calls = student.get(gradient.calls)
+        if not calls or not all(isinstance(c, list) and len(c) == 2 for c in calls):
+            fail(f"{call}：gradient_func 应该用两个参数调用：g = gradient_func(x[0], x[1])。")
+        points = [np.array(c, dtype=float) for c in calls]
+        position = 0
+        for point in points:
+            if position < len(values) - 1 and is_close(point, values[position], **DESCENT):
+                position += 1
+        if position < len(values) - 1:
+            fail(f"{call}：每次迭代都应在当前位置计算 g = gradient_func(x[0], x[1])，从起点 x0 开始。")
+
+
+@graded("使用 max_iterations、learning_rate 和 tol（永远不收敛的函数恰好走 max_iterations 步；随机的函数和起点）", points=0.5)
+def test_parameters(student, rng):
+    for pair, x0, kwargs in [(PLANE, [1, 2], dict(max_iterations=1)),
+                             (PLANE, [1, 2], dict(max_iterations=13, learning_rate=0.3)),
+                             (PLANE, [0.5, -0.5], {})]:
+        x, values, expected, call = run(student, pair, x0, **kwargs)
+        compare(values, expected, call, late="最多迭代 max_iterations 次：history 的长度最多是 max_iterations + 1。")
+    for pair in (COUPLED, SOFT):
+        x0 = rng.uniform(-2, 2, size=2).round(3)
+        kwargs = dict(learning_rate=float(rng.choice([0.05, 0.15, 0.2])), tol=float(rng.choice([1e-2, 1e-3])),
+                      max_iterations=300)
+        x, values, expected, call = run(student, pair, x0, **kwargs)
+        compare(values, expected, call, step_hint=STEP_HINT + "不能把 0.1 写死。")

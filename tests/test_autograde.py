@@ -1,0 +1,189 @@
+"""`autograder autograde` over a real nbgrader course directory: gradebook, feedback, grades.csv,
+results.json, resuming, dying workers, and Dask."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, make_submission
+
+ASSIGNMENT = "ps1_derivatives"
+WRONG_GRADIENT = ("import numpy as np\ndef numerical_gradient(f, x, h=1e-5):\n"
+                  "    return np.zeros(len(x))\n")
+
+
+def run(course: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    return subprocess.run([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT, "--no-progress", *args],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def make_course(root: Path, students: int = 6) -> Path:
+    course = root / "course"
+    course.mkdir(parents=True)
+    for name in ("source", "release"):
+        shutil.copytree(ROOT / name / ASSIGNMENT, course / name / ASSIGNMENT)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    submitted = course / "submitted"
+    for i in range(students):
+        replace = {"numerical_gradient": WRONG_GRADIENT} if i % 2 else {}
+        make_submission(ASSIGNMENT, submitted / f"student{i:02d}" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", replace)
+    (submitted / "broken" / ASSIGNMENT).mkdir(parents=True)
+    (submitted / "broken" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_text("{ not json")
+    (submitted / "nothing" / ASSIGNMENT).mkdir(parents=True)
+    return course
+
+
+def results(course: Path) -> dict[str, dict]:
+    found = {}
+    for path in (course / "autograded").glob(f"*/{ASSIGNMENT}/results.json"):
+        found[path.parent.parent.name] = json.loads(path.read_text())
+    return found
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("autograde"))
+    done = run(course)
+    return course, done
+
+
+def test_every_submission_gets_a_result(graded_course):
+    course, done = graded_course
+    assert done.returncode == 1, done.stderr  # two submissions could not be graded
+    found = results(course)
+    assert set(found) == {f"student{i:02d}" for i in range(6)} | {"broken", "nothing"}
+    for student, result in found.items():
+        assert result["max_score"] == 12.0, student
+        if student.startswith("student"):
+            assert result["status"] == "graded"
+            wrong = int(student[-2:]) % 2
+            assert result["score"] == (12.0 if not wrong else 12.0 - 3.5), student
+            lost = {t["name"].split(":")[0] for t in result["tests"] if t["score"] < t["max_score"]}
+            assert lost == ({"numerical_gradient"} if wrong else set()), student
+    assert found["broken"]["status"] == "error" and "JSON" in found["broken"]["error"]
+    assert found["nothing"]["status"] == "error" and found["nothing"]["error"]
+
+
+def test_scores_are_in_nbgraders_gradebook(graded_course):
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.config import load_config
+    from autograder.gradebook import gradebook_scores
+
+    course, _ = graded_course
+    coursedir = CourseDirectory(config=load_config(course))
+    coursedir.root = str(course)
+    recorded = gradebook_scores(coursedir, ASSIGNMENT)
+    for student, result in results(course).items():
+        assert recorded[student] == pytest.approx(result["score"]), student
+
+
+def test_written_answers_await_manual_grading(graded_course):
+    from nbgrader.api import Gradebook
+
+    course, _ = graded_course
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("written_h_too_small", ASSIGNMENT, ASSIGNMENT, "student00")
+        assert grade.auto_score is None and grade.needs_manual_grade
+        unanswered = gb.find_grade("written_h_too_small", ASSIGNMENT, ASSIGNMENT, "broken")
+        assert unanswered.auto_score == 0 and not unanswered.needs_manual_grade
+        comment = gb.find_comment("written_h_too_small", ASSIGNMENT, ASSIGNMENT, "broken")
+        assert comment.auto_comment == "No response."
+
+
+def test_feedback_and_grades_csv(graded_course):
+    course, done = graded_course
+    page = (course / "feedback" / "student01" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "numerical_gradient" in page and "✗" in page
+    assert "hidden_score" not in page and "BEGIN HIDDEN" not in page
+    rows = list(csv.DictReader((course / "grades.csv").open()))
+    assert {r["student_id"] for r in rows} == set(results(course))
+    assert "numerical_gradient" in done.stdout  # the per-function summary table
+
+
+def test_unchanged_submissions_are_not_regraded(graded_course):
+    course, _ = graded_course
+    before = {p: p.stat().st_mtime_ns for p in (course / "autograded").glob("*/*/results.json")}
+    again = run(course)
+    assert "0 graded" in again.stdout, again.stdout
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    changed = course / "submitted" / "student00" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    make_submission(ASSIGNMENT, changed, {"numerical_gradient": WRONG_GRADIENT})
+    third = run(course)
+    assert "1 graded" in third.stdout, third.stdout
+    assert results(course)["student00"]["score"] == 8.5
+
+
+def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path):
+    course = make_course(tmp_path, students=16)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT, "--no-progress",
+                                "--workers", "1"], cwd=course, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(results(course)) < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    kept = results(course)
+    assert 0 < len(kept) < 18, "interrupt it in the middle"
+    for student, result in kept.items():   # every file there is whole (written atomically)
+        assert result["submission"].endswith(".ipynb")
+    resumed = run(course)
+    assert f"{18 - len(kept)} graded" in resumed.stdout, resumed.stdout
+    assert len(results(course)) == 18
+
+
+def test_a_worker_that_dies_leaves_error_results_not_holes(tmp_path):
+    course = make_course(tmp_path, students=16)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT, "--no-progress",
+                                "--workers", "2"], cwd=course, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline:
+        if results(course):
+            for entry in Path("/proc").iterdir():
+                try:
+                    command = (entry / "cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if b"autograder.parallel" in command and str(course).encode() in command:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                    killed = int(entry.name)
+                    break
+        time.sleep(0.02)
+    output, _ = process.communicate(timeout=300)
+    assert killed, "a worker was killed mid-batch"
+    found = results(course)
+    assert len(found) == 18, output
+    died = [r for r in found.values() if r["status"] == "error" and "评分进程" in (r["error"] or "")]
+    graded = [r for r in found.values() if r["status"] == "graded"]
+    assert len(died) + len(graded) == 16
+
+
+def test_dask_cluster_gives_the_same_results(tmp_path):
+    from dask.distributed import LocalCluster
+
+    local, distributed = make_course(tmp_path / "local", 4), make_course(tmp_path / "dask", 4)
+    run(local)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        done = run(distributed, "--scheduler", cluster.scheduler_address)
+    assert "6 submissions: 6 graded" in done.stdout, done.stdout + done.stderr
+    expected, found = results(local), results(distributed)
+    assert set(found) == set(expected)
+    for student in expected:
+        assert found[student]["status"] == expected[student]["status"]
+        assert [(t["name"], t["score"]) for t in found[student]["tests"]] == \
+            [(t["name"], t["score"]) for t in expected[student]["tests"]], student
