@@ -76,24 +76,24 @@ def is_close(actual, expected, rtol: float, atol: float) -> bool:
 
 
 def expect_number(value, expected: float, what: str, rtol: float, atol: float,
-                  hint: str = "", public: bool = False) -> None:
+                  hint: str = "", public: bool = False, mismatch: str = "与正确结果不一致。") -> None:
     number = as_number(value, what)
     if math.isnan(number):
         fail(f"{what} 返回了 nan。{hint}")
     if not is_close(number, expected, rtol, atol):
-        shown = f"期望约为 {expected:.6g}，你的结果是 {number:.6g}。" if public else "与正确结果不一致。"
+        shown = f"期望约为 {expected:.6g}，你的结果是 {number:.6g}。" if public else mismatch
         fail(f"{what} {shown}{hint}")
 
 
 def expect_array(value, expected: np.ndarray, what: str, rtol: float, atol: float,
-                 hint: str = "", public: bool = False) -> np.ndarray:
+                 hint: str = "", public: bool = False, mismatch: str = "与正确结果不一致。") -> np.ndarray:
     array = as_array(value, what)
     expected = np.asarray(expected, dtype=float)
     if array.shape != expected.shape:
         fail(f"{what} 的形状（shape）应该是 {expected.shape}，你的结果是 {array.shape}。")
     if not is_close(array, expected, rtol, atol):
         shown = f"期望约为 {np.round(expected, 6).tolist()}，你的结果是 {np.round(array, 6).tolist()}。" \
-            if public else "与正确结果不一致。"
+            if public else mismatch
         fail(f"{what} {shown}{hint}")
     return array
 

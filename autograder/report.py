@@ -71,5 +71,6 @@ def learner_report(result: SubmissionResult) -> str:
                                                subsequent_indent="        ") or [""])
     if result.protections:
         lines.append("")
-        lines.append("运行你的代码时启用的隔离保护：" + "；".join(result.protections))
+        lines.append("运行你的代码时启用的隔离保护（sandbox）：")
+        lines.extend(f"  - {p}" for p in result.protections)
     return "\n".join(lines)

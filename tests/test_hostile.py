@@ -241,4 +241,4 @@ def test_no_student_process_survives(batch):
 def test_protections_are_reported(batch):
     result = _results(batch)[str(batch["honest"])]
     text = " ".join(result["protections"])
-    assert "process namespace" in text and "no network" in text and "file system view" in text
+    assert "PID namespace" in text and "network namespace" in text and "文件系统视图" in text

@@ -38,7 +38,7 @@ def apply_limits(limits: dict) -> None:
 
 def setup_supervisor(config: dict) -> list[str]:
     """Confine process 1 and return the protections that are now active, in words."""
-    active = ["own process namespace (every process dies with the sandbox)", "no network"]
+    active = ["独立的进程命名空间（PID namespace）：评分结束时其中的进程全部终止", "没有网络（network namespace）"]
     mode = config["mode"]
     if mode == "none":
         active = []
@@ -47,22 +47,22 @@ def setup_supervisor(config: dict) -> list[str]:
                      config.get("sources"))
         for fd in config.get("sources", {}).values():
             os.close(fd)
-        active.append("private file system view (course, suites and other submissions absent)")
+        active.append("私有文件系统视图：看不到课程文件、隐藏测试和其他同学的提交")
     apply_limits(config["limits"])
     if os.geteuid() == 0 and mode != "userns":
         # RLIMIT_NPROC counts per user, so each worker slot has a user of its own.
         os.setgroups([])
         os.setgid(config["uid"])
         os.setuid(config["uid"])
-        active.append(f"unprivileged user {config['uid']}")
+        active.append(f"非特权用户（uid {config['uid']}）")
     elif mode == "userns" and config.get("mapped_uid") is not None:
-        active.append(f"user namespace (outside: user {config['mapped_uid']})")
+        active.append(f"用户命名空间（user namespace，对外是 uid {config['mapped_uid']}）")
     if mode == "none":
         os.chdir(config["scratch"])
         for name in ("HOME", "TMPDIR"):
             config["env"][name] = config["scratch"]
         config["env"]["MPLCONFIGDIR"] = config["scratch"] + "/.matplotlib"
-    active.append("resource limits (memory, CPU time, processes, file size, open files)")
+    active.append("资源限制：内存、CPU 时间、进程数、文件大小、打开文件数")
     os.environ.clear()
     os.environ.update(config["env"])
     if linux.is_linux():
@@ -70,8 +70,7 @@ def setup_supervisor(config: dict) -> list[str]:
     abi = config.get("landlock_abi", 0)
     if abi:
         _landlock(config, abi)
-        active.append(f"Landlock ABI {abi} (file access{', signals' if abi >= 6 else ''}"
-                      f"{', TCP' if abi >= 4 else ''})")
+        active.append(f"Landlock ABI {abi}：限制文件访问{'、信号' if abi >= 6 else ''}{'、TCP' if abi >= 4 else ''}")
     return active
 
 

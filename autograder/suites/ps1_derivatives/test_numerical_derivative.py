@@ -40,7 +40,7 @@ def test_close_to_autograd(student, rng):
     for function in SCALAR:
         x = float(rng.uniform(-2, 2))
         expect_number(student.call(GRADE_ID, function.fn, x), autograd_derivative(function, x),
-                      f"对 {function.describe}，numerical_derivative(f, x) 与真实导数", **FORWARD_DIFFERENCE,
+                      f"对 {function.describe}，numerical_derivative(f, x)", **FORWARD_DIFFERENCE, mismatch="离真实导数太远。",
                       hint=FORMULA_HINT)
 
 

@@ -31,7 +31,7 @@ def test_close_to_autograd(student, rng):
     for function in VECTOR:
         x = rng.uniform(-1, 1, size=3)
         expect_array(student.call(GRADE_ID, function.fn, x), autograd_gradient(function, x),
-                     f"对 {function.describe}，numerical_gradient(f, x) 与真实梯度", **CENTRAL_DIFFERENCE,
+                     f"对 {function.describe}，numerical_gradient(f, x)", **CENTRAL_DIFFERENCE, mismatch="离真实梯度太远。",
                      hint=FORMULA_HINT)
 
 

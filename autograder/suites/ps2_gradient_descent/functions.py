@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from autograder.checks import as_number, describe_type, fail, is_close
+from autograder.checks import Mistake, as_number, describe_type, fail, is_close
 from autograder.oracle import Smooth
 from autograder.student import Fn
 from autograder.tolerances import DESCENT
@@ -97,11 +97,40 @@ def history_1d(history, call: str) -> np.ndarray:
     return np.array(values, dtype=float)
 
 
+def number_or_none(value):
+    """A float, or None when `value` is not a single number (never raises)."""
+    try:
+        return as_number(value, "")
+    except Mistake:
+        return None
+
+
+def same(a, b) -> bool:
+    """a == b for plain data that came back from student code (never raises)."""
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. an array inside: ambiguous truth value
+        return False
+
+
+def same_array(value, original) -> bool:
+    """`value` holds exactly the numbers of `original`, with the same dtype for arrays (never raises)."""
+    try:
+        if isinstance(original, np.ndarray):
+            return isinstance(value, np.ndarray) and value.dtype == original.dtype and np.array_equal(value, original)
+        return np.array_equal(np.asarray(value, dtype=float), np.asarray(original, dtype=float))
+    except (ValueError, TypeError):
+        return False
+
+
 def history_2d(history, call: str) -> np.ndarray:
     rows = []
     for k, entry in enumerate(history):
         if isinstance(entry, (list, tuple)):
-            entry = np.array(entry)
+            try:
+                entry = np.array(entry)
+            except (ValueError, TypeError):
+                entry = None
         if not isinstance(entry, np.ndarray) or entry.dtype.kind not in "iuf" or entry.shape != (2,):
             fail(f"{call} 的 history[{k}] 应该是形状为 (2,) 的 NumPy 数组，却是 {describe_type(entry)}。")
         rows.append(entry.astype(float))
@@ -110,7 +139,10 @@ def history_2d(history, call: str) -> np.ndarray:
 
 def point_2d(x, call: str) -> np.ndarray:
     if isinstance(x, (list, tuple)):
-        x = np.array(x)
+        try:
+            x = np.array(x)
+        except (ValueError, TypeError):
+            x = None
     if not isinstance(x, np.ndarray) or x.dtype.kind not in "iuf" or x.shape != (2,):
         fail(f"{call} 返回的 x 应该是形状为 (2,) 的 NumPy 数组，却是 {describe_type(x)}。")
     return x.astype(float)

@@ -1,5 +1,6 @@
 """best_result(results) -> the dict with the lowest "value" (the first one on a tie), whole."""
 from autograder.checks import describe_type, fail, graded
+from .functions import same
 from solutions import ps2_gradient_descent as ref
 
 GRADE_ID = "best_result"
@@ -16,9 +17,9 @@ def check(student, results: list, what: str, hint: str = "") -> None:
         fail(f"{call} 应返回整个字典（results 里的一个元素），你返回的是 {describe_type(got)}。"
              "不要只返回 value 或下标。")
     want = ref.best_result(results)
-    if got == want:
+    if same(got, want):
         return
-    if got not in results:
+    if not any(same(got, r) for r in results):
         fail(f"{call} 返回的字典不是 results 里的某个元素：要原样返回整个字典，不要新建或只保留部分键。")
     if got["value"] == want["value"]:
         fail(f"{call}：有几个结果的 value 并列最小时，应返回最先出现的那个，你返回的是后面的。"
@@ -28,12 +29,12 @@ def check(student, results: list, what: str, hint: str = "") -> None:
     fail(f"{call} 返回的不是 value 最小的那个字典。{hint}")
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("返回 value 最小的字典（最小值在开头、中间、结尾；全为正数、全为负数；随机值）", points=0.5)
+@graded("返回 value 最小的字典（最小值在开头、中间、结尾；全为正数、全为负数；随机值）", points=0.75)
 def test_lowest(student, rng):
     hint = "要检查 results 里的每一个元素（包括最后一个），而且初始的“当前最好”要取第一个元素，不要用 0。"
     check(student, [entry(0.0, 2.0), entry(1.0, 3.5), entry(2.0, 0.75)], "最小值在结尾、全为正数", hint)
@@ -53,7 +54,7 @@ def test_tie(student, rng):
     check(student, [entry(float(i), value) for i in range(4)], "所有 value 都相同")
 
 
-@graded("返回整个字典（包括多出来的键）；只有一个结果时就返回它", points=0.25)
+@graded("返回整个字典（包括多出来的键）；只有一个结果时就返回它", points=0.5)
 def test_whole_dict(student):
     check(student, [entry(1.5, -1.07, 1.13)], "只有一个结果")
     check(student, [entry(2.0, -1.0, 1.1, note="local", steps=120), entry(-2.0, -3.5, -1.3, note="global", steps=95)],
@@ -65,7 +66,7 @@ def test_results_unchanged(student):
     results = [entry(2.0, -1.07, 1.13), entry(-2.0, -3.51, -1.3), entry(0.5, -1.07, 1.13), entry(0.0, 0.0)]
     kept = student.put(results)
     student.call(GRADE_ID, kept)
-    if student.get(kept) != results:
+    if not same(student.get(kept), results):
         fail("调用 best_result(results) 之后，results 列表被改变了（例如被 results.sort(...) 重新排序，"
              "或者元素被删掉了）。只需要找出最小的那个，不要修改 results：可以用 min(results, key=...) "
              "或者 sorted(...)（它返回新列表）。")

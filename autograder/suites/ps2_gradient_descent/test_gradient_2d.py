@@ -22,12 +22,12 @@ def expect_vector(result, call: str, float_inputs: bool = True) -> np.ndarray:
     return result
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("与 torch 自动微分（autograd）求出的 x² + y² 的梯度一致（随机的点）", points=0.75)
+@graded("与 torch 自动微分（autograd）求出的 x² + y² 的梯度一致（随机的点）", points=1)
 def test_matches_autograd(student, rng):
     for x, y in rng.uniform(-10, 10, size=(5, 2)):
         result = student.call(GRADE_ID, float(x), float(y))
@@ -35,7 +35,7 @@ def test_matches_autograd(student, rng):
                      **AUTOGRAD, hint=HINT)
 
 
-@graded("返回形状为 (2,) 的 float64 NumPy 数组（参数是 Python 浮点数或 NumPy 标量时都一样）", points=0.25)
+@graded("返回形状为 (2,) 的 float64 NumPy 数组（参数是 Python 浮点数或 NumPy 标量时都一样）", points=0.5)
 def test_array_shape(student, rng):
     x, y = rng.uniform(-3, 3, size=2)
     for args, shown in [((float(x), float(y)), "两个浮点数"), ((np.float64(x), np.float64(y)), "两个 np.float64 标量")]:

@@ -13,7 +13,8 @@ import numpy as np
 from autograder.checks import fail, graded, is_close
 from autograder.tolerances import DESCENT
 from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, LATE_2D, PLANE, SOFT, STOP_RULE_2D, VALLEY,
-                        compare_runs, expect_last, history_2d, point_2d, unpack, use_reference)
+                        compare_runs, expect_last, history_2d, number_or_none, point_2d, same_array, unpack,
+                        use_reference)
 from solutions import ps2_gradient_descent as ref
 
 GRADE_ID = "gradient_descent_2d"
@@ -52,7 +53,7 @@ def run(student, pair, x0, argument=None, gradient=None, **kwargs):
     return x, values, reference(pair, x0, **kwargs), call
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     use_reference(student, "gradient_2d")      # graded on its own, whatever gradient_2d does
     student.run_public(assignment.public_check(GRADE_ID))
@@ -74,9 +75,7 @@ def test_x0_unchanged(student, rng):
         kept = student.put(x0)
         x, values, expected, call = run(student, COUPLED, x0, argument=kept, learning_rate=0.1, max_iterations=30)
         after = student.get(kept)
-        same = (type(after) is type(x0) and np.array_equal(np.asarray(after), np.asarray(x0))
-                and (not isinstance(x0, np.ndarray) or after.dtype == x0.dtype))
-        if not same:
+        if not (type(after) is type(x0) and same_array(after, x0)):
             fail(f"{call}：调用之后，传入的 x0（{kind}）被改变了。"
                  "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，不要写 x = x0。")
         compare(values, expected, call,
@@ -92,7 +91,7 @@ def test_history_independent(student, rng):
     result = student.keep(GRADE_ID, VALLEY.f, VALLEY.prime, kept, max_iterations=6)
     _, before = read(student.get(result), call)
     compare(before, reference(VALLEY, x0, max_iterations=6), call)
-    if not np.array_equal(np.asarray(student.get(kept)), x0):
+    if not same_array(student.get(kept), x0):
         fail(f"{call}：调用之后，传入的 x0 被改变了。先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，"
              "不要写 x = x0。")
     for k in (0, 1, 3):
@@ -103,13 +102,13 @@ def test_history_independent(student, rng):
             fail(f"{call}：把 history[{k}] 的第一个分量改掉之后，history[{others[0]}] 也跟着变了——"
                  "history 里存的是同一个数组。每次要追加 x 的副本：history.append(x.copy())；"
                  "也不要原地更新后直接追加（x -= ... 之后 append(x)）。")
-        if not np.array_equal(np.asarray(student.get(kept)), x0):
+        if not same_array(student.get(kept), x0):
             fail(f"{call}：把 history[{k}] 改掉之后，调用者传入的 x0 也跟着变了——history[{k}] 与 x0 是同一个数组。"
                  "先用 x = np.array(x0, dtype=float) 新建数组，history 里放 x.copy()。")
         before = after
 
 
-@graded("停止规则：用更新前梯度的长度 np.linalg.norm(g) < tol 判断，走完这一步再停；在 (x[0], x[1]) 处调用 gradient_func", points=1)
+@graded("停止规则：用更新前梯度的长度 np.linalg.norm(g) < tol 判断，走完这一步再停；在 (x[0], x[1]) 处调用 gradient_func", points=1.25)
 def test_stopping_rule(student):
     x0 = np.array([3.0, 4.0])
     cases = [(1.1, "要在走完这一步之后再停：不要在更新之前就 break，也不要用更新后新位置的梯度来判断。"
@@ -124,7 +123,8 @@ def test_stopping_rule(student):
         calls = student.get(gradient.calls)
         if not calls or not all(isinstance(c, list) and len(c) == 2 for c in calls):
             fail(f"{call}：gradient_func 应该用两个参数调用：g = gradient_func(x[0], x[1])。")
-        points = [np.array(c, dtype=float) for c in calls]
+        points = [[number_or_none(v) for v in c] for c in calls]
+        points = [np.array(p, dtype=float) for p in points if None not in p]
         position = 0
         for point in points:
             if position < len(values) - 1 and is_close(point, values[position], **DESCENT):
@@ -133,7 +133,7 @@ def test_stopping_rule(student):
             fail(f"{call}：每次迭代都应在当前位置计算 g = gradient_func(x[0], x[1])，从起点 x0 开始。")
 
 
-@graded("使用 max_iterations、learning_rate 和 tol（永远不收敛的函数恰好走 max_iterations 步；随机的函数和起点）", points=0.5)
+@graded("使用 max_iterations、learning_rate 和 tol（永远不收敛的函数恰好走 max_iterations 步；随机的函数和起点）", points=0.75)
 def test_parameters(student, rng):
     for pair, x0, kwargs in [(PLANE, [1, 2], dict(max_iterations=1)),
                              (PLANE, [1, 2], dict(max_iterations=13, learning_rate=0.3)),

@@ -9,7 +9,7 @@ max_iterations (and their defaults) on, and value = f(optimal).
 """
 from autograder.checks import as_number, describe_type, fail, graded, is_close
 from autograder.tolerances import DESCENT, SAME_FORMULA
-from .functions import DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, use_reference
+from .functions import DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, number_or_none, use_reference
 from solutions import ps2_gradient_descent as ref
 
 GRADE_ID = "multi_start"
@@ -46,9 +46,9 @@ def check(student, pair, starts, *args, optimal_too: bool = True, **kwargs) -> N
                  f"你的键是 {sorted(map(str, entry))}。")
         start = as_number(entry["start"], f"{where} 的 'start'")
         if start != want["start"]:
-            starts_back = [r.get("start") for r in results if isinstance(r, dict)]
-            order = ("结果的顺序不对：要按 starting_points 的原顺序排列，不要排序。"
-                     if sorted(map(float, starts_back)) == sorted(map(float, starts)) else "")
+            starts_back = [number_or_none(r.get("start")) for r in results if isinstance(r, dict)]
+            reordered = None not in starts_back and sorted(starts_back) == sorted(map(float, starts))
+            order = "结果的顺序不对：要按 starting_points 的原顺序排列，不要排序。" if reordered else ""
             fail(f"{where} 的 'start' 应该是第 {i} 个起点 {want['start']!r}，你的是 {entry['start']!r}。{order}")
         optimal = as_number(entry["optimal"], f"{where} 的 'optimal'")
         if optimal_too and not is_close(optimal, want["optimal"], **DESCENT):
@@ -59,13 +59,13 @@ def check(student, pair, starts, *args, optimal_too: bool = True, **kwargs) -> N
                  "在终点 optimal 处（不是起点）求值。")
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0.5)
+@graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
     use_reference(student, "gradient_descent")
     student.run_public(assignment.public_check(GRADE_ID))
 
 
-@graded("非凸函数 x⁴ − 3x² + x 上的多个起点（默认参数）：按 starting_points 的顺序，每个字典的 start、optimal、value 都对", points=0.75)
+@graded("非凸函数 x⁴ − 3x² + x 上的多个起点（默认参数）：按 starting_points 的顺序，每个字典的 start、optimal、value 都对", points=1)
 def test_double_well(student, rng):
     use_reference(student, "gradient_descent")
     starts = [float(v) for v in rng.uniform(-2.2, 2.2, size=4).round(3)]
@@ -79,7 +79,7 @@ def test_defaults(student):
     check(student, QUAD, [5.0, -4.0])
 
 
-@graded("把 learning_rate 和 max_iterations 传给 gradient_descent（关键字参数或按位置传入）", points=0.5)
+@graded("把 learning_rate 和 max_iterations 传给 gradient_descent（关键字参数或按位置传入）", points=0.75)
 def test_passes_arguments(student, rng):
     use_reference(student, "gradient_descent")
     starts = [float(v) for v in rng.uniform(-2, 2, size=3).round(3)]
