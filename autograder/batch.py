@@ -110,6 +110,12 @@ class Recorder(threading.Thread):
         self.errors: list[str] = []
 
     def run(self) -> None:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            self.record_all(gb)
+
+    def record_all(self, gb) -> None:
         from autograder import feedback, gradebook
 
         while True:
@@ -118,7 +124,7 @@ class Recorder(threading.Thread):
                 return
             submission, result = item
             try:
-                gradebook.record(self.coursedir, self.assignment.id, submission.student, self.assignment.id,
+                gradebook.record(gb, self.coursedir, self.assignment.id, submission.student, self.assignment.id,
                                  submission.notebook, self.assignment.release_notebook, result)
                 page = Path(self.coursedir.format_path(self.coursedir.feedback_directory, submission.student,
                                                        self.assignment.id)) / f"{self.assignment.id}.html"

@@ -23,7 +23,7 @@ def _esc(text: object) -> str:
 
 
 def render(result: SubmissionResult, student: str, submission: Path | None = None) -> str:
-    parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+    parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
              f"<title>{_esc(result.assignment)} — {_esc(student)}</title><style>{STYLE}</style></head><body>",
              f"<h1>{_esc(result.assignment)}：{_esc(student)}</h1>"]
     if result.status != "graded":

@@ -10,6 +10,7 @@ exactly as `nbgrader autograde` does what is recorded (auto scores, "needs manua
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import subprocess
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbformat.v4.rwbase import rejoin_lines
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import SaveAutoGrades
@@ -41,14 +43,27 @@ def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
         raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{done.stderr[-2000:]}")
 
 
+def _read(path: Path) -> nbformat.NotebookNode:
+    """A notebook without nbformat's schema validation (slow, and submissions may be a little
+    off): what we need are its cells."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("nbformat") == 4 and isinstance(data.get("cells"), list):
+        return rejoin_lines(nbformat.from_dict(data))
+    return nbformat.read(str(path), as_version=4)
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted_cells(release: Path, mtime: float) -> dict:
+    return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in _read(release).cells}
+
+
 def autograded_notebook(submission: Path, release: Path, result: SubmissionResult) -> nbformat.NotebookNode:
     """The submission as nbgrader's autograde would leave it, with our scores as cell values."""
-    trusted = {c.metadata.get("nbgrader", {}).get("grade_id"): c
-               for c in nbformat.read(str(release), as_version=4).cells}
+    trusted = _trusted_cells(release, release.stat().st_mtime)
     try:
-        notebook = nbformat.read(str(submission), as_version=4)
+        notebook = _read(submission)
     except Exception:  # unreadable: the release notebook stands in, every answer empty
-        notebook = nbformat.read(str(release), as_version=4)
+        notebook = _read(release)
     by_function = result.by_function() if result.status == "graded" else {}
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -85,22 +100,35 @@ def _messages(result: SubmissionResult, function: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def record(coursedir: CourseDirectory, assignment_id: str, student_id: str, notebook_id: str,
+class _SaveAutoGrades(SaveAutoGrades):
+    """nbgrader's own preprocessor, on a gradebook we keep open for the whole batch."""
+
+    def __init__(self, gradebook: Gradebook, **kwargs):
+        super().__init__(**kwargs)
+        self.gradebook = gradebook
+
+    def preprocess(self, nb, resources):
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.student_id = resources["nbgrader"]["student"]
+        return super(SaveAutoGrades, self).preprocess(nb, resources)
+
+
+def record(gb: Gradebook, coursedir: CourseDirectory, assignment_id: str, student_id: str, notebook_id: str,
            submission: Path, release: Path, result: SubmissionResult) -> Path:
     """Write the autograded notebook and record its grades; returns the notebook's path."""
     notebook = autograded_notebook(submission, release, result)
     target = Path(coursedir.format_path(coursedir.autograded_directory, student_id, assignment_id)) / f"{notebook_id}.ipynb"
-    write_atomically(target, nbformat.writes(notebook))
+    write_atomically(target, nbformat.v4.writes(notebook))
     timestamp = coursedir.get_existing_timestamp(str(submission.parent))
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        gb.update_or_create_student(student_id)
-        if timestamp:
-            gb.update_or_create_submission(assignment_id, student_id, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(assignment_id, student_id)
+    gb.update_or_create_student(student_id)
+    if timestamp:
+        gb.update_or_create_submission(assignment_id, student_id, timestamp=timestamp)
+    else:
+        gb.update_or_create_submission(assignment_id, student_id)
     resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "student": student_id,
                               "db_url": coursedir.db_url}}
-    SaveAutoGrades().preprocess(notebook, resources)
+    _SaveAutoGrades(gb).preprocess(notebook, resources)
     return target
 
 

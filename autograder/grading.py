@@ -11,7 +11,7 @@ import pytest
 
 from autograder.assignments import Assignment
 from autograder.notebook import NotebookError, read_notebook
-from autograder.pytest_plugin import PLUGIN_NAME, GradingPlugin
+from autograder.pytest_plugin import GradingPlugin
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Zygote
 from autograder.sandbox.settings import SandboxSettings
@@ -50,11 +50,19 @@ def grade_notebooks(paths: list[str | Path], assignment_id: str, settings: Sandb
             readable.append(Path(path))
         except NotebookError as exc:
             unreadable.append((str(path), str(exc)))
+    own_zygote = zygote is None and bool(readable)
+    if own_zygote:
+        # Started before pytest imports the suite: both may import torch, in parallel.
+        zygote = Zygote(assignment.preload, settings or SandboxSettings(), str(assignment.root))
     plugin = GradingPlugin(assignment, readable, settings, collect, slot, zygote, fingerprints)
-    if readable:
-        run_suite(assignment, readable, plugin)
-    else:
-        collect_max_score(assignment, plugin)
+    try:
+        if readable:
+            run_suite(assignment, readable, plugin)
+        else:
+            collect_max_score(assignment, plugin)
+    finally:
+        if own_zygote:
+            zygote.close()
     for path, message in unreadable:
         collect(SubmissionResult(path, assignment.id, "error", error=message, max_score=plugin.max_score,
                                  fingerprint=(fingerprints or {}).get(path)))

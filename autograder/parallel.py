@@ -114,9 +114,12 @@ class WorkerPool:
         self.idle = [_Worker(slot, assignment_id, self.settings_json, root) for slot in range(1, max(1, workers) + 1)]
 
     def grade(self, paths: Iterable[str | Path], on_result: Callable[[SubmissionResult], None] | None = None,
-              fingerprints: dict[str, str] | None = None, chunk_size: int = CHUNK) -> list[SubmissionResult]:
+              fingerprints: dict[str, str] | None = None, chunk_size: int | None = None) -> list[SubmissionResult]:
         paths = [str(p) for p in paths]
         fingerprints = fingerprints or {}
+        # Each chunk is one pytest session (~0.1 s to set up): large chunks for large batches,
+        # yet about four per worker so that the work stays balanced.
+        chunk_size = chunk_size or max(CHUNK, min(32, len(paths) // (4 * max(len(self.idle), 1))))
         pending = list(enumerate(chunks(paths, chunk_size)))
         work = dict(pending)
         collected: dict[str, SubmissionResult] = {}
@@ -188,9 +191,9 @@ class WorkerPool:
 def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings, workers: int,
                       on_result: Callable[[SubmissionResult], None] | None = None,
                       fingerprints: dict[str, str] | None = None, root: Path | None = None,
-                      chunk_size: int = CHUNK) -> list[SubmissionResult]:
+                      chunk_size: int | None = None) -> list[SubmissionResult]:
     paths = [str(p) for p in paths]
-    pool = WorkerPool(assignment_id, settings, min(workers, max(1, -(-len(paths) // chunk_size))), root)
+    pool = WorkerPool(assignment_id, settings, min(workers, max(1, -(-len(paths) // CHUNK))), root)
     try:
         return pool.grade(paths, on_result, fingerprints, chunk_size)
     finally:

@@ -13,6 +13,7 @@ process sends can run code here.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 from dataclasses import dataclass
 
@@ -135,6 +136,13 @@ class Student:
 
     def set_item(self, ref: Ref, path: list, value) -> None:
         self._send({"op": "setitem", "target": ref._wire(), "path": path, "value": self._arg(value)}, ref._what)
+
+    def use_reference(self, module, *names: str) -> None:
+        """Replace the notebook's `names` with the reference implementations from `module` (a
+        solutions module), in this test's process only: a function that calls another graded
+        function is then judged on its own, whatever the student wrote in the other one."""
+        source = inspect.getsource(module)
+        self._send({"op": "use_reference", "source": source, "names": list(names)}, "参考实现")
 
     def run_public(self, code: str) -> None:
         """Run a public check cell's (trusted) code in this test's process."""

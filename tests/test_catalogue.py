@@ -3,7 +3,6 @@ differently. Every variant of an assignment is graded in one batch (one zygote, 
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,5 @@
 """release/ and solutions/ are generated from source/ and must not go stale."""
 import json
-from pathlib import Path
 
 import pytest
 

@@ -1,7 +1,6 @@
 """The trusted side of the sandbox: start a zygote, spawn one sandbox per submission, talk to it."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal

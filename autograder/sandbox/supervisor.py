@@ -20,7 +20,7 @@ from autograder.sandbox import confine
 from autograder.sandbox.kernel import Kernel
 
 KERNEL_OPS = {"cell"}
-TEST_OPS = {"get", "call", "getattr", "binop", "neg", "setitem", "fn", "exec"}
+TEST_OPS = {"get", "call", "getattr", "binop", "neg", "setitem", "fn", "exec", "use_reference"}
 
 
 class Child:

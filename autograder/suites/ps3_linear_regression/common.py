@@ -12,7 +12,6 @@ A function that is wrong in itself fails both runs and is shown the second run's
 """
 from __future__ import annotations
 
-import inspect
 
 import numpy as np
 
@@ -28,8 +27,6 @@ HELPERS = {
     "gradient_mse": ("linear_model",),
     "train_linear_regression": ("linear_model", "mse_loss", "gradient_mse"),
 }
-_REFERENCE_SOURCE = "\n\n".join(inspect.getsource(getattr(ref, name))
-                                for name in ("linear_model", "mse_loss", "gradient_mse"))
 
 
 # ------------------------------------------------------------------------------------ data
@@ -76,31 +73,20 @@ def autograd_descent(X, y, learning_rate: float, steps: int) -> list[tuple[float
 
 # ------------------------------------------------------------------- grading one function
 
-def article_data_code(only_if_missing: bool) -> str:
+def article_data_code() -> str:
     """Code defining the notebook's X and y (the setup cell's data) in the student's namespace,
-    from their exact bytes: the setup cell itself may not have run there (see the report)."""
-    indent = "    " if only_if_missing else ""
-    lines = [f"{indent}{name} = __import__('numpy').frombuffer(bytes.fromhex({array.astype('<f8').tobytes().hex()!r}), "
-             f"dtype='<f8').reshape({array.shape!r}).copy()\n"
-             for name, array in zip(("X", "y"), article_data())]
-    head = "if 'X' not in globals() or 'y' not in globals():\n" if only_if_missing else ""
-    return head + "".join(lines)
+    from their exact bytes (a helper under test may have changed them in place)."""
+    return "".join(f"{name} = __import__('numpy').frombuffer(bytes.fromhex({array.astype('<f8').tobytes().hex()!r}), "
+                   f"dtype='<f8').reshape({array.shape!r}).copy()\n"
+                   for name, array in zip(("X", "y"), article_data()))
 
 
 def install_reference(student, names, restore_data: bool = False) -> None:
     """Put the reference versions of `names` in the student's namespace (this test's process
     only); with `restore_data`, also the notebook's data X, y (which the helpers may have changed)."""
-    code = article_data_code(only_if_missing=False) if restore_data else ""
-    code += (
-        "def _grader_install_reference():\n"
-        "    import numpy\n"
-        "    space = {'np': numpy, '__name__': 'reference'}\n"
-        f"    exec({_REFERENCE_SOURCE!r}, space)\n"
-        f"    for name in {list(names)!r}:\n"
-        "        globals()[name] = space[name]\n"
-        "_grader_install_reference()\n"
-        "del _grader_install_reference\n")
-    student.run_public(code)
+    if restore_data:
+        student.run_public(article_data_code())
+    student.use_reference(ref, *names)
 
 
 def judged_alone(student, grade_id: str, check, restore_data: bool = False) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from autograder.checks import as_array, expect_array, fail, graded
 from autograder.tolerances import DESCENT
 from solutions import ps3_linear_regression as ref
-from .common import autograd_descent, article_data, article_data_code, history_columns, judged_alone, noisy_line, unpack_training
+from .common import autograd_descent, article_data, history_columns, judged_alone, noisy_line, unpack_training
 
 GRADE_ID = "train_linear_regression"
 HINT = ("检查：从 w = b = 0.0 开始；每次迭代在当前的 w、b 处算梯度 [dw, db]，然后 w = w − learning_rate·dw、"
@@ -33,8 +33,6 @@ def expect_parameters(result, X, y, what, *args, **kwargs):
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
-    # The check uses the notebook's X, y; they are defined here if the setup cell could not run.
-    student.run_public(article_data_code(only_if_missing=True))
     judged_alone(student, GRADE_ID, lambda: student.run_public(assignment.public_check(GRADE_ID)), restore_data=True)
 
 
