@@ -141,21 +141,23 @@ class Recorder(threading.Thread):
 
 def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
                      progress: bool, overrides: dict) -> int:
+    from autograder.parallel import WorkerPool, grade_on_dask
+
+    settings = sandbox_settings(course, overrides)
+    assignment = Assignment.load(assignment_id, course)
+    # The workers warm up (imports, zygotes) while this process imports nbgrader.
+    pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
+
     from nbgrader.coursedir import CourseDirectory
 
     from autograder.gradebook import ensure_assignment, read_json
     from autograder.grading import suite_max_score
-    from autograder.parallel import WorkerPool, grade_on_dask
 
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy warnings
-    settings = sandbox_settings(course, overrides)
-    assignment = Assignment.load(assignment_id, course)
-    pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
     config = load_config(course)
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course)
     ensure_assignment(coursedir, assignment_id)
-    max_score = suite_max_score(assignment)
     grader = grader_fingerprint(assignment)
     submissions = discover(coursedir, assignment_id, grader)
     by_key = {s.key: s for s in submissions}
@@ -183,10 +185,6 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
         recorder.inbox.put((submission, result))
         bar.step()
 
-    missing = [s for s in to_grade if not s.notebook.is_file()]
-    for submission in missing:
-        finished(SubmissionResult(submission.key, assignment_id, "error", error=NO_NOTEBOOK,
-                                  max_score=max_score, fingerprint=submission.fingerprint))
     present = [s for s in to_grade if s.notebook.is_file()]
     fingerprints = {s.key: s.fingerprint for s in present}
     started = time.monotonic()
@@ -200,6 +198,13 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
         if pool:
             pool.close()
     elapsed = time.monotonic() - started
+    missing = [s for s in to_grade if not s.notebook.is_file()]
+    if missing:
+        graded = [r.max_score for r in results.values() if r.status == "graded"]
+        max_score = graded[0] if graded else suite_max_score(assignment)
+        for submission in missing:
+            finished(SubmissionResult(submission.key, assignment_id, "error", error=NO_NOTEBOOK,
+                                      max_score=max_score, fingerprint=submission.fingerprint))
     recorder.finish()
 
     all_results = [results[s.key] for s in submissions if s.key in results]

@@ -50,14 +50,6 @@ def build_course(target: Path, assignment: str, count: int) -> None:
 def pss_of_tree(root_pid: int) -> int:
     """Proportional set size (bytes) of a process and all its descendants: shared pages are
     split between the processes sharing them, so the sum is what the tree really costs."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
     total, stack = 0, [root_pid]
     while stack:
         pid = stack.pop()
@@ -65,9 +57,10 @@ def pss_of_tree(root_pid: int) -> int:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
         except OSError:
             pass
-        stack.extend(children.get(pid, []))
     return total
 
 
@@ -92,7 +85,7 @@ def timed(command: list[str], cwd: Path, sample_workers: bool = False) -> tuple[
         while not stop.is_set():
             for pid in worker_pids():
                 peak = max(peak, pss_of_tree(pid))
-            time.sleep(0.05)
+            time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
     if sample_workers:
