@@ -1,0 +1,72 @@
+"""The grading contract of COURSE.md, through the real command line."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.build import assignments
+from autograder.grading import grade_notebooks
+from helpers import ROOT, release_notebook, source_notebook
+
+ASSIGNMENTS = assignments(ROOT)
+FIELDS = {"submission", "assignment", "status", "score", "max_score", "tests", "error"}
+TEST_FIELDS = {"name", "score", "max_score", "status", "output", "visibility"}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_gets_full_marks_and_release_gets_zero_without_error(assignment):
+    source, release = grade_notebooks([source_notebook(assignment), release_notebook(assignment)], assignment)
+    assert source.status == release.status == "graded", (source.error, release.error)
+    assert source.score == source.max_score == release.max_score > 0
+    assert release.score == 0 and release.error is None
+    assert all(t.output for t in release.tests if t.max_score > 0)  # every stub says why it has 0
+    functions = {t.grade_id for t in source.tests}
+    assert all(t.name.startswith(f"{t.grade_id}: ") and t.grade_id in functions for t in source.tests)
+
+
+def test_grade_json_is_one_gradescope_object_per_notebook(tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{")
+    done = cli("grade", str(source_notebook("ps1_derivatives")), str(broken), str(release_notebook("ps1_derivatives")),
+               "--assignment", "ps1_derivatives", "--json")
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(lines) == 3
+    by_file = {line["submission"]: line for line in lines}
+    for line in lines:
+        assert FIELDS <= set(line) and line["assignment"] == "ps1_derivatives" and line["max_score"] == 12.0
+        for test in line["tests"]:
+            assert set(test) == TEST_FIELDS and test["status"] in ("passed", "failed")
+            assert test["name"].split(": ", 1)[0] in {"f", "f_prime", "numerical_derivative", "central_difference",
+                                                      "numerical_gradient"}
+    assert by_file[str(broken)]["status"] == "error" and by_file[str(broken)]["score"] == 0
+    assert by_file[str(broken)]["error"]
+    assert by_file[str(source_notebook("ps1_derivatives"))]["score"] == 12.0
+    assert done.returncode == 1  # not every notebook could be graded
+
+
+def test_grade_exits_0_when_every_notebook_was_graded_and_prints_a_table_without_json():
+    done = cli("grade", str(release_notebook("ps1_derivatives")), "--assignment", "ps1_derivatives")
+    assert done.returncode == 0, done.stderr
+    assert "0 / 12" in done.stdout and "numerical_gradient" in done.stdout
+
+
+def test_unknown_assignment_is_a_usage_error():
+    done = cli("grade", str(release_notebook("ps1_derivatives")), "--assignment", "ps9_nothing", "--json")
+    assert done.returncode == 2 and "unknown assignment" in done.stderr and done.stdout == ""
+
+
+def test_check_explains_in_chinese_and_exits_0_only_when_all_passed():
+    perfect = cli("check", str(source_notebook("ps2_gradient_descent")))
+    assert perfect.returncode == 0, perfect.stdout + perfect.stderr
+    assert "总分 17 / 17" in perfect.stdout
+    stub = cli("check", str(release_notebook("ps2_gradient_descent")))
+    assert stub.returncode == 1
+    assert "还没有实现" in stub.stdout and "隔离保护" in stub.stdout
