@@ -103,7 +103,7 @@ class SubmissionRun:
             raise StudentProblem("died", {"message": "the kernel is gone"}, "你的笔记本")
 
         def request(message: dict, timeout: float) -> Reply:
-            return self.sandbox.request(message, self._time_left(min(timeout, self.settings.test_timeout)))
+            return self.sandbox.test_request(message, self._time_left(min(timeout, self.settings.test_timeout)))
 
         try:
             yield Student(request, self.settings.test_timeout)

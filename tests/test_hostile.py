@@ -171,12 +171,13 @@ def batch(tmp_path_factory):
     watched = [honest, home_sentinel, tmp_sentinel, *sorted((ROOT / "solutions").glob("*.py")),
                *sorted((ROOT / "release").rglob("*.ipynb")), *sorted((ROOT / "autograder").rglob("*.py"))]
     before = _digest(watched)
-    scratch_before = set(Path("/tmp").glob("autograder-*"))
+    scratch = folder / "scratch"   # the grader's TMPDIR: where it makes sandbox directories
+    scratch.mkdir()
     config = ROOT / "nbgrader_config.py"
     command = [sys.executable, "-m", "autograder", "grade", str(honest), *map(str, paths.values()),
                "--assignment", "ps1_derivatives", "--json", "--workers", "2",
                "--test-timeout", str(TEST_TIMEOUT), "--cell-timeout", str(CELL_TIMEOUT), "--uid-base", str(UID_BASE)]
-    env = dict(os.environ)
+    env = dict(os.environ, TMPDIR=str(scratch))
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
     elapsed = time.monotonic() - started
@@ -184,7 +185,7 @@ def batch(tmp_path_factory):
     yield {
         "done": done, "elapsed": elapsed, "honest": honest, "paths": paths, "listener": listener,
         "changed": {p for p, h in _digest(watched).items() if before.get(p) != h},
-        "scratch_left": set(Path("/tmp").glob("autograder-*")) - scratch_before,
+        "scratch_left": list(scratch.iterdir()),
         "config_unchanged": config.is_file(),
     }
     for sentinel in (home_sentinel, tmp_sentinel):

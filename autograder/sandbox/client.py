@@ -1,6 +1,7 @@
 """The trusted side of the sandbox: start a zygote, spawn one sandbox per submission, talk to it."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -128,6 +129,7 @@ class Sandbox:
         self.pidfd: int | None = None
         self.base: str | None = None
         self.protections: list[str] = []
+        self.test: socket.socket | None = None
         self.closed = False
         try:
             hello = protocol.recv(channel, 30)
@@ -158,7 +160,7 @@ class Sandbox:
             header = protocol.recv(self.channel, timeout + MARGIN, limit=1 << 20)
             reply = Reply(str(header.get("status")), str(header.get("output", "")), int(header.get("dropped", 0)),
                           signal=header.get("signal"), exitcode=header.get("exitcode"))
-            if reply.ok and message["op"] not in ("start_kernel", "test_begin", "test_end"):
+            if reply.ok and message["op"] not in ("start_kernel", "test_end"):
                 body = protocol.recv(self.channel, timeout + MARGIN)
                 reply.body = body if isinstance(body, dict) else {}
             elif not reply.ok:
@@ -175,15 +177,56 @@ class Sandbox:
         return self.request({"op": "cell", "index": index, "code": code}, timeout or self.settings.cell_timeout)
 
     def begin_test(self) -> Reply:
-        return self.request({"op": "test_begin"}, 30)
+        """A fresh fork of the kernel for one test; afterwards `test_request` talks to it."""
+        self._close_test()
+        if self.closed:
+            return Reply("died", body={"message": "sandbox closed"})
+        try:
+            protocol.send(self.channel, {"op": "test_begin", "timeout": 30})
+            payload, fds = protocol.recv_raw_fds(self.channel, 30 + MARGIN, limit=1 << 20)
+            header = json.loads(payload)
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError) as exc:
+            self.close()
+            return Reply("died", body={"message": f"the sandbox stopped answering ({type(exc).__name__})"})
+        if header.get("status") != "ok" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            return Reply(str(header.get("status")), body={"message": header.get("message", "")})
+        self.test = socket.socket(fileno=fds[0])
+        return Reply("ok")
+
+    def test_request(self, message: dict, timeout: float) -> Reply:
+        """One request to the current test process, straight over its own socket. On a timeout
+        or its death the supervisor kills it and everything it started."""
+        if self.test is None:
+            return Reply("died", body={"message": "no test process"})
+        try:
+            protocol.send(self.test, message)
+            return Reply("ok", body=protocol.recv(self.test, timeout))
+        except protocol.Timeout:
+            self.end_test()
+            return Reply("timeout")
+        except (protocol.Closed, OSError):
+            ended = self.end_test()
+            return Reply("died", signal=ended.signal, exitcode=ended.exitcode)
+        except protocol.ProtocolError as exc:
+            self.end_test()
+            return Reply("protocol", body={"message": str(exc)})
 
     def end_test(self) -> Reply:
+        self._close_test()
         return self.request({"op": "test_end"}, 30)
+
+    def _close_test(self) -> None:
+        if self.test is not None:
+            self.test.close()
+            self.test = None
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        self._close_test()
         try:
             protocol.send(self.channel, {"op": "exit"})
         except OSError:
