@@ -2,8 +2,8 @@
 
 A `Smooth` function is written once with a module placeholder `{m}`; it becomes numpy source
 for the student process and torch source for autograd here. Importing torch costs about two
-seconds, so autograd results are memoised on disk, keyed by the torch source and the exact
-input bytes: computed by torch once, reused by every later run (a cache, never an edit).
+seconds, so torch results are memoised on disk (`memo`), keyed by the sources and the exact
+input bytes: computed by real torch once, reused by every later run (a cache, never an edit).
 """
 from __future__ import annotations
 
@@ -64,33 +64,42 @@ class _Cache:
 _cache = _Cache()
 
 
-def _key(kind: str, source: str, x: np.ndarray) -> str:
-    digest = hashlib.sha256()
-    for part in (kind.encode(), source.encode(), x.dtype.str.encode(), repr(x.shape).encode(), x.tobytes()):
-        digest.update(part + b"\0")
+def _key(kind: str, *parts) -> str:
+    digest = hashlib.sha256(kind.encode())
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            part = part.dtype.str.encode() + repr(part.shape).encode() + part.tobytes()
+        digest.update((part if isinstance(part, bytes) else repr(part).encode()) + b"\0")
     return digest.hexdigest()
 
 
-def _torch_gradient(source: str, x: np.ndarray) -> np.ndarray:
+def memo(kind: str, parts: tuple, compute) -> list[float]:
+    """`compute()` (a list of floats, computed with real torch), remembered on disk under
+    `kind` and `parts` (sources and exact inputs): torch runs once per distinct question."""
+    key = _key(kind, *parts)
+    cached = _cache.load().get(key)
+    if cached is None:
+        cached = [float(v) for v in compute()]
+        _cache.store(key, cached)
+    return cached
+
+
+def _torch_gradient(source: str, x: np.ndarray) -> list[float]:
     import torch
 
     point = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     value = eval(source, {"torch": torch})(point)  # noqa: S307 - our own constant source
     (gradient,) = torch.autograd.grad(value, point, allow_unused=True)
-    return np.zeros_like(x) if gradient is None else gradient.detach().numpy().astype(np.float64)
+    result = np.zeros_like(x) if gradient is None else gradient.detach().numpy().astype(np.float64)
+    return result.ravel().tolist()
 
 
 def autograd_gradient(function: Smooth | str, x) -> np.ndarray:
     """∇f(x) by torch autograd in float64 (x: a float or a 1-D array)."""
     source = function.torch_source if isinstance(function, Smooth) else function
     x = np.asarray(x, dtype=np.float64)
-    key = _key("grad", source, x)
-    cached = _cache.load().get(key)
-    if cached is not None:
-        return np.array(cached, dtype=np.float64).reshape(x.shape)
-    gradient = _torch_gradient(source, x)
-    _cache.store(key, gradient.ravel().tolist())
-    return gradient
+    values = memo("grad", (source, x), lambda: _torch_gradient(source, x))
+    return np.array(values, dtype=np.float64).reshape(x.shape)
 
 
 def autograd_derivative(function: Smooth | str, x: float) -> float:

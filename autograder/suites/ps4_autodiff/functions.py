@@ -4,18 +4,17 @@ A function is an `Fn`: its source is evaluated on the student side (torch is in 
 the notebook imports it) and given to `torch_derivative` / `torch_gradient`; here the same
 source goes to real torch autograd in float64 for the expected values: `autograder.oracle`
 for derivatives, the reference `solutions.ps4_autodiff.torch_gradient` (torch autograd, with
-unused variables at 0.0) for gradients.
+unused variables at 0.0) for gradients, both remembered by `oracle.memo` so that grading does
+not import torch once the answers are known.
 """
 from contextlib import contextmanager
 
 import numpy as np
-import torch
 
 from autograder.checks import Mistake, as_array, as_number, expect_array, expect_number, explain, fail, is_close
-from autograder.oracle import autograd_derivative
+from autograder.oracle import autograd_derivative, memo
 from autograder.student import Fn, StudentProblem
 from autograder.tolerances import AUTOGRAD, FORWARD_DIFFERENCE
-from solutions import ps4_autodiff as ref
 
 # ----------------------------------------------------------------- one variable: f(t) -> 0-d
 
@@ -53,7 +52,15 @@ CONSTANT = Fn("lambda a, b, c: torch.tensor(2.5, dtype=torch.float64)", "f(x₁,
 
 def gradient(function: Fn, point) -> np.ndarray:
     """∇f(point) by torch autograd in float64 (the reference); a variable f does not use gets 0.0."""
-    return ref.torch_gradient(eval(function.source, {"torch": torch}), [float(p) for p in point])  # noqa: S307
+    point = [float(p) for p in point]
+
+    def compute():
+        import torch
+
+        from solutions import ps4_autodiff as ref  # imports torch: only when not remembered
+        return ref.torch_gradient(eval(function.source, {"torch": torch}), point)  # noqa: S307
+
+    return np.array(memo("partials", (function.source, point), compute), dtype=np.float64)
 
 
 # ------------------------------------------------------------------------------- messages
