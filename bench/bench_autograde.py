@@ -6,8 +6,9 @@ Builds one nbgrader course with N submissions (correct answers and realistic mis
 wrong-answer catalogue), records the assignment in the gradebook (not timed), then times, on
 identical copies of that course:
   - `nbgrader autograde ASSIGNMENT --force` (sequential, one kernel per submission),
-  - `autograder autograde ASSIGNMENT --force` (sandboxed workers, one per core),
-and prints both times, the throughput ratio, the peak memory (PSS) of each worker's process
+  - `autograder autograde ASSIGNMENT --force` (sandboxed workers, one per core), also on a
+    class twice as large (the difference is the cost of each further submission),
+and prints the times, the throughput ratios, the peak memory (PSS) of each worker's process
 tree, and the latency of `autograder check` on one notebook (ps1_derivatives and ps4_autodiff).
 This is a benchmark, not a test: numbers depend on the machine and its load.
 """
@@ -125,7 +126,17 @@ def main() -> None:
         ag_time, peak = timed([str(BIN / "autograder"), "autograde", args.assignment, "--force", "--no-progress"],
                               work / "autograder", sample_workers=True)
         print(f"autograder autograde : {ag_time:7.1f} s  ({ag_time / n:.3f} s per submission)")
-        print(f"throughput ratio     : {nb_time / ag_time:7.1f} x nbgrader")
+        print(f"throughput ratio     : {nb_time / ag_time:7.1f} x nbgrader (end to end, start-up included)")
+        # Twice the class: the extra time is what each further submission costs once running.
+        double = work / "autograder-2x"
+        shutil.copytree(work / "template", double)
+        for student in list((double / "submitted").iterdir()):
+            shutil.copytree(student, student.with_name(student.name + "b"))
+        double_time, _ = timed([str(BIN / "autograder"), "autograde", args.assignment, "--force", "--no-progress"],
+                               double)
+        marginal = (double_time - ag_time) / n
+        print(f"autograder, {2 * n} submissions: {double_time:5.1f} s -> {marginal:.3f} s per further submission, "
+              f"steady-state throughput {nb_time / n / marginal:.0f} x nbgrader")
         print(f"peak memory per worker (PSS of its process tree): {peak / 2**20:.0f} MB")
         for assignment, target in (("ps1_derivatives", 1.0), ("ps4_autodiff", 3.0)):
             latency = check_latency(ROOT / "samples" / assignment / "alice.ipynb")
