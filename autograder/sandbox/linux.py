@@ -8,6 +8,7 @@ import ctypes
 import os
 import platform
 import struct
+import time
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -128,6 +129,21 @@ def umount2(target: str, flags: int) -> None:
 def prctl(option: int, arg: int = 0) -> None:
     _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0),
                        ctypes.c_ulong(0), ctypes.c_ulong(0)))
+
+
+def reap_children(wait_seconds: float = 0.0) -> None:
+    """Collect every exited child (zombies count against RLIMIT_NPROC); with `wait_seconds`,
+    keep waiting up to that long until no child is left."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.001)
 
 
 def landlock_abi() -> int:

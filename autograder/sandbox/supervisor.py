@@ -16,7 +16,7 @@ import socket
 import time
 
 from autograder import protocol
-from autograder.sandbox import confine
+from autograder.sandbox import confine, linux
 from autograder.sandbox.kernel import Kernel
 
 KERNEL_OPS = {"cell"}
@@ -86,7 +86,7 @@ class Supervisor:
                 self.forward(self.kernel, raw, float(request.get("timeout", 10)))
             else:
                 self.reply({"status": "refused", "message": f"unknown operation {op!r}"})
-            self.reap()
+            linux.reap_children()
 
     def reply(self, header: dict, payload: bytes | None = None) -> None:
         protocol.send(self.channel, header)
@@ -123,7 +123,7 @@ class Supervisor:
             self.kill_students(self.kernel.pid)
             self.kernel.close()
             self.kernel = None
-            self.reap(block_until_empty=True)
+            linux.reap_children(wait_seconds=2)
 
     def begin_test(self, timeout: float) -> None:
         if self.test:
@@ -184,7 +184,7 @@ class Supervisor:
                 pass
         self.test.close()
         self.test = None
-        self.reap()
+        linux.reap_children()
 
     # ------------------------------------------------------------------------ forwarding
 
@@ -259,19 +259,6 @@ class Supervisor:
         if os.WIFEXITED(status):
             return {"exitcode": os.WEXITSTATUS(status)}
         return {}
-
-    def reap(self, block_until_empty: bool = False) -> None:
-        deadline = time.monotonic() + 2
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                if not block_until_empty or time.monotonic() > deadline:
-                    return
-                time.sleep(0.001)
-
 
 def _pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]

@@ -27,7 +27,7 @@ NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
 def serve(control: socket.socket) -> None:
     if linux.is_linux():
         linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
-    signal.signal(signal.SIGCHLD, _reap)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: linux.reap_children())
     protocol.send(control, {"ready": True, "pid": os.getpid()})
     while True:
         try:
@@ -39,16 +39,6 @@ def serve(control: socket.socket) -> None:
             _fork_launcher(control, fds[0], request["config"])
         for fd in fds:
             os.close(fd)
-
-
-def _reap(signum, frame) -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def _fork_launcher(control: socket.socket, channel_fd: int, config: dict) -> None:
