@@ -15,9 +15,10 @@ HINT = ("dU[u] = (2/m)·Σ_{k: users[k] = u} e_k·V[items[k]] + 2·reg·U[u]，�
         "m = len(ratings)；dV 把 U 和 V 的角色对调：dV[i] = (2/m)·Σ_{k: items[k] = i} e_k·U[users[k]] + 2·reg·V[i]。"
         "检查：因子 2 和 1/m、误差的符号（预测 − 真实）、正则项的梯度 2·reg·U（不是 reg·U）、"
         "dU 里乘的是 V[items]，dV 里乘的是 U[users]。")
-ADD_AT = ("有用户或电影出现了不止一次时，只有最后一个评分的贡献被算进去了：dU[users] += contrib 是“缓冲”的"
-          "（Python 把它执行成 dU[users] = dU[users] + contrib，重复的编号后写的覆盖先写的）。"
-          "请用 np.add.at(dU, users, contrib)（不缓冲，重复几次就加几次），或者用 for 循环逐个累加；dV 同理。")
+ADD_AT = ("有用户或电影出现了不止一次时，只有最后一个评分的贡献被算进去了（后写的覆盖了先写的）。"
+          "最常见的原因：dU[users] += contrib 是“缓冲”的（Python 把它执行成 dU[users] = dU[users] + contrib，"
+          "重复的编号只有最后一次写入留下来）；或者在循环里用 = 赋值而不是 += 累加。"
+          "请用 np.add.at(dU, users, contrib)（不缓冲，重复几次就加几次），或者用 for 循环逐个 +=；dV 同理。")
 
 
 def buffered(U, V, users, items, ratings, reg):

@@ -1,0 +1,427 @@
+PREDICT = "import numpy as np\ndef predict(U, V, users, items):\n"
+LOSS = "import numpy as np\ndef mf_loss(U, V, users, items, ratings, reg):\n"
+GRADIENTS = "import numpy as np\ndef mf_gradients(U, V, users, items, ratings, reg):\n"
+TRAIN = ("import numpy as np\n"
+         "def train_mf(users, items, ratings, n_users, n_items, rank=3, learning_rate=0.05, epochs=500, reg=0.01, seed=0):\n")
+RECOMMEND = "import numpy as np\ndef recommend(U, V, user, seen, top_k=5):\n"
+MOMENTUM = "import numpy as np\ndef momentum_step(x, velocity, grad, learning_rate, beta=0.9):\n"
+ADAM = "import numpy as np\ndef adam_step(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+
+ERRORS = ("    errors = predict(U, V, users, items) - ratings\n"
+          "    scale = 2 * errors[:, None] / len(ratings)\n")
+TRAIN_LOOP = ("    U, V = init_factors(n_users, n_items, rank, seed)\n"
+              "    history = []\n"
+              "    for _ in range(epochs):\n"
+              "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+              "        dU, dV = mf_gradients(U, V, users, items, ratings, reg)\n")
+RANKED = ("    scores = V @ U[user]\n"
+          "    seen = {int(i) for i in seen}\n")
+ADAM_MOMENTS = ("    m_new = beta1 * m + (1 - beta1) * grad\n"
+                "    v_new = beta2 * v + (1 - beta2) * grad ** 2\n")
+
+WRONG = {
+    "predict": {
+        "users and items swapped": PREDICT + "    return np.sum(U[items] * V[users], axis=1)\n",
+        "forgets to sum over the rank": PREDICT + "    return U[users] * V[items]\n",
+        "sums over axis 0": PREDICT + "    return np.sum(U[users] * V[items], axis=0)\n",
+        "sums everything": PREDICT + "    return np.sum(U[users] * V[items])\n",
+        "returns the whole table U V^T": PREDICT + "    return U @ V.T\n",
+        "matrix product of the gathered rows": PREDICT + "    return U[users] @ V[items].T\n",
+        "mean over the rank": PREDICT + "    return np.mean(U[users] * V[items], axis=1)\n",
+        "loop skips the last rating": PREDICT + (
+            "    out = np.zeros(len(users))\n"
+            "    for k in range(len(users) - 1):\n"
+            "        out[k] = U[users[k]] @ V[items[k]]\n"
+            "    return out\n"),
+    },
+    "mf_loss": {
+        "sum instead of mean": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.sum(errors ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2)))\n"),
+        "regularises only the rated rows": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.mean(errors ** 2) + reg * (np.sum(U[users] ** 2) + np.sum(V[items] ** 2)))\n"),
+        "forgets V in the penalty": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.mean(errors ** 2) + reg * np.sum(U ** 2))\n"),
+        "norms instead of squared norms": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.mean(errors ** 2) + reg * (np.linalg.norm(U) + np.linalg.norm(V)))\n"),
+        "root mean squared error": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.sqrt(np.mean(errors ** 2)) + reg * (np.sum(U ** 2) + np.sum(V ** 2)))\n"),
+        "half the penalty": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.mean(errors ** 2) + reg / 2 * (np.sum(U ** 2) + np.sum(V ** 2)))\n"),
+        "returns a one-element array": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return np.mean(errors ** 2, keepdims=True) + reg * (np.sum(U ** 2) + np.sum(V ** 2))\n"),
+        "subtracts in place from ratings": LOSS + (
+            "    ratings -= predict(U, V, users, items)\n"
+            "    return float(np.mean(ratings ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2)))\n"),
+    },
+    "mf_gradients": {
+        "dU[users] += loses repeated ids": GRADIENTS + ERRORS + (
+            "    dU = 2 * reg * U\n"
+            "    dV = 2 * reg * V\n"
+            "    dU[users] += scale * V[items]\n"
+            "    dV[items] += scale * U[users]\n"
+            "    return dU, dV\n"),
+        "missing factor 2": GRADIENTS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    scale = errors[:, None] / len(ratings)\n"
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dU, dV\n"),
+        "sum instead of mean": GRADIENTS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    scale = 2 * errors[:, None]\n"
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dU, dV\n"),
+        "forgets the penalty's gradient": GRADIENTS + ERRORS + (
+            "    dU, dV = np.zeros_like(U), np.zeros_like(V)\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dU, dV\n"),
+        "penalty gradient reg * U": GRADIENTS + ERRORS + (
+            "    dU, dV = reg * U, reg * V\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dU, dV\n"),
+        "error with the wrong sign": GRADIENTS + (
+            "    errors = ratings - predict(U, V, users, items)\n"
+            "    scale = 2 * errors[:, None] / len(ratings)\n"
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dU, dV\n"),
+        "dV multiplies by V[items]": GRADIENTS + ERRORS + (
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * V[items])\n"
+            "    return dU, dV\n"),
+        "dU aliases U": GRADIENTS + ERRORS + (
+            "    dU = U\n"
+            "    dU *= 2 * reg\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    dV = 2 * reg * V\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dU, dV\n"),
+        "loop assigns instead of adding": GRADIENTS + ERRORS + (
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    for k in range(len(ratings)):\n"
+            "        dU[users[k]] = 2 * reg * U[users[k]] + scale[k] * V[items[k]]\n"
+            "        dV[items[k]] = 2 * reg * V[items[k]] + scale[k] * U[users[k]]\n"
+            "    return dU, dV\n"),
+    },
+    "train_mf": {
+        "records the loss after the update": TRAIN + (
+            "    U, V = init_factors(n_users, n_items, rank, seed)\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        dU, dV = mf_gradients(U, V, users, items, ratings, reg)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "    return U, V, history\n"),
+        "V's gradient after U moved": TRAIN + (
+            "    U, V = init_factors(n_users, n_items, rank, seed)\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "        U = U - learning_rate * mf_gradients(U, V, users, items, ratings, reg)[0]\n"
+            "        V = V - learning_rate * mf_gradients(U, V, users, items, ratings, reg)[1]\n"
+            "    return U, V, history\n"),
+        "ignores the seed": TRAIN + (
+            "    U, V = init_factors(n_users, n_items, rank)\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "        dU, dV = mf_gradients(U, V, users, items, ratings, reg)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    return U, V, history\n"),
+        "init_factors with users and items swapped": TRAIN + (
+            "    V, U = init_factors(n_items, n_users, rank, seed)\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "        dU, dV = mf_gradients(U, V, users, items, ratings, reg)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    return U, V, history\n"),
+        "gradient ascent": TRAIN + TRAIN_LOOP + (
+            "        U, V = U + learning_rate * dU, V + learning_rate * dV\n"
+            "    return U, V, history\n"),
+        "one epoch too few": TRAIN + (
+            "    U, V = init_factors(n_users, n_items, rank, seed)\n"
+            "    history = []\n"
+            "    for _ in range(epochs - 1):\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "        dU, dV = mf_gradients(U, V, users, items, ratings, reg)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    return U, V, history\n"),
+        "learning rate hard-coded": TRAIN + TRAIN_LOOP + (
+            "        U, V = U - 0.05 * dU, V - 0.05 * dV\n"
+            "    return U, V, history\n"),
+        "regularisation hard-coded": TRAIN + (
+            "    U, V = init_factors(n_users, n_items, rank, seed)\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, 0.01))\n"
+            "        dU, dV = mf_gradients(U, V, users, items, ratings, 0.01)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    return U, V, history\n"),
+    },
+    "recommend": {
+        "does not exclude seen": RECOMMEND + (
+            "    scores = V @ U[user]\n"
+            "    order = sorted(range(len(V)), key=lambda i: (-scores[i], i))\n"
+            "    return order[:top_k]\n"),
+        "lowest first": RECOMMEND + RANKED + (
+            "    candidates = [i for i in range(len(V)) if i not in seen]\n"
+            "    return sorted(candidates, key=lambda i: (scores[i], i))[:top_k]\n"),
+        "argsort reversed: ties by higher id": RECOMMEND + RANKED + (
+            "    order = [int(i) for i in np.argsort(scores)[::-1] if int(i) not in seen]\n"
+            "    return order[:top_k]\n"),
+        "unstable argsort": RECOMMEND + RANKED + (
+            "    order = [int(i) for i in np.argsort(-scores) if int(i) not in seen]\n"
+            "    return order[:top_k]\n"),
+        "seen scored 0 instead of removed": RECOMMEND + (
+            "    scores = V @ U[user]\n"
+            "    scores[list(seen)] = 0.0\n"
+            "    order = sorted(range(len(V)), key=lambda i: (-scores[i], i))\n"
+            "    return order[:top_k]\n"),
+        "one too few": RECOMMEND + RANKED + (
+            "    candidates = [i for i in range(len(V)) if i not in seen]\n"
+            "    return sorted(candidates, key=lambda i: (-scores[i], i))[:top_k - 1]\n"),
+        "returns a numpy array": RECOMMEND + RANKED + (
+            "    order = np.argsort(-scores, kind='stable')\n"
+            "    return order[~np.isin(order, list(seen))][:top_k]\n"),
+        "column instead of row of U V^T": RECOMMEND + (
+            "    scores = (U @ V.T)[:, user]\n"
+            "    seen = {int(i) for i in seen}\n"
+            "    candidates = [i for i in range(len(V)) if i not in seen]\n"
+            "    return sorted(candidates, key=lambda i: (-scores[i], i))[:top_k]\n"),
+    },
+    "momentum_step": {
+        "dampening (1 - beta) on the gradient": MOMENTUM + (
+            "    velocity_new = beta * velocity + (1 - beta) * grad\n"
+            "    return x - learning_rate * velocity_new, velocity_new\n"),
+        "velocity holds -lr * grad (other convention)": MOMENTUM + (
+            "    velocity_new = beta * velocity - learning_rate * grad\n"
+            "    return x + velocity_new, velocity_new\n"),
+        "steps along the gradient, not the velocity": MOMENTUM + (
+            "    velocity_new = beta * velocity + grad\n"
+            "    return x - learning_rate * grad, velocity_new\n"),
+        "steps with the old velocity": MOMENTUM + (
+            "    velocity_new = beta * velocity + grad\n"
+            "    return x - learning_rate * velocity, velocity_new\n"),
+        "updates velocity and x in place": MOMENTUM + (
+            "    velocity *= beta\n"
+            "    velocity += grad\n"
+            "    x -= learning_rate * velocity\n"
+            "    return x, velocity\n"),
+        "default beta 0.99": (
+            "import numpy as np\ndef momentum_step(x, velocity, grad, learning_rate, beta=0.99):\n"
+            "    velocity_new = beta * velocity + grad\n"
+            "    return x - learning_rate * velocity_new, velocity_new\n"),
+        "returns (velocity, x)": MOMENTUM + (
+            "    velocity_new = beta * velocity + grad\n"
+            "    return velocity_new, x - learning_rate * velocity_new\n"),
+        "Nesterov look-ahead": MOMENTUM + (
+            "    velocity_new = beta * velocity + grad\n"
+            "    return x - learning_rate * (grad + beta * velocity_new), velocity_new\n"),
+    },
+    "adam_step": {
+        "no bias correction": ADAM + ADAM_MOMENTS + (
+            "    return x - learning_rate * m_new / (np.sqrt(v_new) + eps), m_new, v_new\n"),
+        "eps under the square root": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m_new / (1 - beta1 ** t)\n"
+            "    v_hat = v_new / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_hat / np.sqrt(v_hat + eps), m_new, v_new\n"),
+        "t counted from 0 (uses t + 1)": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m_new / (1 - beta1 ** (t + 1))\n"
+            "    v_hat = v_new / (1 - beta2 ** (t + 1))\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+        "v from the gradient, not its square": ADAM + (
+            "    m_new = beta1 * m + (1 - beta1) * grad\n"
+            "    v_new = beta2 * v + (1 - beta2) * np.abs(grad)\n"
+            "    m_hat = m_new / (1 - beta1 ** t)\n"
+            "    v_hat = v_new / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+        "corrects m only": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m_new / (1 - beta1 ** t)\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_new) + eps), m_new, v_new\n"),
+        "beta1 in v's correction": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m_new / (1 - beta1 ** t)\n"
+            "    v_hat = v_new / (1 - beta1 ** t)\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+        "updates m and v in place": ADAM + (
+            "    m *= beta1\n"
+            "    m += (1 - beta1) * grad\n"
+            "    v *= beta2\n"
+            "    v += (1 - beta2) * grad ** 2\n"
+            "    m_hat = m / (1 - beta1 ** t)\n"
+            "    v_hat = v / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m, v\n"),
+        "returns (x, v, m)": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m_new / (1 - beta1 ** t)\n"
+            "    v_hat = v_new / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), v_new, m_new\n"),
+        "steps with the old m": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m / (1 - beta1 ** t)\n"
+            "    v_hat = v_new / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+    },
+}
+
+RIGHT = {
+    "predict": {
+        "einsum": "import numpy as np\ndef predict(U, V, users, items):\n    return np.einsum('ij,ij->i', U[users], V[items])\n",
+        "loop of dot products with a print": (
+            "import numpy as np\n"
+            "def predict(U, V, users, items):\n"
+            "    print('predicting', len(users), 'ratings')\n"
+            "    out = np.empty(len(users))\n"
+            "    for k, (u, i) in enumerate(zip(users, items)):\n"
+            "        out[k] = np.dot(U[u], V[i])\n"
+            "    return out\n"),
+        "whole table, then pick the cells": "def predict(U, V, users, items):\n    return (U @ V.T)[users, items]\n",
+    },
+    "mf_loss": {
+        "squared norms and a loop": (
+            "import numpy as np\n"
+            "def mf_loss(U, V, users, items, ratings, reg):\n"
+            "    total = 0.0\n"
+            "    for u, i, r in zip(users, items, ratings):\n"
+            "        total += (U[u] @ V[i] - r) ** 2\n"
+            "    return total / len(ratings) + reg * (np.linalg.norm(U) ** 2 + np.linalg.norm(V) ** 2)\n"),
+        "np.square, own helper": (
+            "import numpy as np\n"
+            "def _penalty(*arrays):\n"
+            "    return sum(float(np.square(a).sum()) for a in arrays)\n"
+            "def mf_loss(U, V, users, items, ratings, reg):\n"
+            "    residual = ratings - np.sum(U[users] * V[items], axis=1)\n"
+            "    return float(np.square(residual).sum() / residual.size + reg * _penalty(U, V))\n"),
+    },
+    "mf_gradients": {
+        "loop accumulation": (
+            "import numpy as np\n"
+            "def mf_gradients(U, V, users, items, ratings, reg):\n"
+            "    m = len(ratings)\n"
+            "    dU = 2 * reg * U.copy()\n"
+            "    dV = 2 * reg * V.copy()\n"
+            "    for u, i, r in zip(users, items, ratings):\n"
+            "        e = U[u] @ V[i] - r\n"
+            "        dU[u] += 2 * e * V[i] / m\n"
+            "        dV[i] += 2 * e * U[u] / m\n"
+            "    return dU, dV\n"),
+        "one-hot matrices": (
+            "import numpy as np\n"
+            "def mf_gradients(U, V, users, items, ratings, reg):\n"
+            "    m = len(ratings)\n"
+            "    by_user = np.zeros((len(U), m))\n"
+            "    by_user[users, np.arange(m)] = 1.0\n"
+            "    by_item = np.zeros((len(V), m))\n"
+            "    by_item[items, np.arange(m)] = 1.0\n"
+            "    e = (predict(U, V, users, items) - ratings) * (2.0 / m)\n"
+            "    return by_user @ (e[:, None] * V[items]) + 2 * reg * U, by_item @ (e[:, None] * U[users]) + 2 * reg * V\n"),
+        "np.add.at into zeros, penalty last": (
+            "import numpy as np\n"
+            "def mf_gradients(U, V, users, items, ratings, reg):\n"
+            "    err = np.sum(U[users] * V[items], axis=1) - ratings\n"
+            "    grad_U = np.zeros(U.shape)\n"
+            "    grad_V = np.zeros(V.shape)\n"
+            "    np.add.at(grad_U, users, (2 / len(ratings)) * err[:, None] * V[items])\n"
+            "    np.add.at(grad_V, items, (2 / len(ratings)) * err[:, None] * U[users])\n"
+            "    return grad_U + 2 * reg * U, grad_V + 2 * reg * V\n"),
+    },
+    "train_mf": {
+        "inline loss and gradients": (
+            "import numpy as np\n"
+            "def train_mf(users, items, ratings, n_users, n_items, rank=3, learning_rate=0.05, epochs=500, reg=0.01, seed=0):\n"
+            "    U, V = init_factors(n_users, n_items, rank, seed=seed)\n"
+            "    history = []\n"
+            "    m = len(ratings)\n"
+            "    for epoch in range(epochs):\n"
+            "        e = np.sum(U[users] * V[items], axis=1) - ratings\n"
+            "        history.append(float(np.mean(e ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2))))\n"
+            "        dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "        np.add.at(dU, users, 2 * e[:, None] * V[items] / m)\n"
+            "        np.add.at(dV, items, 2 * e[:, None] * U[users] / m)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    return U, V, history\n"),
+        "while loop with prints": (
+            "def train_mf(users, items, ratings, n_users, n_items, rank=3, learning_rate=0.05, epochs=500, reg=0.01, seed=0):\n"
+            "    factors = init_factors(n_users, n_items, rank, seed)\n"
+            "    U, V = factors[0].copy(), factors[1].copy()\n"
+            "    history, epoch = [], 0\n"
+            "    while epoch < epochs:\n"
+            "        loss = mf_loss(U, V, users, items, ratings, reg)\n"
+            "        if epoch % 100 == 0:\n"
+            "            print(f'epoch {epoch}: loss {loss:.4f}')\n"
+            "        history.append(loss)\n"
+            "        grads = mf_gradients(U, V, users, items, ratings, reg)\n"
+            "        U -= learning_rate * grads[0]\n"
+            "        V -= learning_rate * grads[1]\n"
+            "        epoch += 1\n"
+            "    return U, V, history\n"),
+    },
+    "recommend": {
+        "lexsort": (
+            "import numpy as np\n"
+            "def recommend(U, V, user, seen, top_k=5):\n"
+            "    scores = U[user] @ V.T\n"
+            "    order = np.lexsort((np.arange(len(scores)), -scores))\n"
+            "    blocked = set(np.asarray(list(seen), dtype=int).tolist())\n"
+            "    return [int(i) for i in order if int(i) not in blocked][:top_k]\n"),
+        "stable argsort on predict": (
+            "import numpy as np\n"
+            "def recommend(U, V, user, seen, top_k=5):\n"
+            "    n = V.shape[0]\n"
+            "    scores = predict(U, V, np.full(n, user), np.arange(n))\n"
+            "    scores = np.where(np.isin(np.arange(n), list(seen)), -np.inf, scores)\n"
+            "    order = np.argsort(-scores, kind='stable')\n"
+            "    return order[:min(top_k, n - len(set(seen)))].tolist()\n"),
+        "heapq": (
+            "import heapq\n"
+            "def recommend(U, V, user, seen, top_k=5):\n"
+            "    seen = set(int(i) for i in seen)\n"
+            "    scored = [(-float(V[i] @ U[user]), i) for i in range(len(V)) if i not in seen]\n"
+            "    return [i for _, i in heapq.nsmallest(top_k, scored)]\n"),
+    },
+    "momentum_step": {
+        "copy, then in place on the copy": (
+            "def momentum_step(x, velocity, grad, learning_rate, beta=0.9):\n"
+            "    v = velocity.copy()\n"
+            "    v *= beta\n"
+            "    v += grad\n"
+            "    return x - learning_rate * v, v\n"),
+        "np.add and np.multiply with a print": (
+            "import numpy as np\n"
+            "def momentum_step(x, velocity, grad, learning_rate, beta=0.9):\n"
+            "    new_velocity = np.add(np.multiply(beta, velocity), grad)\n"
+            "    print('speed', np.linalg.norm(new_velocity))\n"
+            "    return np.subtract(x, learning_rate * new_velocity), new_velocity\n"),
+    },
+    "adam_step": {
+        "torch's arrangement": (
+            "import numpy as np\n"
+            "def adam_step(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            "    m = m + (1 - beta1) * (grad - m)\n"
+            "    v = v * beta2 + (1 - beta2) * grad * grad\n"
+            "    step_size = learning_rate / (1 - beta1 ** t)\n"
+            "    denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps\n"
+            "    return x - step_size * m / denom, m, v\n"),
+        "helper for the moments": (
+            "import numpy as np\n"
+            "def _ema(old, new, decay):\n"
+            "    return decay * old + (1.0 - decay) * new\n"
+            "def adam_step(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            "    m_new, v_new = _ema(m, grad, beta1), _ema(v, np.square(grad), beta2)\n"
+            "    m_hat = m_new / (1.0 - np.power(beta1, t))\n"
+            "    v_hat = v_new / (1.0 - np.power(beta2, t))\n"
+            "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+    },
+}
