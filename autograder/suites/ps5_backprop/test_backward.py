@@ -19,16 +19,17 @@ HELPERS: backward and the forward it relies on may call them.
 """
 import numpy as np
 
-from autograder.checks import graded
+from autograder.checks import Mistake, as_array, describe_type, fail, graded, is_close
 from autograder.tolerances import AUTOGRAD
 from solutions import ps5_backprop as ref
-from .common import BackwardJudge, call, expect_dict_of_arrays, expect_gradients, network, reference_cache, sizes, \
-    torch_network_cross_entropy, unchanged
+from .common import KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients, network, \
+    reference_cache, sizes, torch_network_cross_entropy, unchanged
 
 GRADE_ID = "backward"
 HELPERS = ("relu", "relu_backward")
 SECOND_LAYER_HINT = ("第二层：dW2 = h.T @ dscores（形状 (H, k)），db2 = np.sum(dscores, axis=0)（按列求和，不是平均："
                      "dscores 已经除过 n 了）。")
+SHAPE_HINT = "用形状来检查矩阵乘法的顺序和转置：dW2 = h.T @ dscores 是 (H, k)，偏置的梯度按列求和（axis=0）。"
 FIRST_LAYER_HINT = ("先把梯度传回隐藏层：dh = dscores @ W2.T，再穿过 ReLU：dz1 = relu_backward(dh, z1)（闸门由 z1 决定）；"
                     "然后 dW1 = X.T @ dz1，db1 = np.sum(dz1, axis=0)。不要再除以 n。")
 
@@ -41,7 +42,7 @@ def test_public(student, assignment):
 @graded("W2、b2 的梯度与 torch 自动微分一致（随机参数、输入和上游梯度 dscores）", points=1.5)
 def test_second_layer(student, rng):
     judge = BackwardJudge(student)
-    for n, d, hidden, k in ((5, 3, 4, 2), (7, 2, 6, 3)):
+    for n, d, hidden, k in ((5, 3, 4, 2), (7, 2, 6, 3), (1, 3, 4, 5)):
         params, X = network(rng, n, d, hidden, k)
         dscores = rng.normal(size=(n, k)) / n
         what = f"backward(params, cache, dscores)（{sizes(n, d, hidden, k)}，cache 来自你的 forward）"
@@ -60,17 +61,23 @@ def test_first_layer(student, rng):
                   params, X, dscores)
 
 
-@graded("返回键为 W1、b1、W2、b2 的字典，每个梯度的形状与参数相同（n = 1、k = 5 时也一样）", points=0.5)
+@graded("返回键为 W1、b1、W2、b2 的字典，每个梯度都是 float64 数组，形状与参数相同（n = 1、k = 5 时也一样）", points=0.5)
 def test_keys_and_shapes(student, rng):
     judge = BackwardJudge(student)
     for n, d, hidden, k in ((1, 2, 3, 5), (3, 6, 2, 4)):
         params, X = network(rng, n, d, hidden, k)
         dscores = rng.normal(size=(n, k))
         what = f"backward(params, cache, dscores)（{sizes(n, d, hidden, k)}）"
-        judge.run(lambda grads, p, x: expect_gradients(grads, p, x, dscores, what,
-                                                       "每个梯度的形状都和对应的参数相同：用形状来检查矩阵乘法的顺序和转置。"
-                                                       + SECOND_LAYER_HINT),
-                  params, X, dscores)
+
+        def check(grads, p, x):
+            if not isinstance(grads, dict) or set(grads) != set(KEYS):
+                got = "、".join(map(repr, grads)) if isinstance(grads, dict) else describe_type(grads)
+                fail(f"{what} 应返回键恰好为 W1、b1、W2、b2 的字典（与 params 相同），你返回的是 {got}。")
+            for key in KEYS:
+                expect_float64_array(grads[key], p[key].shape, f"{what} 里的梯度 {key!r}",
+                                     hint=f"{key} 的梯度和参数 {key} 的形状相同。" + SHAPE_HINT)
+
+        judge.run(check, params, X, dscores)
 
 
 @graded("z1 恰好为 0 的隐藏单元不传回梯度（与 torch 一致）", points=0.5)
@@ -83,9 +90,33 @@ def test_relu_at_zero(student, rng):
     params["b1"][3] = 0.0
     dscores = rng.normal(size=(5, 3)) / 5
     what = "backward(params, cache, dscores)（有些隐藏单元的 z1 恰好为 0）"
-    judge.run(lambda grads, p, x: expect_gradients(grads, p, x, dscores, what,
-                                                   "ReLU 在 0 处的导数取 0（和 PyTorch 一致）：穿过 ReLU 时条件是 z1 > 0，不是 z1 >= 0。"),
-              params, X, dscores)
+
+    def check(grads, p, x):
+        try:
+            expect_gradients(grads, p, x, dscores, what, FIRST_LAYER_HINT)
+        except Mistake:
+            if matches(grads, gate_open_at_zero(p, x, dscores)):
+                fail(f"{what} 让 z1 = 0 的单元也传回了梯度。ReLU 在 0 处的导数取 0（和 PyTorch 一致）："
+                     "穿过 ReLU 时条件是 z1 > 0，不是 z1 >= 0。")
+            raise
+
+    judge.run(check, params, X, dscores)
+
+
+def gate_open_at_zero(params, X, dscores) -> dict:
+    """The gradients backward would give with the ReLU's gate open at z1 = 0 (z1 >= 0)."""
+    z1 = X @ params["W1"] + params["b1"]
+    h = np.maximum(z1, 0)
+    dz1 = (dscores @ params["W2"].T) * (z1 >= 0)
+    return {"W1": X.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dscores, "b2": dscores.sum(axis=0)}
+
+
+def matches(grads, expected: dict) -> bool:
+    try:
+        return isinstance(grads, dict) and all(
+            is_close(as_array(grads.get(k), k), expected[k], **AUTOGRAD) for k in KEYS)
+    except Mistake:
+        return False
 
 
 @graded("与 softmax_cross_entropy 连用：在螺旋数据上，梯度与 torch 的 cross_entropy 对参数的梯度一致", points=0.5)
