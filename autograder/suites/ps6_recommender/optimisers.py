@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import as_array, fail, is_close
-from autograder.tolerances import TORCH_OPTIMISER
+from autograder.tolerances import SAME_FORMULA, TORCH_OPTIMISER
 from .common import Problem, unpack
 
 
 def follow(student, grade_id: str, problem: Problem, x0, expected: np.ndarray, names: tuple[str, ...],
-           call, what: str, hints: dict[str, str]) -> None:
+           call, what: str, hints: dict[str, str], compare: tuple[str, ...] | None = None) -> None:
     """Start from x0 and zero buffers; at step k (from 1) feed the gradient of `problem` at the
     student's own x and call `call(x, buffers, grad, k)` -> the arguments of grade_id; compare x and
-    every buffer with torch's after that step (expected: (steps, 1 + len(names), *shape))."""
+    every buffer (or only those in `compare`) with torch's after that step (expected: (steps,
+    1 + len(names), *shape)); the student's own buffers are fed back either way."""
     x = np.array(x0, dtype=np.float64)
     buffers = [np.zeros_like(x) for _ in names]
     for k in range(1, len(expected) + 1):
@@ -27,6 +28,8 @@ def follow(student, grade_id: str, problem: Problem, x0, expected: np.ndarray, n
                 fail(f"{what}第 {k} 步返回的 {name}_new 的形状应与输入相同，即 {x.shape}，你的是 {array.shape}。")
             arrays.append(array)
         for index, (name, array) in enumerate(zip(("x",) + names, arrays)):
+            if compare is not None and name not in compare:
+                continue
             if not is_close(array, expected[k - 1, index], **TORCH_OPTIMISER):
                 where = "第 1 步就" if k == 1 else f"前 {k - 1} 步都对，第 {k} 步"
                 fail(f"{what}：{where}与 PyTorch 的结果不一致（返回的 {name}_new）。{hints[name]}")
@@ -41,3 +44,26 @@ def expect_unchanged(student, grade_id: str, arrays: dict, args_after, what: str
     for name, value in arrays.items():
         if not np.array_equal(as_array(student.get(kept[name]), f"调用之后的 {name}"), value):
             fail(f"调用 {what} 之后，传入的 {name} 被改变了。{hint}")
+
+
+def expect_shape_generic(student, grade_id: str, names: tuple[str, ...], arrays: list[np.ndarray], rest: tuple,
+                         kwargs: dict, what: str) -> None:
+    """The step works element by element, whatever the shape: called on a (2, 3) array, a (1,) array
+    and a 0-d array it gives, in the same shapes, exactly what it gives on the same numbers as a
+    flat (6,) array. Compared with the student's own flat result, so that this tests shapes only."""
+    flat = [a.reshape(6) for a in arrays]
+    reference = unpack(student.call(grade_id, *flat, *rest, **kwargs), len(names), f"({', '.join(names)})",
+                       f"{what}（长度为 6 的一维数组）")
+    reference = [as_array(v, f"{what}（长度为 6 的一维数组）返回的 {n}") for n, v in zip(names, reference)]
+    for shape, cut in (((2, 3), lambda a: a.reshape(2, 3)), ((1,), lambda a: a[:1]), ((), lambda a: a[0].reshape(()))):
+        call = f"{what}（形状为 {shape} 的数组）"
+        values = unpack(student.call(grade_id, *[cut(a) for a in flat], *rest, **kwargs), len(names),
+                        f"({', '.join(names)})", call)
+        for name, value, full in zip(names, values, reference):
+            array = as_array(value, f"{call} 返回的 {name}")
+            if array.shape != shape:
+                fail(f"{call} 返回的 {name} 的形状应与输入相同，即 {shape}，你的是 {array.shape}。"
+                     "对整个数组做逐元素运算即可，不要用 len(x)、下标循环或 reshape。")
+            if full.shape != (6,) or not is_close(array, cut(full), **SAME_FORMULA):
+                fail(f"{call} 返回的 {name} 与把同样的数排成一维数组时的结果不一致：每个元素应独立地按同一个公式计算，"
+                     "与数组的形状无关（不要用 len(x)、下标循环、np.sum 或 reshape）。")

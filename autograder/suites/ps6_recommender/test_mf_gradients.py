@@ -71,20 +71,20 @@ def test_repeated_ids(student, rng):
               f"{m} 个评分，编号有重复）", hint=HINT + "同一个编号出现几次就要累加几次：" + ADD_AT)
 
 
-@graded("没有任何评分的用户和电影，梯度只有正则项 2·reg·U（或 2·reg·V）", points=0.5)
+@graded("没有任何评分的用户和电影，梯度只有正则项 2·reg·U（或 2·reg·V）（编号不重复）", points=0.5)
 def test_unrated_rows(student, rng):
-    U, V, users, items, ratings = rating_data(rng, 8, 7, 12, 3)
-    users, items = users % 3, items % 4          # users 3-7 and items 4-6 have no rating
+    U, V, _, _, ratings = rating_data(rng, 8, 7, 3, 3, unique=True)
+    users, items = rng.permutation(3), rng.permutation(3)    # users 3-7 and items 3-6 have no rating
     check(student, U, V, users, items, ratings, 0.2,
-          "mf_gradients(U, V, users, items, ratings, reg=0.2)（8 位用户、7 部电影，评分只来自用户 0–2、电影 0–3）",
+          "mf_gradients(U, V, users, items, ratings, reg=0.2)（8 位用户、7 部电影，3 个评分只来自用户 0–2、电影 0–2）",
           hint="正则项 reg·(ΣU² + ΣV²) 对每一行都有梯度 2·reg·U[u]（或 2·reg·V[i]），没有评分的行也不例外："
                "先令 dU = 2 * reg * U、dV = 2 * reg * V，再把评分的贡献加上去。")
 
 
-@graded("返回 (dU, dV) 两个数组，形状分别与 U、V 相同（秩 1 和秩 4，用户数 ≠ 电影数）", points=0.5)
+@graded("返回 (dU, dV) 两个数组，形状分别与 U、V 相同（秩 1 和秩 4，用户数 ≠ 电影数，编号不重复）", points=0.5)
 def test_shapes(student, rng):
-    for n_users, n_items, m, rank in ((5, 2, 8, 1), (2, 6, 9, 4)):
-        U, V, users, items, ratings = rating_data(rng, n_users, n_items, m, rank)
+    for n_users, n_items, m, rank in ((5, 3, 3, 1), (3, 6, 3, 4)):
+        U, V, users, items, ratings = rating_data(rng, n_users, n_items, m, rank, unique=True)
         what = f"mf_gradients(U, V, users, items, ratings, 0.1)（U 的形状 {U.shape}，V 的形状 {V.shape}）"
         result = student.call(GRADE_ID, U, V, users, items, ratings, 0.1)
         dU, dV = unpack(result, 2, "(dU, dV)", what)
