@@ -41,7 +41,7 @@ DESCENT = dict(rtol=1e-9, atol=1e-12)
 #     gradient at its own iterate (numpy here, autograd there). torch re-associates the same
 #     formulas (exp_avg.lerp_, addcmul_, sqrt(v) / sqrt(1 - beta2**t) + eps, one fused step size),
 #     so each step differs by a few ulps; on the suite's test functions the largest difference
-#     measured over 300 steps is 1.2e-15. 1e-9 relative (1e-12 absolute, for coordinates that pass
+#     measured over 100-300 steps is 1.1e-15. 1e-9 relative (1e-12 absolute, for coordinates that pass
 #     near 0) is far above that and far below a real mistake (eps under the square root with
 #     eps = 0.1 changes the first step by several %, a missing bias correction by a factor ~3).
 # ADAM_FIRST_STEP only chooses adam_step's message: at t = 1 every coordinate moves by
