@@ -1,6 +1,4 @@
 """relu(z) = np.maximum(z, 0), element by element, any shape; z left unchanged."""
-import numpy as np
-
 from autograder.checks import expect_array, graded
 from autograder.tolerances import SAME_FORMULA
 from solutions import ps5_backprop as ref

@@ -1,6 +1,4 @@
 """relu_backward(dout, z) = dout * (z > 0): the gradient of relu by torch autograd, 0 at z = 0."""
-import numpy as np
-
 from autograder.checks import expect_array, graded
 from autograder.tolerances import AUTOGRAD
 from .common import call, expect_float64_array, torch_relu_backward, unchanged
