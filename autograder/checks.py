@@ -121,9 +121,15 @@ def explain(problem: StudentProblem) -> str:
         if frames:
             text += "\n出错位置：" + "\n  ".join(frames[-3:])
         return text
+    if problem.kind == "timeout" and detail.get("earlier"):
+        name = problem.name or problem.what
+        action = "没有运行公开测试" if problem.what == PUBLIC else f"没有再调用 {problem.what}"
+        return (f"{action}：{name} 在前面的测试里已经超时没有结束"
+                "（是不是死循环，或者循环条件永远不满足？），为了不让整份作业等下去，它后面的测试都直接算作未通过。")
     if problem.kind == "timeout":
-        return (f"调用 {problem.what} 超过了 {detail.get('seconds', '?'):g} 秒还没有结束"
-                "（是不是死循环，或者循环条件永远不满足？）。")
+        seconds = detail.get("seconds")
+        limit = f"给它的时间（{seconds:g} 秒，参考答案所需时间的许多倍）" if isinstance(seconds, (int, float)) else "给它的时间"
+        return f"调用 {problem.what} 超过了{limit}还没有结束（是不是死循环，或者循环条件永远不满足？）。"
     if problem.kind == "died":
         cause = ""
         if detail.get("signal"):

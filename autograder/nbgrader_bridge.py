@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from autograder import protocol
 from autograder.assignments import Assignment
 from autograder.sandbox.client import Reply
+from autograder.budget import Budgets
 from autograder.student import Student
 
 TEST_TIMEOUT = 20.0
@@ -53,21 +54,34 @@ class KernelRun:
 
     @contextmanager
     def student(self):
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            _become_test_process(ours, theirs, self.namespace)
-        theirs.close()
+        processes: list[tuple[socket.socket, int]] = []
+
+        def begin():
+            if processes:
+                _end(*processes.pop())
+            ours, theirs = socket.socketpair()
+            pid = os.fork()
+            if pid == 0:
+                _become_test_process(ours, theirs, self.namespace)
+            theirs.close()
+            processes.append((ours, pid))
+            return lambda message, timeout: _request(ours, pid, message, timeout)
+
         try:
-            yield Student(lambda message, timeout: _request(ours, pid, message, timeout), TEST_TIMEOUT)
+            yield Student(begin(), Budgets(None, ceiling=TEST_TIMEOUT), restart=begin)
         finally:
-            ours.close()
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+            while processes:
+                _end(*processes.pop())
+
+
+def _end(sock: socket.socket, pid: int) -> None:
+    sock.close()
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _become_test_process(ours: socket.socket, theirs: socket.socket, namespace: dict) -> None:

@@ -293,7 +293,7 @@ def decode(data: object, depth: int = 0) -> object:
         return TensorData(array, _text(data.get("dtype", "")), bool(data.get("requires_grad")))
     if tag == "$opaque":
         return Opaque(_text(body), _text(data.get("repr", "")))
-    if tag in ("$fn", "$ref", "$slot"):
+    if tag in ("$fn", "$ref", "$slot", "$callable"):
         return data  # references, resolved by the receiver
     raise ProtocolError(f"unknown tag {tag!r}")
 

@@ -4,20 +4,31 @@ Every test asks for the `student` fixture. `submission` is session-scoped and pa
 the notebooks being graded, so pytest runs all tests of one notebook before starting the next,
 and a notebook's result is complete (and handed to `on_result`) when its fixture is torn down.
 
+A function that calls other graded functions declares them in its suite file, beside GRADE_ID:
+`HELPERS = ("linear_model",)`. Each of its tests runs first with those replaced by stand-ins for
+the reference (computed here, on the trusted side) and, if that fails, once more in a fresh
+process with the student's own: the test passes if either run passes. So a mistake or a hang in
+a helper costs points on the helper only, and a pair of functions that is right as a whole is
+not charged twice.
+
 The same plugin runs when an instructor calls pytest on a suite directly
 (`pytest autograder/suites/ps1_derivatives --notebook my.ipynb`; by default the source
 notebook, which must get full marks).
 """
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pytest
 
 from autograder.assignments import Assignment
+from autograder.budget import Budgets
 from autograder.checks import Mistake, explain
 from autograder.notebook import NotebookError
 from autograder.results import CellReport, SubmissionResult, TestResult
@@ -53,7 +64,18 @@ class GradingPlugin:
     # ------------------------------------------------------------------------ collection
 
     def _sandboxed_run(self, key: str) -> SubmissionRun:
-        return SubmissionRun(Path(key), self.assignment, self.zygote, self.settings, self.slot)
+        return SubmissionRun(Path(key), self.assignment, self.zygote, self.settings, self.slot,
+                             budgets=self.budgets)
+
+    @cached_property
+    def budgets(self) -> Budgets:
+        """Reference timings, shared by every submission this plugin grades."""
+        settings = self.settings
+        return Budgets(self.reference, settings.budget_multiple, settings.budget_floor, settings.test_timeout)
+
+    @cached_property
+    def reference(self):
+        return importlib.import_module(f"solutions.{self.assignment.id}")
 
     @property
     def zygote(self) -> Zygote:
@@ -67,6 +89,7 @@ class GradingPlugin:
             metafunc.parametrize("submission", self.keys, indirect=True,
                                  scope="session", ids=ids)
 
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session, config, items):
         for item in items:
             mark = item.get_closest_marker("graded")
@@ -78,6 +101,20 @@ class GradingPlugin:
             if base not in self.points:
                 self.order.append(base)
             self.points[base] = (grade_id, what, points)
+        # Run order (reports keep the suite's order): a submission's tests together; functions in
+        # notebook order, so a helper is graded (and its hangs known) before the functions that
+        # call it; each function's public check last, when its reference timings are known.
+        functions = self.assignment.functions
+        position = {id(item): i for i, item in enumerate(items)}
+
+        def run_order(item):
+            key = getattr(getattr(item, "callspec", None), "params", {}).get("submission")
+            grade_id = getattr(item.module, "GRADE_ID", None)
+            rank = functions.index(grade_id) if grade_id in functions else len(functions)
+            public = self.points[item.nodeid.split("[", 1)[0]][2] == 0
+            return (self.keys.index(key) if key in self.keys else -1, rank, public, position[id(item)])
+
+        items.sort(key=run_order)
 
     @property
     def max_score(self) -> float:
@@ -151,9 +188,62 @@ class GradingPlugin:
         if self.on_result:
             self.on_result(result)
 
+    # ---------------------------------------------------------------- judged alone
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem):
+        student = pyfuncitem.funcargs.get("student")
+        helpers = tuple(getattr(pyfuncitem.module, "HELPERS", ()))
+        if student is None:
+            return None
+        student.subject = getattr(pyfuncitem.module, "GRADE_ID", None)
+
+        def run() -> None:
+            arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+            if "rng" in arguments:   # a second run sees the same random inputs as the first
+                arguments["rng"] = seeded_rng(pyfuncitem.originalname)
+            pyfuncitem.obj(**arguments)
+
+        if helpers and not any(h in student._hangs for h in helpers):
+            # With the student's own helpers first: the usual case (all right) costs one run.
+            student.alone = False
+            try:
+                run()
+                return True
+            except (Mistake, StudentProblem) as first:
+                if isinstance(first, StudentProblem) and first.kind == "missing":
+                    raise
+                if self._helpers_all_right(pyfuncitem, helpers):
+                    # Its helpers are right, so this was it alone: the failure is its own.
+                    if isinstance(first, StudentProblem) and first.kind == "timeout" and first.name:
+                        student._hangs.add(first.name)
+                    raise
+            student.restart()
+        if helpers:
+            # Alone: the helpers are stand-ins for the reference; what fails now is its own doing.
+            student.alone = True
+            student.use_helpers({name: getattr(self.reference, name) for name in helpers})
+        run()
+        return True
+
+    def _helpers_all_right(self, item, helpers: tuple) -> bool:
+        """Whether every helper has been graded for this submission and lost nothing."""
+        key = getattr(getattr(item, "callspec", None), "params", {}).get("submission")
+        result = self.results.get(key)
+        if result is None:
+            return False
+        graded = {t.grade_id for t in result.tests}
+        return all(h in graded for h in helpers) and not any(
+            t.grade_id in helpers and t.status != "passed" for t in result.tests)
+
     def pytest_sessionfinish(self, session):
         if self._own_zygote and self._zygote is not None:
             self._zygote.close()
+
+
+def seeded_rng(name: str) -> np.random.Generator:
+    """Random inputs that are the same for every submission (fair) and every run (reproducible)."""
+    return np.random.default_rng(sum(ord(ch) * (i + 1) for i, ch in enumerate(name)))
 
 
 def _message(excinfo) -> str:

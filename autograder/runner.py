@@ -14,7 +14,11 @@ from autograder.assignments import Assignment
 from autograder.notebook import plan, read_notebook, transform_magics
 from autograder.sandbox.client import Reply, Sandbox, SandboxError, Zygote
 from autograder.sandbox.settings import SandboxSettings
+from autograder.budget import Budgets, Hangs
 from autograder.student import Student, StudentProblem
+
+
+TRUSTED_CELL = 30.0
 
 
 @dataclass
@@ -36,6 +40,8 @@ class SubmissionRun:
     cells: list[CellOutcome] = field(default_factory=list)
     sandbox: Sandbox | None = None
     problem: str | None = None   # why nothing could run at all (shown to the student)
+    budgets: Budgets | None = None
+    hangs: Hangs = field(default_factory=Hangs)
 
     @property
     def key(self) -> str:
@@ -46,7 +52,7 @@ class SubmissionRun:
         self.deadline = time.monotonic() + self.settings.submission_timeout
         planned = plan(read_notebook(self.path), self.assignment.cells)
         self.planned = [(p, transform_magics(p.source)) for p in planned]
-        self.replayable: list[tuple[int, str]] = []
+        self.replayable: list[tuple[int, str, float]] = []
         try:
             self.sandbox = self.zygote.spawn(self.slot)
         except SandboxError as exc:
@@ -56,13 +62,18 @@ class SubmissionRun:
             self.problem = "无法启动运行代码的进程。"
             return
         for cell, code in self.planned:
-            reply = self.sandbox.run_cell(cell.index, code, self._time_left(self.settings.cell_timeout))
+            seconds = self._cell_budget(cell.origin)
+            reply = self.sandbox.run_cell(cell.index, code, self._time_left(seconds))
             outcome = self._outcome(cell.index, cell.grade_id, reply)
             self.cells.append(outcome)
             if outcome.status in ("ok", "error"):
-                self.replayable.append((cell.index, code))
+                self.replayable.append((cell.index, code, seconds))
             else:
                 self._restart()
+
+    def _cell_budget(self, origin: str) -> float:
+        # The course's own cells (imports, data) are known to be quick; give them room anyway.
+        return self.settings.cell_timeout if origin == "student" else max(self.settings.cell_timeout, TRUSTED_CELL)
 
     @property
     def protections(self) -> list[str]:
@@ -79,10 +90,11 @@ class SubmissionRun:
         """A fresh kernel with every cell that finished replayed; cells that hang again are dropped."""
         if self.sandbox is None or self.sandbox.closed or not self.sandbox.start_kernel().ok:
             return False
-        for index, code in list(self.replayable):
-            reply = self.sandbox.run_cell(index, code, self._time_left(self.settings.cell_timeout))
+        for entry in list(self.replayable):
+            index, code, seconds = entry
+            reply = self.sandbox.run_cell(index, code, self._time_left(seconds))
             if not reply.ok:
-                self.replayable.remove((index, code))
+                self.replayable.remove(entry)
                 return self._restart()
         return True
 
@@ -92,6 +104,20 @@ class SubmissionRun:
     @contextmanager
     def student(self):
         """A Student for one test, in a fresh fork of the kernel; torn down afterwards."""
+        def request(message: dict, timeout: float) -> Reply:
+            return self.sandbox.test_request(message, self._time_left(timeout))
+
+        def begin():
+            self._begin_test()
+            return request
+
+        try:
+            yield Student(begin(), self.budgets, self.hangs, restart=begin)
+        finally:
+            if self.sandbox is not None and not self.sandbox.closed:
+                self.sandbox.end_test()
+
+    def _begin_test(self) -> None:
         if self.sandbox is None or self.sandbox.closed:
             raise StudentProblem("died", {"message": self.problem or "沙箱已关闭"}, "你的笔记本")
         if time.monotonic() > self.deadline:
@@ -101,15 +127,6 @@ class SubmissionRun:
             reply = self.sandbox.begin_test()
         if not reply.ok:
             raise StudentProblem("died", {"message": "the kernel is gone"}, "你的笔记本")
-
-        def request(message: dict, timeout: float) -> Reply:
-            return self.sandbox.test_request(message, self._time_left(min(timeout, self.settings.test_timeout)))
-
-        try:
-            yield Student(request, self.settings.test_timeout)
-        finally:
-            if not self.sandbox.closed:
-                self.sandbox.end_test()
 
     def close(self) -> None:
         if self.sandbox:

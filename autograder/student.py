@@ -13,24 +13,29 @@ process sends can run code here.
 """
 from __future__ import annotations
 
-import inspect
+import ctypes
 import itertools
+import threading
+import time
 from dataclasses import dataclass
 
 from autograder import protocol
+from autograder.budget import UNKNOWN, Budgets, Hangs
 
 
 PUBLIC = "公开测试"
+CALLBACK_ALLOWANCE = 0.002   # seconds granted per callback for the round trip itself
 
 
 class StudentProblem(Exception):
     """Student code did not give an answer: it raised, hung, crashed or sent garbage."""
 
-    def __init__(self, kind: str, detail: dict, what: str = ""):
+    def __init__(self, kind: str, detail: dict, what: str = "", name: str | None = None):
         super().__init__(kind)
         self.kind = kind        # raised | missing | timeout | died | garbage
         self.detail = detail
         self.what = what        # the call that failed, in the student's words
+        self.name = name        # the graded function or class it called, when known
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,11 @@ class Fn:
 class Ref:
     """A value that stays in the student process; operators and attributes build new Refs."""
 
-    def __init__(self, student: "Student", slot: str, what: str):
+    def __init__(self, student: "Student", slot: str, what: str, owner: str | None = None):
         self._student = student
         self._slot = slot
         self._what = what
+        self._owner = owner     # the graded function or class it came from (its budget, its hangs)
 
     def _wire(self) -> dict:
         return {"$slot": self._slot}
@@ -64,14 +70,14 @@ class Ref:
         if name.startswith("_"):
             raise AttributeError(name)
         return self._student._op({"op": "getattr", "target": self._wire(), "name": name},
-                                 f"{self._what}.{name}", keep=True)
+                                 f"{self._what}.{name}", keep=True, owner=self._owner)
 
     def __call__(self, *args, **kwargs) -> "Ref":
         return self._student._call_ref(self, args, kwargs, keep=True)
 
     def _binary(self, operator: str, left, right, text: str) -> "Ref":
         return self._student._op({"op": "binop", "operator": operator, "left": self._student._arg(left),
-                                  "right": self._student._arg(right)}, text, keep=True)
+                                  "right": self._student._arg(right)}, text, keep=True, owner=self._owner)
 
     def __add__(self, other): return self._binary("+", self, other, f"({self._what} + {_text(other)})")
     def __radd__(self, other): return self._binary("+", other, self, f"({_text(other)} + {self._what})")
@@ -84,7 +90,8 @@ class Ref:
     def __pow__(self, other): return self._binary("**", self, other, f"({self._what} ** {_text(other)})")
 
     def __neg__(self):
-        return self._student._op({"op": "neg", "target": self._wire()}, f"(-{self._what})", keep=True)
+        return self._student._op({"op": "neg", "target": self._wire()}, f"(-{self._what})", keep=True,
+                                 owner=self._owner)
 
     def __repr__(self) -> str:
         return f"Ref({self._what})"
@@ -95,26 +102,46 @@ def _text(value) -> str:
 
 
 class Student:
-    """One test's view of a submission. Created by the `student` fixture, one process per test."""
+    """One test's view of a submission. Created by the `student` fixture, one process per test.
 
-    def __init__(self, request, timeout: float):
+    Every request has a budget (see autograder/budget.py). `alone` says whether the code called
+    now is the student's function by itself (its helpers, if any, replaced by the reference):
+    only then does running out of budget mark the function as hung."""
+
+    def __init__(self, request, budgets: Budgets | None = None, hangs: Hangs | None = None, restart=None):
         self._request = request      # callable(message: dict, timeout: float) -> Reply
-        self._timeout = timeout
+        self._budgets = budgets or Budgets(None)
+        self._hangs = hangs if hangs is not None else Hangs()
+        self._restart = restart      # callable() -> a new `request`, talking to a fresh process
         self._slots = (f"s{i}" for i in itertools.count())
+        self._fns: list[Fn] = []     # trusted functions sent there, by number
+        self._local_fns: dict[int, object] = {}
+        self._helpers: dict[str, object] = {}
+        self.alone = True
+        self.subject: str | None = None   # the function the current test grades
+
+    def restart(self) -> None:
+        """Continue in a fresh process (a new fork of the notebook's state), own functions only."""
+        if self._restart is None:
+            raise RuntimeError("this student cannot be restarted")
+        self._request = self._restart()
+        self._fns, self._local_fns, self._helpers = [], {}, {}
 
     # ----------------------------------------------------------------------------- calls
 
     def call(self, name: str, *args, **kwargs):
         """Call the submission's top-level `name` and return its result as plain data."""
+        budget = self._budget_for(name, args, kwargs)
         message = {"op": "call", "target": {"$ref": name}, "args": [self._arg(a) for a in args],
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}}
-        return self._value(message, _call_text(name, args, kwargs), name=name)
+        return self._value(message, _call_text(name, args, kwargs), name=name, budget=budget)
 
     def keep(self, name: str, *args, **kwargs) -> Ref:
         """Like `call`, but the result stays in the student process (for later probing)."""
+        budget = self._budget_for(name, args, kwargs)
         message = {"op": "call", "target": {"$ref": name}, "args": [self._arg(a) for a in args],
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}}
-        return self._op(message, _call_text(name, args, kwargs), keep=True, name=name)
+        return self._op(message, _call_text(name, args, kwargs), keep=True, name=name, owner=name, budget=budget)
 
     def new(self, name: str, *args) -> Ref:
         """An object of the submission's class `name`, kept in the student process."""
@@ -122,7 +149,7 @@ class Student:
 
     def put(self, value) -> Ref:
         """Place a value (e.g. an array whose mutation we want to detect) in the student process."""
-        return self._op({"op": "call", "target": {"$fn": "lambda v: v"}, "args": [self._arg(value)]},
+        return self._op({"op": "call", "target": self._arg(Fn("lambda v: v")), "args": [self._arg(value)]},
                         repr(value), keep=True)
 
     def recording(self, fn: Fn) -> Ref:
@@ -132,65 +159,218 @@ class Student:
         return Ref(self, slot, fn.describe or "f")
 
     def get(self, ref: Ref):
-        return self._value({"op": "get", "target": ref._wire()}, ref._what)
+        return self._value({"op": "get", "target": ref._wire()}, ref._what, owner=ref._owner)
 
     def set_item(self, ref: Ref, path: list, value) -> None:
         self._send({"op": "setitem", "target": ref._wire(), "path": path, "value": self._arg(value)}, ref._what)
 
-    def use_reference(self, module, *names: str) -> None:
-        """Replace the notebook's `names` with the reference implementations from `module` (a
-        solutions module), in this test's process only: a function that calls another graded
-        function is then judged on its own, whatever the student wrote in the other one."""
-        source = inspect.getsource(module)
-        self._send({"op": "use_reference", "source": source, "names": list(names)}, "参考实现")
+    def use_helpers(self, helpers: dict) -> None:
+        """Replace the notebook's functions `helpers` (name -> trusted implementation) by stand-ins
+        that call back here, in this test's process only: a function that calls other graded
+        functions is then judged on its own. Nothing of the implementations goes there."""
+        self._helpers.update(helpers)
+        self._send({"op": "helpers", "names": list(helpers)}, "参考实现")
 
     def run_public(self, code: str) -> None:
         """Run a public check cell's (trusted) code in this test's process."""
-        self._send({"op": "exec", "code": code}, PUBLIC)
+        subject = self.subject
+        if subject in self._hangs:
+            raise StudentProblem("timeout", {"earlier": True}, PUBLIC, subject)
+        seconds = self._budgets.timed.get(subject, UNKNOWN / 20) if subject else UNKNOWN / 20
+        self._send({"op": "exec", "code": code}, PUBLIC, budget=self._budgets.scaled(10 * seconds))
 
     def _call_ref(self, ref: Ref, args, kwargs, keep: bool):
         message = {"op": "call", "target": ref._wire(), "args": [self._arg(a) for a in args],
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}}
-        return self._op(message, _call_text(ref._what, args, kwargs), keep=keep)
+        if keep:
+            return self._op(message, _call_text(ref._what, args, kwargs), keep=True, owner=ref._owner)
+        return self._value(message, _call_text(ref._what, args, kwargs), owner=ref._owner)
 
     # ---------------------------------------------------------------------------- plumbing
+
+    def _budget_for(self, name: str, args, kwargs) -> float:
+        if name in self._hangs:
+            raise StudentProblem("timeout", {"earlier": True}, _call_text(name, args, kwargs), name)
+        try:
+            local = ([_local(a) for a in args], {k: _local(v) for k, v in kwargs.items()})
+        except _NotLocal:
+            return self._budgets.scaled(self._budgets.timed.get(name, UNKNOWN))
+        return self._budgets.for_call(name, tuple(local[0]), local[1])
 
     def _arg(self, value):
         if isinstance(value, Ref):
             return value._wire()
         if isinstance(value, Fn):
-            return {"$fn": value.source}
+            self._fns.append(value)
+            return {"$fn": [len(self._fns) - 1, value.source]}
+        if isinstance(value, (list, tuple)) and any(isinstance(v, (Fn, Ref)) for v in value):
+            items = [self._arg(v) for v in value]
+            return items if isinstance(value, list) else {"$tuple": items}
         return protocol.encode_argument(value)
 
-    def _op(self, message: dict, what: str, keep: bool, name: str | None = None):
+    def _op(self, message: dict, what: str, keep: bool, name: str | None = None, owner: str | None = None,
+            budget: float | None = None):
         slot = next(self._slots)
-        body = self._send(dict(message, store=slot, fetch=False), what, name)
-        del body
-        return Ref(self, slot, what)
+        self._send(dict(message, store=slot, fetch=False), what, name or owner, budget)
+        return Ref(self, slot, what, owner)
 
-    def _value(self, message: dict, what: str, name: str | None = None):
-        body = self._send(message, what, name)
+    def _value(self, message: dict, what: str, name: str | None = None, owner: str | None = None,
+               budget: float | None = None):
+        body = self._send(message, what, name or owner, budget)
         try:
             return protocol.decode(body.get("value"))
         except (protocol.ProtocolError, KeyError, ValueError, TypeError, OverflowError) as exc:
             raise StudentProblem("garbage", {"message": str(exc)}, what) from None
 
-    def _send(self, message: dict, what: str, name: str | None = None) -> dict:
-        reply = self._request(message, self._timeout)
+    def _send(self, message: dict, what: str, name: str | None = None, budget: float | None = None) -> dict:
+        """One request; `name` is the graded function or class whose code it runs (if any)."""
+        if budget is None:
+            budget = self._budgets.scaled(self._budgets.timed.get(name, UNKNOWN / 20) if name else UNKNOWN / 20)
+        deadline = time.monotonic() + budget
+        reply = self._request(message, budget)
+        while reply.ok and isinstance(reply.body, dict) and "callback" in reply.body:
+            # The student's code called a graded function we replaced: answer, then keep waiting.
+            # Our time answering is not theirs.
+            started = time.monotonic()
+            try:
+                answer = self._answer_callback(reply.body, what, max(deadline - started, 0.0))
+            except StudentProblem as problem:   # it asked the reference for too much: its own hang
+                if problem.kind == "timeout" and name and self.alone:
+                    self._hangs.add(name)
+                raise
+            deadline += time.monotonic() - started + CALLBACK_ALLOWANCE
+            reply = self._request(answer, max(deadline - time.monotonic(), 0.001))
         if reply.status == "timeout":
-            raise StudentProblem("timeout", {"seconds": self._timeout}, what)
+            if name and self.alone:
+                self._hangs.add(name)
+            raise StudentProblem("timeout", {"seconds": round(budget, 1)}, what, name)
         if reply.status != "ok":
             raise StudentProblem("died", {"signal": reply.signal, "exitcode": reply.exitcode,
-                                          "message": reply.body.get("message", "")}, what)
+                                          "message": reply.body.get("message", "")}, what, name)
         body = reply.body
         if not isinstance(body, dict):
-            raise StudentProblem("garbage", {"message": "reply is not an object"}, what)
+            raise StudentProblem("garbage", {"message": "reply is not an object"}, what, name)
         if body.get("ok") is not True:
             error = body.get("error") if isinstance(body.get("error"), dict) else {}
             kind = "missing" if (name and error.get("type") == "NameError"
                                  and f"'{name}'" in str(error.get("message", ""))) else "raised"
-            raise StudentProblem(kind, error, what)
+            raise StudentProblem(kind, error, what, name)
         return body
+
+    # ------------------------------------------------------------------ helper callbacks
+
+    def _answer_callback(self, body: dict, what: str, seconds: float) -> dict:
+        name = body.get("callback")
+        function = self._helpers.get(name) if isinstance(name, str) else None
+        if function is None:
+            return {"op": "callback_result", "ok": False, "type": "NameError", "message": f"no helper {name!r}"}
+        try:
+            args = [self._import(protocol.decode(a)) for a in body["args"]]
+            kwargs = {str(k): self._import(protocol.decode(v)) for k, v in body["kwargs"].items()}
+        except (protocol.ProtocolError, KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            raise StudentProblem("garbage", {"message": str(exc)}, what) from None
+        try:
+            with _time_limit(max(seconds, 0.05)):
+                value = function(*args, **kwargs)
+            return {"op": "callback_result", "ok": True, "value": protocol.encode(value)}
+        except HelperTimeout:
+            # The student asked the reference for more work than their own budget allows.
+            raise StudentProblem("timeout", {"seconds": round(seconds, 1)}, f"{name}（参考实现，由 {what} 调用）") from None
+        except StudentProblem:
+            raise
+        except Exception as exc:   # the student passed arguments the reference cannot take
+            return {"op": "callback_result", "ok": False, "type": type(exc).__name__,
+                    "message": f"{name} 的参数有误：{exc}"[:500]}
+
+    def _import(self, value):
+        """An argument from the student side: their functions become callables that call back."""
+        if isinstance(value, dict) and len(value) == 1:
+            (tag, body), = value.items()
+            if tag == "$fn" and isinstance(body, int) and 0 <= body < len(self._fns):
+                if body not in self._local_fns:
+                    self._local_fns[body] = self._fns[body].local()
+                return self._local_fns[body]
+            if tag == "$callable" and isinstance(body, str):
+                ref = Ref(self, body, "你传入的函数")
+                return lambda *args, **kwargs: self._call_ref(ref, args, kwargs, keep=False)
+        return value
+
+
+class HelperTimeout(BaseException):
+    """A trusted helper ran past its time (the student asked it for too much work)."""
+
+
+class _Watchdog:
+    """One thread that interrupts another thread's Python code at a deadline (any thread: Dask
+    runs tasks in threads, so SIGALRM is not an option). Arming is cheap: the thread is only
+    woken when a deadline comes before the one it already sleeps towards."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.armed: dict[int, float] = {}   # thread id -> deadline
+        self.wake_at = float("inf")
+        self.thread: threading.Thread | None = None
+
+    def arm(self, thread: int, deadline: float) -> None:
+        with self.condition:
+            self.armed[thread] = deadline
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._watch, name="autograder-watchdog", daemon=True)
+                self.thread.start()
+            if deadline < self.wake_at:
+                self.condition.notify()
+
+    def disarm(self, thread: int) -> None:
+        with self.condition:
+            self.armed.pop(thread, None)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)   # clear a pending one
+
+    def _watch(self) -> None:
+        with self.condition:
+            while True:
+                now = time.monotonic()
+                for thread, deadline in list(self.armed.items()):
+                    if deadline <= now:
+                        del self.armed[thread]
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
+                                                                   ctypes.py_object(HelperTimeout))
+                self.wake_at = min(self.armed.values(), default=now + 3600)
+                self.condition.wait(self.wake_at - now)
+
+
+_watchdog = _Watchdog()
+
+
+class _time_limit:
+    """Interrupt this thread's Python code after `seconds`."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.thread = threading.get_ident()
+
+    def __enter__(self):
+        _watchdog.arm(self.thread, time.monotonic() + self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        _watchdog.disarm(self.thread)
+        return False
+
+
+class _NotLocal(Exception):
+    pass
+
+
+def _local(value):
+    """`value` as the reference can take it here, or _NotLocal (it lives in the student process)."""
+    if isinstance(value, Ref):
+        raise _NotLocal
+    if isinstance(value, Fn):
+        return value.local()
+    if isinstance(value, (list, tuple)):
+        items = [_local(v) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    return value
 
 
 def _call_text(name: str, args, kwargs) -> str:

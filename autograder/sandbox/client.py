@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -15,9 +16,11 @@ from pathlib import Path
 import autograder
 from autograder import protocol
 from autograder.sandbox import linux
+from autograder.sandbox.cgroups import SandboxCgroup
 from autograder.sandbox.settings import SandboxSettings, choose_mode
 
 MARGIN = 5.0  # seconds the grader waits beyond a deadline the supervisor enforces
+END_WAIT = 10.0  # seconds a closing sandbox may take to be gone entirely
 ENV = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
        "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib",
        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -68,10 +71,10 @@ class Zygote:
         self.readonly = fsview.exposed_paths(self.hidden)
         self.landlock_abi = linux.landlock_abi() if self.mode != "none" or linux.is_linux() else 0
         ours, theirs = socket.socketpair()
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), ",".join(preload)],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd="/",
+            pass_fds=[theirs.fileno()], env=zygote_environment(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, cwd="/",
         )
         theirs.close()
         self.control = ours
@@ -91,17 +94,22 @@ class Zygote:
         env = dict(ENV)
         if self.mode == "none":
             env.update(HOME="", TMPDIR="", MPLCONFIGDIR="")  # filled in by the sandbox
+        cgroup = SandboxCgroup(self.settings.processes, self.settings.cgroup_memory_mb) \
+            if self.mode != "none" or os.geteuid() == 0 else None
         config = {"mode": self.mode, "uid": uid, "limits": self.settings.limits(), "hidden": self.hidden,
                   "readonly": self.readonly, "landlock_abi": self.landlock_abi, "env": env,
-                  "tmp": self.settings.tmp or None}
+                  "tmp": self.settings.tmp or None, "cgroup_procs": cgroup.procs_files if cgroup else [],
+                  "cgroup_protections": cgroup.protections if cgroup else []}
         ours, theirs = socket.socketpair()
         try:
             protocol.send_with_fds(self.control, {"op": "spawn", "config": config}, [theirs.fileno()])
         except OSError as exc:
+            if cgroup:
+                cgroup.remove()
             raise SandboxError(f"the zygote is gone: {exc}") from None
         finally:
             theirs.close()
-        return Sandbox(ours, self.settings)
+        return Sandbox(ours, self.settings, cgroup)
 
     def close(self) -> None:
         try:
@@ -123,9 +131,10 @@ class Zygote:
 class Sandbox:
     """One submission's sandbox: a supervisor in fresh namespaces, a kernel, test processes."""
 
-    def __init__(self, channel: socket.socket, settings: SandboxSettings):
+    def __init__(self, channel: socket.socket, settings: SandboxSettings, cgroup: SandboxCgroup | None = None):
         self.channel = channel
         self.settings = settings
+        self.cgroup = cgroup
         self.pidfd: int | None = None
         self.base: str | None = None
         self.protections: list[str] = []
@@ -239,9 +248,43 @@ class Sandbox:
                 signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
             except OSError:
                 pass
+        # The end is total before this worker starts another sandbox: every process of this one
+        # is gone (and reaped), so none of them counts against the next one's limits.
+        if self.cgroup is not None:
+            self.cgroup.kill_and_wait(END_WAIT)
+            self.cgroup.remove()
+        if self.pidfd is not None:
+            select.select([self.pidfd], [], [], END_WAIT)   # readable once process 1 has exited
             os.close(self.pidfd)
         if self.base:
             _remove_tree(self.base)
+
+
+def zygote_environment() -> dict[str, str]:
+    """The zygote's whole environment, so nothing of the grader's (tokens, passwords, the course's
+    paths) is ever in the memory that sandboxes are forked from."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "MPLCONFIGDIR": str(Path(os.environ.get("AUTOGRADER_CACHE") or Path.home() / ".cache" / "autograder")
+                               / "matplotlib")}
+    package_parent = str(Path(autograder.__file__).resolve().parent.parent)
+    if not _importable_without(package_parent):
+        env["PYTHONPATH"] = package_parent   # a checkout used without installing it
+    return env
+
+
+_importable: dict[str, bool] = {}
+
+
+def _importable_without(directory: str) -> bool:
+    """Whether a fresh interpreter finds `autograder` without `directory` on PYTHONPATH (an
+    installed package; an editable install's own path hook counts). Asked once per process."""
+    if directory not in _importable:
+        done = subprocess.run([sys.executable, "-c", "import importlib.util as u, sys; sys.exit(u.find_spec('autograder') is None)"], cwd="/",
+                              env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _importable[directory] = done.returncode == 0
+    return _importable[directory]
 
 
 def _remove_tree(path: str) -> None:

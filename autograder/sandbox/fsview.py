@@ -3,7 +3,9 @@
 Built inside a fresh mount namespace and made the root with pivot_root, so the course, the hidden suites,
 the gradebook, other submissions and home directories simply do not exist for student code.
 Paths keep their real names (the Python installation sits where it sits outside), so imports
-work unchanged. The submission's scratch directory is the only writable place, mounted at /tmp.
+work unchanged. The only writable place is /tmp, a size-limited tmpfs of the submission's own
+(its disk quota, charged to its memory cgroup), beside a snapshot tmpfs that only the supervisor
+writes (see scratch.py).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from autograder.sandbox import linux
 SYSTEM_DIRS = ("usr", "lib", "lib64", "lib32", "bin", "sbin", "etc")
 DEVICES = ("null", "zero", "random", "urandom", "full")
 CPU_INFO = "/sys/devices/system/cpu"
+SNAPSHOT = "/.snapshot"
+INODES_PER_MB = 256   # a tmpfs's files cost kernel memory beyond its size: bound their number too
 _SITE_DIRS = ("site-packages", "dist-packages")
 
 
@@ -45,12 +49,12 @@ def _contains(outer: str, inner: str) -> bool:
     return inner == outer or inner.startswith(outer + "/")
 
 
-def bind_sources(readonly: list[str], scratch: str) -> dict[str, int]:
+def bind_sources(readonly: list[str]) -> dict[str, int]:
     """Detached copies (open_tree) of everything `build` will mount, made while we still may:
     once in a user namespace mapped to an unprivileged user, /root/... is out of reach, and a
     plain bind mount cannot cross into a new mount namespace."""
     paths = ["/" + name for name in SYSTEM_DIRS if not os.path.islink("/" + name)]
-    paths += [p for p in readonly] + ["/dev/" + d for d in DEVICES] + [CPU_INFO, scratch]
+    paths += [p for p in readonly] + ["/dev/" + d for d in DEVICES] + [CPU_INFO]
     sources = {}
     for path in paths:
         try:
@@ -60,9 +64,10 @@ def bind_sources(readonly: list[str], scratch: str) -> dict[str, int]:
     return sources
 
 
-def build(view: str, scratch: str, readonly: list[str], hidden: list[str],
+def build(view: str, readonly: list[str], hidden: list[str], disk_mb: int, owner: int | None,
           sources: dict[str, int] | None = None) -> None:
-    """Mount the skeleton on `view` and make it the root. Needs CAP_SYS_ADMIN in a new mount ns."""
+    """Mount the skeleton on `view` and make it the root. Needs CAP_SYS_ADMIN in a new mount ns.
+    /tmp and the snapshot are tmpfs of `disk_mb` each, owned by `owner` (None: by us)."""
     global _sources
     _sources = sources or {}
     linux.mount("none", "/", None, linux.MS_REC | linux.MS_PRIVATE)
@@ -92,7 +97,12 @@ def build(view: str, scratch: str, readonly: list[str], hidden: list[str],
     _bind(CPU_INFO, view + CPU_INFO, writable=False)
     os.makedirs(view + "/proc", exist_ok=True)
     linux.mount("proc", view + "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
-    _bind(scratch, view + "/tmp", writable=True)
+    options = f"size={disk_mb}m,nr_inodes={max(disk_mb, 1) * INODES_PER_MB}"
+    if owner is not None:
+        options += f",uid={owner},gid={owner}"
+    for target, mode in ((view + "/tmp", "1777" if owner is None else "700"), (view + SNAPSHOT, "700")):
+        os.makedirs(target, exist_ok=True)
+        linux.mount("tmpfs", target, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, f"mode={mode},{options}")
     # Nothing else may ever be created in the skeleton itself.
     linux.mount("none", view, None, linux.MS_REMOUNT | linux.MS_BIND | linux.MS_RDONLY
                 | linux.MS_NOSUID | linux.MS_NODEV)

@@ -1,5 +1,10 @@
 """The student side: runs notebook cells, then forks one process per test and serves its calls.
 
+After the cells, the kernel *freezes*: it forks a template from its main thread and exits, so
+threads, open files, shared memory and helper processes that the cells left behind cannot carry
+anything from one test to the next. Every test is a fork of that template, in a Landlock domain
+of its own (it cannot signal or ptrace the template or other tests).
+
 Imported by the zygote before any student code exists, so the references captured here are
 the real ones. Everything in these processes is untrusted once a cell has run: the trusted side
 treats every reply as data to check, never as a verdict.
@@ -21,9 +26,12 @@ from autograder import protocol
 MAX_MESSAGE = 500
 CELL_PREFIX = "<cell "
 PUBLIC_FILE = "<public check>"
-REFERENCE_FILE = "<reference>"
 
-_fork, _exit, _close = os.fork, os._exit, os.close
+_fork, _exit, _close, _listdir, _waitpid = os.fork, os._exit, os.close, os.listdir, os.waitpid
+_callable = callable
+SAFE_ERRORS = {"TypeError": TypeError, "ValueError": ValueError, "IndexError": IndexError,
+               "KeyError": KeyError, "ZeroDivisionError": ZeroDivisionError, "OverflowError": OverflowError,
+               "FloatingPointError": FloatingPointError, "AttributeError": AttributeError}
 
 
 class IPythonShim:
@@ -72,10 +80,12 @@ class RecordingFunction:
 
 
 class Kernel:
-    """Runs in the kernel process; `serve` answers the supervisor until the channel closes."""
+    """Runs in the kernel process; `serve` answers the supervisor until the channel closes.
+    `confine_test` runs in each test process before any student code (a Landlock domain)."""
 
-    def __init__(self, channel: socket.socket):
+    def __init__(self, channel: socket.socket, confine_test=None):
         self.channel = channel
+        self.confine_test = confine_test
         shim = IPythonShim()
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins,
                                 "get_ipython": lambda: shim}
@@ -93,6 +103,8 @@ class Kernel:
                 protocol.send(self.channel, reply)
             elif op == "test":
                 self.fork_test()
+            elif op == "freeze":
+                self.freeze()
             else:
                 protocol.send(self.channel, {"ok": False, "error": {"type": "ProtocolError", "message": op}})
 
@@ -105,7 +117,18 @@ class Kernel:
             return {"ok": False, "error": describe_error(exc)}
         return {"ok": True}
 
+    def freeze(self) -> None:
+        """Become the template tests are forked from: a single-threaded copy of this process
+        that holds no file descriptor but the channel and stdio, and no shared memory."""
+        pid = _fork()
+        if pid != 0:
+            _exit(0)   # the cells' threads end with this process
+        _close_other_fds(keep={0, 1, 2, self.channel.fileno()})
+        _privatise_shared_memory()
+        protocol.send(self.channel, {"ok": True, "pid": os.getpid()})
+
     def fork_test(self) -> None:
+        _reap()   # earlier tests (the supervisor has read how they ended by now)
         mine, theirs = socket.socketpair()
         pid = _fork()
         if pid == 0:
@@ -113,6 +136,8 @@ class Kernel:
                 mine.close()
                 self.channel.close()
                 os.setpgid(0, 0)
+                if self.confine_test:
+                    self.confine_test()
                 Test(theirs, self.namespace).serve()
             finally:
                 _exit(0)
@@ -132,6 +157,7 @@ class Test:
         self.namespace = namespace
         self.tensor_type = tensor_type = _tensor_type()
         self.slots: dict = {}
+        self.trusted: dict[int, tuple[object, int]] = {}   # id(function) -> (function, its number)
         self.fn_namespace = {"np": numpy, "numpy": numpy, "math": math, "__builtins__": builtins}
         if tensor_type is not None:
             self.fn_namespace["torch"] = sys.modules["torch"]
@@ -142,16 +168,56 @@ class Test:
                 request = protocol.recv(self.channel)
             except (protocol.Closed, OSError):
                 return
+            self.respond(request)
+
+    def respond(self, request) -> None:
+        try:
+            reply = self.handle(request)
+        except BaseException as exc:
+            reply = {"ok": False, "error": describe_error(exc)}
+        _flush()
+        try:
+            protocol.send(self.channel, reply)
+        except (protocol.ProtocolError, ValueError, TypeError) as exc:
+            protocol.send(self.channel, {"ok": False, "error": {
+                "type": "ResultError", "message": f"the value cannot be sent back: {exc}"[:MAX_MESSAGE]}})
+
+    # -------------------------------------------------------------- reference helpers
+
+    def helper(self, name: str):
+        """A stand-in for the graded function `name` that asks the trusted side to compute it:
+        plain data goes out, plain data comes back, no reference code ever comes here."""
+        def helper(*args, **kwargs):
+            return self.callback(name, args, kwargs)
+        helper.__name__ = helper.__qualname__ = name
+        return helper
+
+    def callback(self, name: str, args: tuple, kwargs: dict):
+        _flush()
+        protocol.send(self.channel, {"callback": name, "args": [self.export(a) for a in args],
+                                     "kwargs": {str(k): self.export(v) for k, v in kwargs.items()}})
+        while True:   # the trusted side may call back into us (a function we passed) meanwhile
             try:
-                reply = self.handle(request)
-            except BaseException as exc:
-                reply = {"ok": False, "error": describe_error(exc)}
-            _flush()
-            try:
-                protocol.send(self.channel, reply)
-            except (protocol.ProtocolError, ValueError, TypeError) as exc:
-                protocol.send(self.channel, {"ok": False, "error": {
-                    "type": "ResultError", "message": f"the value cannot be sent back: {exc}"[:MAX_MESSAGE]}})
+                request = protocol.recv(self.channel)
+            except (protocol.Closed, OSError):
+                _exit(0)
+            if request.get("op") != "callback_result":
+                self.respond(request)
+                continue
+            if request.get("ok"):
+                return self.resolve(request.get("value"))
+            raise SAFE_ERRORS.get(str(request.get("type")), RuntimeError)(str(request.get("message", ""))[:MAX_MESSAGE])
+
+    def export(self, value):
+        """An argument for the trusted side: plain data, or a handle for a function."""
+        if not _callable(value):
+            return protocol.encode(value, self.tensor_type)
+        entry = self.trusted.get(id(value))
+        if entry is not None and entry[0] is value:
+            return {"$fn": entry[1]}   # one of the trusted side's own functions: it has it
+        slot = f"c{id(value)}"
+        self.slots[slot] = value
+        return {"$callable": slot}
 
     def handle(self, request: dict) -> dict:
         op = request["op"]
@@ -178,12 +244,9 @@ class Test:
         if op == "fn":
             self.slots[str(request["store"])] = RecordingFunction(str(request["source"]), self.fn_namespace)
             return {"ok": True}
-        if op == "use_reference":
-            # Compiled under its own file name, which tracebacks shown to students leave out.
-            module = {"__name__": "reference", "__builtins__": builtins}
-            exec(compile(str(request["source"]), REFERENCE_FILE, "exec"), module)  # noqa: S102 - trusted
+        if op == "helpers":
             for name in request["names"]:
-                self.namespace[str(name)] = module[str(name)]
+                self.namespace[str(name)] = self.helper(str(name))
             return {"ok": True}
         if op == "exec":
             code = str(request["code"])
@@ -215,7 +278,10 @@ class Test:
             if tag == "$slot":
                 return self.slots[body]
             if tag == "$fn":
-                return eval(body, self.fn_namespace)  # noqa: S307 - trusted source
+                number, source = body
+                function = eval(source, self.fn_namespace)  # noqa: S307 - trusted source
+                self.trusted[id(function)] = (function, number)
+                return function
             if tag == "$tuple":
                 return tuple(self.resolve(v) for v in body)
             if tag == "$dict":
@@ -223,6 +289,52 @@ class Test:
         if isinstance(data, list):
             return [self.resolve(v) for v in data]
         return protocol.decode(data)
+
+
+def _reap() -> None:
+    while True:
+        try:
+            if _waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
+
+
+def _close_other_fds(keep: set[int]) -> None:
+    for name in _listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                _close(fd)
+            except OSError:
+                pass
+
+
+def _privatise_shared_memory() -> None:
+    """Replace every shared mapping (mmap(-1, n), a shared file) by a private copy, so that
+    what one test writes there is not seen by the next one."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    read, write, execute = 1, 2, 4
+    private_anonymous_fixed = 0x02 | 0x20 | 0x10
+    with open("/proc/self/maps") as maps:
+        shared = [line.split()[:2] for line in maps if len(line.split()) > 1 and line.split()[1][3] == "s"]
+    for span, perms in shared:
+        start, end = (int(x, 16) for x in span.split("-"))
+        size = end - start
+        prot = (read if "r" in perms else 0) | (write if "w" in perms else 0) | (execute if "x" in perms else 0)
+        if "r" not in perms and libc.mprotect(start, size, read) != 0:
+            libc.munmap(ctypes.c_void_p(start), ctypes.c_size_t(size))   # unreadable: drop it
+            continue
+        data = ctypes.string_at(start, size)
+        if libc.mmap(start, size, read | write, private_anonymous_fixed, -1, 0) != start:
+            libc.munmap(ctypes.c_void_p(start), ctypes.c_size_t(size))
+            continue
+        ctypes.memmove(start, data, size)
+        libc.mprotect(start, size, prot)
 
 
 def _tensor_type():

@@ -21,17 +21,29 @@ class SandboxSettings(Configurable):
     cpu_seconds = Int(120, config=True, help="CPU time of each student process.")
     processes = Int(64, config=True, help="Processes and threads of one submission.")
     file_size_mb = Int(64, config=True, help="Largest file a submission may write in its scratch directory.")
+    disk_mb = Int(256, config=True, help="All files a submission may write (its /tmp, a tmpfs), in MB.")
+    total_memory_mb = Int(0, config=True,
+                          help="Memory of all processes of one submission, its files included (a cgroup); "
+                               "0: twice memory_mb plus twice disk_mb.")
     open_files = Int(256, config=True, help="Open files per student process.")
     output_kb = Int(64, config=True, help="Output kept per cell or call; the rest is counted and dropped.")
-    cell_timeout = Float(30.0, config=True, help="Seconds one notebook cell may run.")
-    test_timeout = Float(20.0, config=True, help="Seconds one test may spend in student code.")
+    cell_timeout = Float(10.0, config=True, help="Seconds one notebook cell written by the student may run.")
+    test_timeout = Float(20.0, config=True, help="Most seconds one call of student code may take.")
+    budget_multiple = Float(50.0, config=True,
+                            help="A call may take this many times what the reference takes on the same input...")
+    budget_floor = Float(0.5, config=True, help="... plus this many seconds (never more than test_timeout).")
     submission_timeout = Float(600.0, config=True, help="Seconds for a whole submission.")
     uid_base = Int(61000, config=True, help="As root, worker slot k runs student code as user uid_base + k.")
     tmp = Unicode("", config=True, help="Where scratch directories are made (default: the system's).")
 
     def limits(self) -> dict:
         return {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds, "processes": self.processes,
-                "file_size_mb": self.file_size_mb, "open_files": self.open_files, "output_kb": self.output_kb}
+                "file_size_mb": self.file_size_mb, "open_files": self.open_files, "output_kb": self.output_kb,
+                "disk_mb": self.disk_mb}
+
+    @property
+    def cgroup_memory_mb(self) -> int:
+        return self.total_memory_mb or 2 * (self.memory_mb + self.disk_mb)
 
 
 _userns_works: bool | None = None

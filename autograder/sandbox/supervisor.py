@@ -1,10 +1,13 @@
 """The supervisor: process 1 of a submission's PID namespace, running only trusted code.
 
-It relays the grader's requests to the kernel process (cells), enforcing each one's deadline,
-starts a test process per test (whose socket it hands to the grader) and kills it and all it
-started when the test ends, captures and caps what student code prints, and kills what must die. Student processes sit in a nested Landlock domain, so they cannot signal or ptrace
-it; as PID 1 it is also immune to signals from inside the namespace. When it exits, the kernel
-kills every process left in the namespace.
+It relays the grader's requests to the kernel process (cells), enforcing each one's deadline;
+before the first test it freezes the kernel into a template (see kernel.py), kills whatever the
+cells left running and snapshots /tmp. It starts a test process per test (whose socket it hands
+to the grader); when the test ends it kills every process but the template and puts /tmp back
+as the cells left it. It captures and caps what student code prints during cells (tests print
+into /dev/null). Student processes sit in nested Landlock domains, so they cannot signal or
+ptrace it; as PID 1 it is also immune to signals from inside the namespace. When it exits, the
+kernel kills every process left in the namespace.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import time
 from autograder import protocol
 from autograder.sandbox import confine, linux
 from autograder.sandbox.kernel import Kernel
+from autograder.sandbox.scratch import Scratch
 
 KERNEL_OPS = {"cell"}
 
@@ -41,9 +45,10 @@ class Supervisor:
         self.channel = channel
         self.config = config
         self.output_cap = int(config["limits"]["output_kb"]) * 1024
-        self.kernel: Child | None = None
+        self.kernel: Child | None = None       # the kernel, then (frozen) the template of tests
+        self.frozen = False
         self.test: Child | None = None
-        self.before_test: set[int] = set()
+        self.scratch = Scratch(config["scratch"], config["snapshot"])
         # May kill(-1) reach only student processes? In a PID namespace, or as a slot user.
         self.contained = config["mode"] != "none" or os.getuid() == config["uid"]
         self.out_read, self.out_write = os.pipe()
@@ -97,6 +102,7 @@ class Supervisor:
 
     def start_kernel(self) -> None:
         self.kill_kernel()
+        self.frozen = False
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:
@@ -110,7 +116,7 @@ class Supervisor:
                 os.dup2(null, 0)
                 os.dup2(self.out_write, 1)
                 os.dup2(self.out_write, 2)
-                Kernel(theirs).serve()
+                Kernel(theirs, confine_test=lambda: self.become_test()).serve()
             finally:
                 os._exit(0)
         theirs.close()
@@ -125,13 +131,39 @@ class Supervisor:
             self.kernel = None
             linux.reap_children(wait_seconds=2)
 
+    def become_test(self) -> None:
+        """Runs in each new test process: a Landlock domain of its own, output into /dev/null
+        (what a test prints is never shown, so a flood of it should cost nothing)."""
+        confine.enter_student_domain(self.config)
+        null = os.open("/dev/null", os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
+    def freeze(self, timeout: float) -> bool:
+        """After the cells: the kernel becomes a single-threaded template, everything else the
+        cells started is killed, and /tmp is remembered as the cells left it."""
+        try:
+            protocol.send(self.kernel.sock, {"op": "freeze"})
+            reply = protocol.recv(self.kernel.sock, timeout, limit=4096)
+            template = int(reply["pid"])
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError, KeyError, TypeError):
+            return False
+        old = self.kernel
+        self.kernel = Child(template, old.sock)
+        os.close(old.pidfd)
+        self.kill_all_but_template()
+        self.scratch.take()
+        self.frozen = True
+        return True
+
     def begin_test(self, timeout: float) -> None:
         if self.test:
             self.end_test()
-        if not self.kernel:
+        if not self.kernel or (not self.frozen and not self.freeze(timeout)):
+            self.kill_kernel()
             self.reply({"status": "died", "message": "kernel not running"})
             return
-        self.before_test = set(_pids())
         try:
             protocol.send(self.kernel.sock, {"op": "test"})
             payload, fds = protocol.recv_raw_fds(self.kernel.sock, timeout, limit=4096)
@@ -162,29 +194,41 @@ class Supervisor:
         except OSError:
             pass
 
+    def kill_all_but_template(self) -> None:
+        """Every process but us and the template, and wait until they are dead: a test leaves
+        nothing behind (nor does a cell, once the tests begin)."""
+        if self.config["mode"] == "none":
+            return   # without a PID namespace we cannot tell our processes from the machine's
+        keep = {os.getpid(), self.kernel.pid if self.kernel else 0}
+        victims = [pid for pid in _pids() if pid not in keep]
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 5
+        while victims and time.monotonic() < deadline:
+            linux.reap_children()
+            victims = [pid for pid in victims if _alive(pid)]
+            if victims:
+                time.sleep(0.001)
+
     def end_test(self) -> None:
         if not self.test:
             return
-        if self.config["mode"] != "none":
-            # Everything the test started, whatever its process group, but not what the
-            # notebook's cells left running (they belong to the kernel's state).
-            keep = self.before_test | {os.getpid()}
-            if self.kernel:
-                keep.add(self.kernel.pid)
-            for pid in _pids():
-                if pid not in keep:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-        else:
+        if self.config["mode"] == "none":
             try:
                 os.killpg(self.test.pid, signal.SIGKILL)
             except OSError:
                 pass
+        self.kill_all_but_template()
         self.test.close()
         self.test = None
         linux.reap_children()
+        try:
+            self.scratch.restore()
+        except OSError:
+            self.kill_kernel()   # /tmp cannot be put back: no more tests from this state
 
     # ------------------------------------------------------------------------ forwarding
 
@@ -262,3 +306,12 @@ class Supervisor:
 
 def _pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _alive(pid: int) -> bool:
+    """Still running (a zombie no longer runs: it only waits to be collected)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

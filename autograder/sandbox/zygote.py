@@ -54,21 +54,31 @@ def _fork_launcher(control: socket.socket, channel_fd: int, config: dict) -> Non
 
 
 def _launch(channel: socket.socket, config: dict) -> None:
-    """Runs in the launcher: scratch directory, namespaces, then the supervisor."""
+    """Runs in the launcher: its cgroup, namespaces, then the supervisor."""
     os.setsid()
     base = tempfile.mkdtemp(prefix="autograder-", dir=config.get("tmp"))
-    config["scratch"], config["view"] = f"{base}/tmp", f"{base}/view"
-    os.chmod(base, 0o711)  # the slot's user must reach its scratch directory inside
-    os.mkdir(config["scratch"], 0o700)
+    config["view"] = f"{base}/view"
+    os.chmod(base, 0o711)  # the slot's user must reach what is inside
     os.mkdir(config["view"], 0o755)
     mode = config["mode"]
-    if mode != "none":
-        config["sources"] = fsview.bind_sources(config["readonly"], config["scratch"])
     try:
+        for procs in config.get("cgroup_procs", []):
+            # Everything of this submission starts here, so it can all be counted and killed.
+            with open(procs, "w") as handle:
+                handle.write(str(os.getpid()))
+        if mode == "none":
+            # No mount namespace: host directories (no quota) stand in for the tmpfs.
+            config["scratch"], config["snapshot"] = f"{base}/tmp", f"{base}/snapshot"
+            for path in (config["scratch"], config["snapshot"]):
+                os.mkdir(path, 0o700)
+        else:
+            config["sources"] = fsview.bind_sources(config["readonly"])
         if os.geteuid() == 0:
-            # Root hands the scratch directory to the slot's user, who runs the student code
+            # Root hands the sandbox to the slot's user, who runs the student code
             # (in userns mode as the namespace's root, mapped to that user outside).
-            os.chown(config["scratch"], config["uid"], config["uid"])
+            if mode == "none":
+                for path in (config["scratch"], config["snapshot"]):
+                    os.chown(path, config["uid"], config["uid"])
             uid = gid = config["uid"]
         else:
             uid, gid = os.getuid(), os.getgid()

@@ -7,11 +7,10 @@
 """
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from autograder.assignments import Assignment
-from autograder.pytest_plugin import PLUGIN_NAME, GradingPlugin
+from autograder.pytest_plugin import PLUGIN_NAME, GradingPlugin, seeded_rng
 
 
 def pytest_addoption(parser):
@@ -55,8 +54,7 @@ def student(request, submission):
 @pytest.fixture
 def rng(request):
     """Random inputs that are the same for every submission (fair) and every run (reproducible)."""
-    seed = sum(ord(ch) * (i + 1) for i, ch in enumerate(request.node.originalname))
-    return np.random.default_rng(seed)
+    return seeded_rng(request.node.originalname)
 
 
 @pytest.fixture(scope="session")

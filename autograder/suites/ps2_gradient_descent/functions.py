@@ -14,7 +14,6 @@ from autograder.checks import Mistake, as_number, describe_type, fail, is_close
 from autograder.oracle import Smooth
 from autograder.student import Fn
 from autograder.tolerances import DESCENT
-from solutions import ps2_gradient_descent as ref
 
 
 class Pair:
@@ -192,17 +191,3 @@ def expect_last(x, history_values: np.ndarray, call: str) -> None:
     if not is_close(x, history_values[-1], **DESCENT):
         fail(f"{call} 返回的 x 应该等于 history 的最后一个元素（最后一次更新后的位置）。")
 
-
-# ---------------------------------------------------------------------- the reference
-
-def use_reference(student, *names: str) -> None:
-    """Replace the submission's `names` (e.g. gradient_descent) by the reference implementations,
-    in this test's process only (each test runs in its own fork; the notebook is not touched).
-
-    A function that uses another graded function is graded on its own: multi_start gets a correct
-    gradient_descent, and the public check of gradient_descent_2d a correct gradient_2d, whatever
-    the student wrote there (wrong, missing or raising). So a mistake costs points on the function
-    where it is, and a correct answer that calls the other function (or has its own correct loop)
-    gets its points.
-    """
-    student.use_reference(ref, *names)

@@ -6,18 +6,18 @@ x0 is left unchanged and the entries of history are independent arrays.
 
 The gradients given are trusted functions, never the student's gradient_2d: a mistake in
 gradient_2d costs points on gradient_2d only (the public check, which uses gradient_2d, runs
-with the reference gradient_2d).
+with a stand-in for the reference gradient_2d: HELPERS).
 """
 import numpy as np
 
 from autograder.checks import fail, graded, is_close
 from autograder.tolerances import DESCENT
 from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, LATE_2D, PLANE, SOFT, STOP_RULE_2D, VALLEY,
-                        compare_runs, expect_last, history_2d, number_or_none, point_2d, same_array, unpack,
-                        use_reference)
+                        compare_runs, expect_last, history_2d, number_or_none, point_2d, same_array, unpack)
 from solutions import ps2_gradient_descent as ref
 
 GRADE_ID = "gradient_descent_2d"
+HELPERS = ("gradient_2d",)   # only the public check uses it
 STEP_HINT = "更新规则是 x = x − learning_rate · gradient_func(x[0], x[1])：减号，并且用传入的 learning_rate。"
 
 
@@ -55,7 +55,6 @@ def run(student, pair, x0, argument=None, gradient=None, **kwargs):
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
-    use_reference(student, "gradient_2d")      # graded on its own, whatever gradient_2d does
     student.run_public(assignment.public_check(GRADE_ID))
 
 

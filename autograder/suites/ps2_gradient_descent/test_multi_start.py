@@ -1,18 +1,18 @@
 """multi_start(f, f_prime, starting_points, learning_rate=0.01, max_iterations=1000) -> a list, in the
 order of starting_points, of {"start": x0, "optimal": x, "value": f(x)}, each x from gradient_descent.
 
-Graded on its own: every test first puts the reference gradient_descent in place of the
-student's (in that test's process only), so a wrong, missing or raising gradient_descent costs
-points on gradient_descent and nowhere else, and a multi_start with its own correct loop is fine
-too. What is checked is multi_start's own job: the order, the dicts, passing learning_rate and
+Judged alone (HELPERS): every test runs with a stand-in for the reference gradient_descent in
+place of the student's, so a wrong, missing, raising or hanging gradient_descent costs points on
+gradient_descent and nowhere else, and a multi_start with its own correct loop is fine too. What is checked is multi_start's own job: the order, the dicts, passing learning_rate and
 max_iterations (and their defaults) on, and value = f(optimal).
 """
 from autograder.checks import as_number, describe_type, fail, graded, is_close
 from autograder.tolerances import DESCENT, SAME_FORMULA
-from .functions import DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, number_or_none, use_reference
+from .functions import DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, number_or_none
 from solutions import ps2_gradient_descent as ref
 
 GRADE_ID = "multi_start"
+HELPERS = ("gradient_descent",)
 KEYS = ("start", "optimal", "value")
 PASS_ON = ("每个起点都要调用 gradient_descent(f, f_prime, x0, learning_rate=learning_rate, "
            "max_iterations=max_iterations)，把参数原样传下去；optimal 是它返回的 (x, history) 里的 x。")
@@ -61,27 +61,23 @@ def check(student, pair, starts, *args, optimal_too: bool = True, **kwargs) -> N
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
-    use_reference(student, "gradient_descent")
     student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("非凸函数 x⁴ − 3x² + x 上的多个起点（默认参数）：按 starting_points 的顺序，每个字典的 start、optimal、value 都对", points=1)
 def test_double_well(student, rng):
-    use_reference(student, "gradient_descent")
     starts = [float(v) for v in rng.uniform(-2.2, 2.2, size=4).round(3)]
     check(student, DOUBLE_WELL, [starts[0], -1, starts[1], 0, starts[2], starts[3], starts[0]])
 
 
 @graded("默认参数是 learning_rate=0.01、max_iterations=1000（与 gradient_descent 的默认值不同）", points=0.5)
 def test_defaults(student):
-    use_reference(student, "gradient_descent")
     check(student, SLOPE, [0.0, 3.0])
     check(student, QUAD, [5.0, -4.0])
 
 
 @graded("把 learning_rate 和 max_iterations 传给 gradient_descent（关键字参数或按位置传入）", points=0.75)
 def test_passes_arguments(student, rng):
-    use_reference(student, "gradient_descent")
     starts = [float(v) for v in rng.uniform(-2, 2, size=3).round(3)]
     check(student, DOUBLE_WELL, starts, learning_rate=0.02, max_iterations=7)
     check(student, SIN, starts, 0.3, 25)
@@ -90,7 +86,6 @@ def test_passes_arguments(student, rng):
 
 @graded("'value' 是 f 在（你返回的）终点 optimal 处的值", points=0.5)
 def test_value(student, rng):
-    use_reference(student, "gradient_descent")
     starts = [float(v) for v in rng.uniform(-3, 3, size=3).round(3)]
     check(student, LOG_COSH, starts, learning_rate=0.5, optimal_too=False)
     check(student, SIN, starts, optimal_too=False)
@@ -98,6 +93,5 @@ def test_value(student, rng):
 
 @graded("空列表得到空列表；只有一个起点（元组也行）时得到一个结果", points=0.25)
 def test_edge_cases(student):
-    use_reference(student, "gradient_descent")
     check(student, DOUBLE_WELL, [], optimal_too=False)
     check(student, DOUBLE_WELL, (1.5,), optimal_too=False)

@@ -1,33 +1,16 @@
 """Shared pieces of ps3's hidden suite: the data, the torch oracle of the MSE gradient, reading
-what train_linear_regression returns, and grading a function apart from the student's helpers.
+what train_linear_regression returns.
 
-Grading a function on its own. The notebook asks students to build on their earlier answers:
-gradient_mse calls linear_model, train_linear_regression calls all three. A mistake must cost
-points on the function that contains it only, so every check of such a function runs first
-with the student's own helpers and, if it fails, once more in the same (per-test) process with
-the reference helpers put in their place. The function passes if either run passes: the first
-run passing means the submission as a whole behaves as specified; the second run passing means
-the function is right and the mistake lies in a helper, which that helper's own tests charge.
-A function that is wrong in itself fails both runs and is shown the second run's message.
+The notebook asks students to build on their earlier answers: gradient_mse calls linear_model,
+train_linear_regression calls all three. Their suite files declare HELPERS, and the grading
+plugin judges them alone (see autograder/pytest_plugin.py).
 """
 from __future__ import annotations
 
-
 import numpy as np
 
-from autograder.checks import Mistake, as_number, describe_type, fail
+from autograder.checks import as_number, describe_type, fail
 from autograder.oracle import autograd_gradient
-from autograder.student import StudentProblem
-from solutions import ps3_linear_regression as ref
-
-# What each graded function may call among the graded functions (the notebook tells them to).
-HELPERS = {
-    "linear_model": (),
-    "mse_loss": (),
-    "gradient_mse": ("linear_model",),
-    "train_linear_regression": ("linear_model", "mse_loss", "gradient_mse"),
-}
-
 
 # ------------------------------------------------------------------------------------ data
 
@@ -79,32 +62,6 @@ def article_data_code() -> str:
     return "".join(f"{name} = __import__('numpy').frombuffer(bytes.fromhex({array.astype('<f8').tobytes().hex()!r}), "
                    f"dtype='<f8').reshape({array.shape!r}).copy()\n"
                    for name, array in zip(("X", "y"), article_data()))
-
-
-def install_reference(student, names, restore_data: bool = False) -> None:
-    """Put the reference versions of `names` in the student's namespace (this test's process
-    only); with `restore_data`, also the notebook's data X, y (which the helpers may have changed)."""
-    if restore_data:
-        student.run_public(article_data_code())
-    student.use_reference(ref, *names)
-
-
-def judged_alone(student, grade_id: str, check, restore_data: bool = False) -> None:
-    """Run `check()`; if it fails, run it again with the reference helpers of `grade_id`."""
-    helpers = HELPERS[grade_id]
-    if not helpers:
-        check()
-        return
-    try:
-        check()
-        return
-    except Mistake:
-        pass
-    except StudentProblem as problem:
-        if problem.kind != "raised":   # missing, hung or dead: nothing to learn from a second run
-            raise
-    install_reference(student, helpers, restore_data)
-    check()
 
 
 # ------------------------------------------------------------ what training gives back

@@ -5,17 +5,18 @@ both with that gradient, and appends {"iteration": i, "loss": loss before, "w": 
 after}; exactly max_iterations entries. Compared with the reference and, for the update rule,
 with gradient descent driven by torch autograd.
 
-Every check runs through `judged_alone`: the student's train_linear_regression may call the
-student's linear_model, mse_loss and gradient_mse, and a mistake in those costs points on
-those functions only (see common.py)."""
+train_linear_regression may call linear_model, mse_loss and gradient_mse: it is judged alone
+(HELPERS), so a mistake in those costs points on those functions only."""
 import numpy as np
 
 from autograder.checks import as_array, expect_array, fail, graded
 from autograder.tolerances import DESCENT
 from solutions import ps3_linear_regression as ref
-from .common import autograd_descent, article_data, history_columns, judged_alone, noisy_line, unpack_training
+from .common import (article_data, article_data_code, autograd_descent, history_columns, noisy_line,
+                     unpack_training)
 
 GRADE_ID = "train_linear_regression"
+HELPERS = ("linear_model", "mse_loss", "gradient_mse")
 HINT = ("检查：从 w = b = 0.0 开始；每次迭代在当前的 w、b 处算梯度 [dw, db]，然后 w = w − learning_rate·dw、"
         "b = b − learning_rate·db（两个都用这次算出的同一个梯度）；恰好迭代 max_iterations 次，不提前停止；"
         "使用传入的 learning_rate 和 max_iterations，不要写死。")
@@ -33,31 +34,26 @@ def expect_parameters(result, X, y, what, *args, **kwargs):
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)
 def test_public(student, assignment):
-    judged_alone(student, GRADE_ID, lambda: student.run_public(assignment.public_check(GRADE_ID)), restore_data=True)
+    student.run_public(article_data_code())   # the notebook's data, as its cells made it
+    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("在原文的数据上用默认参数训练，得到的 w、b 正确", points=1)
 def test_article_data(student):
     X, y = article_data()
 
-    def check():
-        expect_parameters(train(student, X, y), X, y, "train_linear_regression(X, y)（原文的 100 个样本，默认参数）")
-
-    judged_alone(student, GRADE_ID, check)
+    expect_parameters(train(student, X, y), X, y, "train_linear_regression(X, y)（原文的 100 个样本，默认参数）")
 
 
 @graded("使用传入的 learning_rate 和 max_iterations（随机数据，按位置或按名字传入）", points=0.5)
 def test_learning_rate_and_iterations(student, rng):
     X, y = noisy_line(rng, 20, w=-1.2, b=2.5)
 
-    def check():
-        expect_parameters(train(student, X, y, 0.05, 200), X, y,
-                          "train_linear_regression(X, y, 0.05, 200)（随机的 20 个样本）", 0.05, 200)
-        expect_parameters(train(student, X, y, learning_rate=0.002, max_iterations=30), X, y,
-                          "train_linear_regression(X, y, learning_rate=0.002, max_iterations=30)（同样的数据）",
-                          learning_rate=0.002, max_iterations=30)
-
-    judged_alone(student, GRADE_ID, check)
+    expect_parameters(train(student, X, y, 0.05, 200), X, y,
+                      "train_linear_regression(X, y, 0.05, 200)（随机的 20 个样本）", 0.05, 200)
+    expect_parameters(train(student, X, y, learning_rate=0.002, max_iterations=30), X, y,
+                      "train_linear_regression(X, y, learning_rate=0.002, max_iterations=30)（同样的数据）",
+                      learning_rate=0.002, max_iterations=30)
 
 
 @graded("只有一个样本（n = 1）或只有几个样本时也正确", points=0.5)
@@ -66,52 +62,43 @@ def test_small_data(student, rng):
     y1 = rng.uniform(1.0, 3.0, size=(1, 1))
     X7, y7 = noisy_line(rng, 7, w=0.8, b=-1.7)
 
-    def check():
-        expect_parameters(train(student, X1, y1, learning_rate=0.05, max_iterations=40), X1, y1,
-                          "train_linear_regression(X, y, learning_rate=0.05, max_iterations=40)（只有 1 个样本）",
-                          learning_rate=0.05, max_iterations=40)
-        expect_parameters(train(student, X7, y7, max_iterations=100), X7, y7,
-                          "train_linear_regression(X, y, max_iterations=100)（随机的 7 个样本）", max_iterations=100)
-
-    judged_alone(student, GRADE_ID, check)
+    expect_parameters(train(student, X1, y1, learning_rate=0.05, max_iterations=40), X1, y1,
+                      "train_linear_regression(X, y, learning_rate=0.05, max_iterations=40)（只有 1 个样本）",
+                      learning_rate=0.05, max_iterations=40)
+    expect_parameters(train(student, X7, y7, max_iterations=100), X7, y7,
+                      "train_linear_regression(X, y, max_iterations=100)（随机的 7 个样本）", max_iterations=100)
 
 
 @graded("history 恰好有 max_iterations 条记录，iteration 从 0 编号，w、b 是每次更新后的值", points=1)
 def test_history(student, rng):
     X, y = noisy_line(rng, 10, w=1.6, b=0.9)
 
-    def check():
-        what = "train_linear_regression(X, y, learning_rate=0.03, max_iterations=25)"
-        w, b, history = unpack_training(train(student, X, y, learning_rate=0.03, max_iterations=25), what)
-        columns = history_columns(history, what, 25)
-        if not np.array_equal(columns["iteration"], np.arange(25)):
-            fail(f"{what} 的 history 里 'iteration' 应依次为 0, 1, 2, …, 24（从 0 开始编号，每次迭代加 1）。")
-        _, _, expected = ref.train_linear_regression(X, y, learning_rate=0.03, max_iterations=25)
-        for key in ("w", "b"):
-            expect_array(columns[key], [record[key] for record in expected], f"{what} 的 history 里各条记录的 {key!r}",
-                         **DESCENT, hint=f"第 i 条记录的 {key!r} 应是第 i 次更新之后的值。" + HINT)
-        expect_array(np.array([w, b]), [columns["w"][-1], columns["b"][-1]], f"{what} 返回的 (w, b) 与 history 最后一条记录",
-                     **DESCENT, public=True, hint="返回的 w、b 应是最后一次更新后的值，与 history 最后一条记录相同。")
-        _, _, short = unpack_training(train(student, X, y, max_iterations=3), "train_linear_regression(X, y, max_iterations=3)")
-        history_columns(short, "train_linear_regression(X, y, max_iterations=3)", 3)
-
-    judged_alone(student, GRADE_ID, check)
+    what = "train_linear_regression(X, y, learning_rate=0.03, max_iterations=25)"
+    w, b, history = unpack_training(train(student, X, y, learning_rate=0.03, max_iterations=25), what)
+    columns = history_columns(history, what, 25)
+    if not np.array_equal(columns["iteration"], np.arange(25)):
+        fail(f"{what} 的 history 里 'iteration' 应依次为 0, 1, 2, …, 24（从 0 开始编号，每次迭代加 1）。")
+    _, _, expected = ref.train_linear_regression(X, y, learning_rate=0.03, max_iterations=25)
+    for key in ("w", "b"):
+        expect_array(columns[key], [record[key] for record in expected], f"{what} 的 history 里各条记录的 {key!r}",
+                     **DESCENT, hint=f"第 i 条记录的 {key!r} 应是第 i 次更新之后的值。" + HINT)
+    expect_array(np.array([w, b]), [columns["w"][-1], columns["b"][-1]], f"{what} 返回的 (w, b) 与 history 最后一条记录",
+                 **DESCENT, public=True, hint="返回的 w、b 应是最后一次更新后的值，与 history 最后一条记录相同。")
+    _, _, short = unpack_training(train(student, X, y, max_iterations=3), "train_linear_regression(X, y, max_iterations=3)")
+    history_columns(short, "train_linear_regression(X, y, max_iterations=3)", 3)
 
 
 @graded("history 里的 loss 是每次更新之前（在当前 w、b 处）的均方误差", points=0.5)
 def test_loss_before_update(student, rng):
     X, y = noisy_line(rng, 15, w=-0.9, b=1.4)
 
-    def check():
-        what = "train_linear_regression(X, y, learning_rate=0.02, max_iterations=20)"
-        _, _, history = unpack_training(train(student, X, y, learning_rate=0.02, max_iterations=20), what)
-        columns = history_columns(history, what, 20)
-        _, _, expected = ref.train_linear_regression(X, y, learning_rate=0.02, max_iterations=20)
-        expect_array(columns["loss"], [record["loss"] for record in expected], f"{what} 的 history 里各条记录的 'loss'",
-                     **DESCENT, hint="第 i 条记录的 loss 应是第 i 次更新之前、在当时的 w、b 处算出的 MSE："
-                                     "第 0 条就是 w = b = 0 处的损失。先算损失，再更新参数。")
-
-    judged_alone(student, GRADE_ID, check)
+    what = "train_linear_regression(X, y, learning_rate=0.02, max_iterations=20)"
+    _, _, history = unpack_training(train(student, X, y, learning_rate=0.02, max_iterations=20), what)
+    columns = history_columns(history, what, 20)
+    _, _, expected = ref.train_linear_regression(X, y, learning_rate=0.02, max_iterations=20)
+    expect_array(columns["loss"], [record["loss"] for record in expected], f"{what} 的 history 里各条记录的 'loss'",
+                 **DESCENT, hint="第 i 条记录的 loss 应是第 i 次更新之前、在当时的 w、b 处算出的 MSE："
+                                 "第 0 条就是 w = b = 0 处的损失。先算损失，再更新参数。")
 
 
 @graded("每一步都沿 torch 自动微分给出的负梯度方向同时更新 w 和 b", points=1)
@@ -119,27 +106,21 @@ def test_update_rule_autograd(student, rng):
     X, y = noisy_line(rng, 6, w=2.2, b=-1.1)
     path = autograd_descent(X, y, 0.1, 10)
 
-    def check():
-        for steps in (1, 2, 10):
-            what = f"train_linear_regression(X, y, learning_rate=0.1, max_iterations={steps})"
-            w, b, _ = unpack_training(train(student, X, y, learning_rate=0.1, max_iterations=steps), what)
-            expect_array(np.array([w, b]), np.array(path[steps - 1]), f"{what} 返回的 (w, b)（与用 torch 自动微分的梯度一步步下降的结果比较）",
-                         **DESCENT, hint="b 的更新要用更新 w 之前算出的同一个梯度（先算出 dw、db，再同时更新），"
-                                         "更新方向是负梯度：w = w − learning_rate·dw。")
-
-    judged_alone(student, GRADE_ID, check)
+    for steps in (1, 2, 10):
+        what = f"train_linear_regression(X, y, learning_rate=0.1, max_iterations={steps})"
+        w, b, _ = unpack_training(train(student, X, y, learning_rate=0.1, max_iterations=steps), what)
+        expect_array(np.array([w, b]), np.array(path[steps - 1]), f"{what} 返回的 (w, b)（与用 torch 自动微分的梯度一步步下降的结果比较）",
+                     **DESCENT, hint="b 的更新要用更新 w 之前算出的同一个梯度（先算出 dw、db，再同时更新），"
+                                     "更新方向是负梯度：w = w − learning_rate·dw。")
 
 
 @graded("不修改传入的 X 和 y", points=0.5)
 def test_data_unchanged(student, rng):
     X, y = noisy_line(rng, 12, w=1.3, b=0.6)
 
-    def check():
-        kept_X, kept_y = student.put(X), student.put(y)
-        student.call(GRADE_ID, kept_X, kept_y, learning_rate=0.05, max_iterations=15)
-        for name, kept, original in (("X", kept_X, X), ("y", kept_y, y)):
-            if not np.array_equal(as_array(student.get(kept), f"调用之后的 {name}"), original):
-                fail(f"调用 train_linear_regression(X, y, ...) 之后，传入的 {name} 被改变了。训练只应更新 w 和 b："
-                     "不要原地（in-place）修改 X、y（例如 -=、+=、*=，或给 .shape 赋值），需要变形时用 reshape 得到新数组。")
-
-    judged_alone(student, GRADE_ID, check)
+    kept_X, kept_y = student.put(X), student.put(y)
+    student.call(GRADE_ID, kept_X, kept_y, learning_rate=0.05, max_iterations=15)
+    for name, kept, original in (("X", kept_X, X), ("y", kept_y, y)):
+        if not np.array_equal(as_array(student.get(kept), f"调用之后的 {name}"), original):
+            fail(f"调用 train_linear_regression(X, y, ...) 之后，传入的 {name} 被改变了。训练只应更新 w 和 b："
+                 "不要原地（in-place）修改 X、y（例如 -=、+=、*=，或给 .shape 赋值），需要变形时用 reshape 得到新数组。")
