@@ -296,10 +296,15 @@ class BackwardJudge:
 
     def run(self, check, params, X, dscores) -> None:
         """check(grads, params, X) raises Mistake when backward's gradients are wrong."""
+        self.run_with(lambda p, x, cache: check(self.backward(p, cache, dscores), p, x), params, X)
+
+    def run_with(self, attempt, params, X) -> None:
+        """attempt(params, X, cache) calls backward with that cache and raises Mistake (or lets a
+        StudentProblem through) when something is wrong."""
         scores, cache = self.own_forward(params, X)
         if cache is not None:
             try:
-                check(self.backward(params, cache, dscores), params, X)
+                attempt(params, X, cache)
                 return
             except StudentProblem as problem:
                 if _fatal(problem) or self.forward_is_right(scores, params, X):
@@ -309,7 +314,7 @@ class BackwardJudge:
                     raise
         # The student's forward is wrong on these inputs (or raised): judge backward alone.
         try:
-            check(self.backward(params, reference_cache(params, X), dscores), params, X)
+            attempt(params, X, reference_cache(params, X))
             return
         except StudentProblem as problem:
             if _fatal(problem):
@@ -319,7 +324,7 @@ class BackwardJudge:
         for probe_params, probe_X in probes(params, X):
             probe_scores, probe_cache = self.own_forward(probe_params, probe_X)
             if probe_cache is not None and self.forward_is_right(probe_scores, probe_params, probe_X):
-                check(self.backward(probe_params, probe_cache, dscores), probe_params, probe_X)
+                attempt(probe_params, probe_X, probe_cache)
                 return
         fail(BACKWARD_CANNOT_JUDGE)
 
