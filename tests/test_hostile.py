@@ -1,13 +1,19 @@
-"""Student code is hostile. Each entry below makes ps1's `f` (or its cell) misbehave; all of
-them are graded in one batch, through the real command line, beside an honest submission.
-The batch must finish in bounded time, the honest notebook keep full marks, the hostile
-function get 0 with a clear message (the rest of that notebook is still graded), and nothing
-outside the sandboxes may change: files, the grader's output, processes, the network."""
+"""Student code is hostile. Each case below makes ps1's `f` (or its cell) misbehave; all of them are
+graded in one batch of two workers, through the real command line, each followed on its worker
+by an honest submission. The batch must finish in bounded time, every honest notebook keep full
+marks, every hostile notebook be graded (never "error") and lose points only on `f`, and nothing
+outside the sandboxes may change: files, the grader's output, processes, the network.
+
+Two kinds of case: ATTACKS make `f` misbehave (it must get 0, the rest full marks); LEAKS try to
+carry something from one test to the next, or out of the sandbox, or to find what the grader
+keeps from them (`f` writes or looks, `f_prime` reads): a leak that works costs `f_prime` or `f`
+points, so these must get full marks."""
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,6 +30,112 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is 
 TEST_TIMEOUT = 2
 CELL_TIMEOUT = 4
 UID_BASE = 61500
+SECRET = "AUTOGRADER_TEST_SECRET"
+SECRET_VALUE = secrets.token_hex(16)
+
+
+def leak_cases() -> dict[str, dict[str, str]]:
+    """Answer cells that try to pass data from one test to a later one, or to find what must stay
+    out of reach; each is correct unless the leak works."""
+    prime_if = "def f_prime(x):\n    return 2 * x + (1 if {cond} else 0)\n"
+    ask = ("import socket\n"
+           "def _ask(message):\n"
+           "    try:\n"
+           "        s = socket.socket(socket.AF_UNIX)\n        s.settimeout(0.3)\n        s.connect('/tmp/leak.sock')\n"
+           "        s.sendall(message)\n        answer = s.recv(16)\n        s.close()\n        return answer\n"
+           "    except OSError:\n        return b'no'\n")
+    server = ("_seen = []\n"
+              "def _serve():\n"
+              "    server = socket.socket(socket.AF_UNIX)\n    server.bind('/tmp/leak.sock')\n    server.listen()\n"
+              "    while True:\n"
+              "        conn, _ = server.accept()\n        data = conn.recv(16)\n"
+              "        if data == b'set':\n            _seen.append(1)\n"
+              "        conn.sendall(b'yes' if _seen else b'no')\n        conn.close()\n")
+    return {
+        "a file left in /tmp for later tests": {
+            "f": "def f(x):\n    open('/tmp/leak-marker', 'w').write('seen')\n    return x ** 2\n",
+            "f_prime": "import os\n" + prime_if.format(cond="os.path.exists('/tmp/leak-marker')")},
+        "a file left in $HOME for later tests": {
+            "f": "import os\ndef f(x):\n    open(os.path.expanduser('~/leak'), 'w').write('seen')\n    return x ** 2\n",
+            "f_prime": "import os\n" + prime_if.format(cond="os.path.exists(os.path.expanduser('~/leak'))")},
+        "shared memory made by a cell": {
+            "f": "import mmap\n_shared = mmap.mmap(-1, 16)\ndef f(x):\n    _shared[:4] = b'seen'\n    return x ** 2\n",
+            "f_prime": prime_if.format(cond="_shared[:4] == b'seen'")},
+        "a file a cell opened": {
+            "f": ("_handle = open('/tmp/channel', 'w+')\n"
+                  "def f(x):\n    try:\n        _handle.write('seen')\n        _handle.flush()\n"
+                  "    except Exception:\n        pass\n    return x ** 2\n"),
+            "f_prime": ("def _read():\n    try:\n        _handle.seek(0)\n        return _handle.read()\n"
+                        "    except Exception:\n        return ''\n" + prime_if.format(cond="'seen' in _read()"))},
+        "a thread a cell started keeps state": {
+            "f": ask + server + "import threading, time\nthreading.Thread(target=_serve, daemon=True).start()\n"
+                 "time.sleep(0.1)\ndef f(x):\n    _ask(b'set')\n    return x ** 2\n",
+            "f_prime": prime_if.format(cond="_ask(b'get') == b'yes'")},
+        "a process a cell started keeps state": {
+            "f": ask + server + "import os, time\nif os.fork() == 0:\n    _serve()\n"
+                 "time.sleep(0.1)\ndef f(x):\n    _ask(b'set')\n    return x ** 2\n",
+            "f_prime": prime_if.format(cond="_ask(b'get') == b'yes'")},
+        "writes into the memory of the process tests are forked from": {
+            "f": ("import ctypes, os\n_flag = ctypes.create_string_buffer(b'clean', 8)\n"
+                  "def f(x):\n    try:\n"
+                  "        with open(f'/proc/{os.getppid()}/mem', 'r+b', buffering=0) as mem:\n"
+                  "            mem.seek(ctypes.addressof(_flag))\n            mem.write(b'dirty')\n"
+                  "    except OSError:\n        pass\n    return x ** 2\n"),
+            "f_prime": prime_if.format(cond="_flag.value == b'dirty'")},
+        "stops the process tests are forked from": {
+            "f": "import os, signal\ndef f(x):\n    try:\n        os.kill(os.getppid(), signal.SIGSTOP)\n"
+                 "    except OSError:\n        pass\n    return x ** 2\n",
+            "f_prime": "def f_prime(x):\n    return 2 * x\n"},
+        "System V shared memory": {
+            "f": ("import ctypes\n_libc = ctypes.CDLL(None)\n_libc.shmat.restype = ctypes.c_void_p\n"
+                  "def _segment(create):\n"
+                  "    ident = _libc.shmget(4242, 4096, 0o1600 if create else 0o600)\n"
+                  "    return None if ident < 0 else _libc.shmat(ident, None, 0)\n"
+                  "def f(x):\n    address = _segment(True)\n"
+                  "    if address not in (None, ctypes.c_void_p(-1).value):\n        ctypes.memmove(address, b'seen', 4)\n"
+                  "    return x ** 2\n"),
+            "f_prime": ("import ctypes\ndef _seen():\n    address = _segment(False)\n"
+                        "    return address not in (None, ctypes.c_void_p(-1).value) and ctypes.string_at(address, 4) == b'seen'\n"
+                        + prime_if.format(cond="_seen()"))},
+        "fills the disk (45 GB)": {
+            "f": ("import os\n_block = b'x' * (32 << 20)\n"
+                  "def f(x):\n    written = 0\n    try:\n"
+                  "        for i in range(1440):\n"
+                  "            with open(f'/tmp/fill-{i}', 'wb') as handle:\n                handle.write(_block)\n"
+                  "            written += len(_block)\n"
+                  "    except OSError:\n        pass\n"
+                  "    return x ** 2 if written <= 512 << 20 else x ** 2 + 1\n")},
+        "a fork flood of sleeping children": {
+            "f": ("import os, time\ndef f(x):\n    for _ in range(150):\n        try:\n"
+                  "            if os.fork() == 0:\n                time.sleep(1000)\n                os._exit(0)\n"
+                  "        except OSError:\n            break\n    return x ** 2\n")},
+        "a fork flood from a cell, left running": {
+            "f": ("import os, time\nfor _ in range(150):\n    try:\n"
+                  "        if os.fork() == 0:\n            time.sleep(1000)\n            os._exit(0)\n"
+                  "    except OSError:\n        break\n"
+                  "def f(x):\n    return x ** 2\n")},
+        "prints 200 lines of 1 MB, then answers": {
+            "f": "_line = 'x' * 1_000_000\ndef f(x):\n    for _ in range(200):\n        print(_line)\n    return x ** 2\n"},
+        "looks for the grader's secrets": {
+            # The pattern does not match its own text; the memory scan covers freed memory too.
+            "f": ("import os, re\n"
+                  "def _scan():\n"
+                  f"    pattern = re.compile(r'{SECRET[:-1]}[{SECRET[-1]}]=[0-9a-f]{{32}}')\n"
+                  "    texts = [' '.join(f'{k}={v}' for k, v in os.environ.items())]\n"
+                  "    for path in ('/proc/self/environ', '/proc/self/cmdline', '/proc/1/environ', '/proc/1/cmdline'):\n"
+                  "        try:\n            texts.append(open(path, 'rb').read().decode('latin-1'))\n"
+                  "        except OSError:\n            pass\n"
+                  "    with open('/proc/self/maps') as maps, open('/proc/self/mem', 'rb', buffering=0) as mem:\n"
+                  "        for line in maps:\n"
+                  "            span, perms = line.split()[:2]\n"
+                  "            start, end = (int(v, 16) for v in span.split('-'))\n"
+                  "            if 'r' in perms and end - start < 1 << 28:\n"
+                  "                try:\n                    mem.seek(start)\n                    texts.append(mem.read(end - start).decode('latin-1'))\n"
+                  "                except (OSError, OverflowError, ValueError):\n                    pass\n"
+                  "    return any(pattern.search(text) for text in texts)\n"
+                  "_found = _scan()\n"
+                  "def f(x):\n    return x ** 2 + (1 if _found else 0)\n")},
+    }
 
 
 def hostile_cases(honest: Path, home_sentinel: Path, tmp_sentinel: Path, port: int) -> dict[str, str]:
@@ -159,31 +271,49 @@ class Listener:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
-    honest = make_submission("ps1_derivatives", folder / "honest student.ipynb")
     home_sentinel = Path.home() / f".autograder-sentinel-{os.getpid()}"
     tmp_sentinel = Path("/tmp") / f"autograder-sentinel-{os.getpid()}"
     for sentinel in (home_sentinel, tmp_sentinel):
         sentinel.write_text("untouched")
     listener = Listener()
-    cases = hostile_cases(honest, home_sentinel, tmp_sentinel, listener.port)
-    paths = {label: make_submission("ps1_derivatives", folder / f"hostile {i:02d} 学生.ipynb", {"f": code})
-             for i, (label, code) in enumerate(cases.items())}
-    watched = [honest, home_sentinel, tmp_sentinel, *sorted((ROOT / "solutions").glob("*.py")),
+    first_honest = folder / "honest 00 student.ipynb"
+    cases = {label: {"f": code} for label, code in
+             hostile_cases(first_honest, home_sentinel, tmp_sentinel, listener.port).items()}
+    cases.update(leak_cases())
+    # Each hostile notebook is followed by an honest one in the same chunk, i.e. on the same
+    # worker: chunks hold an even number of notebooks (see parallel.WorkerPool.grade) when the
+    # number of pairs is 0 or 1 modulo 4, so pad with honest pairs.
+    pairs = [(label, folder / f"hostile {i:02d} 学生.ipynb") for i, label in enumerate(cases)]
+    while len(pairs) % 4 not in (0, 1):
+        pairs.append((None, folder / f"extra {len(pairs):02d}.ipynb"))
+    order, paths, honest = [], {}, []
+    for i, (label, path) in enumerate(pairs):
+        if label is None:
+            make_submission("ps1_derivatives", path)
+            honest.append(path)
+        else:
+            paths[label] = make_submission("ps1_derivatives", path, cases[label])
+        follower = make_submission("ps1_derivatives", folder / f"honest {i:02d} student.ipynb")
+        honest.append(follower)
+        order += [path, follower]
+    assert (len(order) // 4) % 2 == 0 or len(order) // 4 >= 32
+    watched = [*honest, home_sentinel, tmp_sentinel, *sorted((ROOT / "solutions").glob("*.py")),
                *sorted((ROOT / "release").rglob("*.ipynb")), *sorted((ROOT / "autograder").rglob("*.py"))]
     before = _digest(watched)
     scratch = folder / "scratch"   # the grader's TMPDIR: where it makes sandbox directories
     scratch.mkdir()
     config = ROOT / "nbgrader_config.py"
-    command = [sys.executable, "-m", "autograder", "grade", str(honest), *map(str, paths.values()),
+    command = [sys.executable, "-m", "autograder", "grade", *map(str, order),
                "--assignment", "ps1_derivatives", "--json", "--workers", "2",
                "--test-timeout", str(TEST_TIMEOUT), "--cell-timeout", str(CELL_TIMEOUT), "--uid-base", str(UID_BASE)]
-    env = dict(os.environ, TMPDIR=str(scratch))
+    env = dict(os.environ, TMPDIR=str(scratch), **{SECRET: SECRET_VALUE})
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
     elapsed = time.monotonic() - started
     time.sleep(0.5)
     yield {
         "done": done, "elapsed": elapsed, "honest": honest, "paths": paths, "listener": listener,
+        "order": order,
         "changed": {p for p, h in _digest(watched).items() if before.get(p) != h},
         "scratch_left": list(scratch.iterdir()),
         "config_unchanged": config.is_file(),
@@ -199,21 +329,29 @@ def _results(batch) -> dict[str, dict]:
 
 def test_batch_finishes_in_bounded_time_and_exits_cleanly(batch):
     assert batch["done"].returncode == 0, batch["done"].stderr[-3000:]
-    # 21 notebooks; the slow ones cost at most their tests' time limits (2 tests of f each).
-    assert batch["elapsed"] < 150, batch["elapsed"]
+    # About 70 notebooks on two workers; a hang costs its budget (at most 2 s) once per function.
+    assert batch["elapsed"] < 240, batch["elapsed"]
 
 
 def test_grader_output_is_only_its_own_json_lines(batch):
     lines = batch["done"].stdout.splitlines()
-    assert len(lines) == 1 + len(batch["paths"])
+    assert len(lines) == len(batch["order"])
     submissions = {json.loads(line)["submission"] for line in lines}
-    assert submissions == {str(batch["honest"]), *map(str, batch["paths"].values())}
+    assert submissions == set(map(str, batch["order"]))
     assert "999" not in batch["done"].stdout
+    assert SECRET_VALUE not in batch["done"].stdout + batch["done"].stderr
 
 
-def test_honest_submission_keeps_full_marks(batch):
-    result = _results(batch)[str(batch["honest"])]
-    assert result["status"] == "graded" and result["score"] == result["max_score"] == 12.0
+def test_every_honest_submission_keeps_full_marks(batch):
+    """Whatever the hostile notebook before it on the same worker did."""
+    results = _results(batch)
+    lost = {}
+    for path in batch["honest"]:
+        result = results[str(path)]
+        if not (result["status"] == "graded" and result["score"] == result["max_score"] == 12.0):
+            lost[path.name] = (result["status"], result["score"], result["error"],
+                               [(t["name"], t["output"][:200]) for t in result["tests"] if t["status"] == "failed"])
+    assert not lost, lost
 
 
 @pytest.mark.parametrize("label", list(hostile_cases(Path("h"), Path("s"), Path("t"), 1)))
@@ -229,6 +367,15 @@ def test_hostile_function_gets_zero_and_nothing_else_is_lost(batch, label):
     assert not lost, f"{label}: a hang or crash in f must not cost other functions: {lost}"
 
 
+@pytest.mark.parametrize("label", list(leak_cases()))
+def test_nothing_passes_from_one_test_to_the_next_or_out(batch, label):
+    """Each of these is right unless what it tries works: it must keep full marks."""
+    result = _results(batch)[str(batch["paths"][label])]
+    assert result["status"] == "graded", result["error"]
+    failed = [(t["name"], t["output"][:300]) for t in result["tests"] if t["score"] < t["max_score"]]
+    assert result["score"] == result["max_score"] == 12.0, failed
+
+
 def test_nothing_outside_the_sandboxes_changed(batch):
     assert not batch["changed"], batch["changed"]
     assert batch["listener"].connections == 0
@@ -240,6 +387,9 @@ def test_no_student_process_survives(batch):
 
 
 def test_protections_are_reported(batch):
-    result = _results(batch)[str(batch["honest"])]
+    result = _results(batch)[str(batch["honest"][0])]
     text = " ".join(result["protections"])
     assert "PID namespace" in text and "network namespace" in text and "文件系统视图" in text
+    assert "磁盘配额" in text and "环境变量" in text
+    if os.geteuid() == 0 and Path("/sys/fs/cgroup").is_dir():
+        assert "cgroup" in text, text

@@ -120,7 +120,12 @@ class Kernel:
     def freeze(self) -> None:
         """Become the template tests are forked from: a single-threaded copy of this process
         that holds no file descriptor but the channel and stdio, and no shared memory."""
-        pid = _fork()
+        _reap()   # what the cells started and the supervisor has killed: zombies count as processes
+        try:
+            pid = _fork()
+        except OSError as exc:
+            protocol.send(self.channel, {"ok": False, "error": describe_error(exc)})
+            return
         if pid != 0:
             _exit(0)   # the cells' threads end with this process
         _close_other_fds(keep={0, 1, 2, self.channel.fileno()})
@@ -130,7 +135,13 @@ class Kernel:
     def fork_test(self) -> None:
         _reap()   # earlier tests (the supervisor has read how they ended by now)
         mine, theirs = socket.socketpair()
-        pid = _fork()
+        try:
+            pid = _fork()
+        except OSError as exc:
+            protocol.send(self.channel, {"ok": False, "error": describe_error(exc)})
+            mine.close()
+            theirs.close()
+            return
         if pid == 0:
             try:
                 mine.close()

@@ -143,16 +143,17 @@ class Supervisor:
     def freeze(self, timeout: float) -> bool:
         """After the cells: the kernel becomes a single-threaded template, everything else the
         cells started is killed, and /tmp is remembered as the cells left it."""
+        self.kill_all_but_template()   # first: what the cells left running must not fill the process limit
         try:
             protocol.send(self.kernel.sock, {"op": "freeze"})
-            reply = protocol.recv(self.kernel.sock, timeout, limit=4096)
+            # The kernel exits as it forks the template: only the socket tells (nothing else holds it now).
+            reply = json.loads(self.await_reply(self.kernel, timeout, watch_pid=False))
             template = int(reply["pid"])
         except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError, KeyError, TypeError):
             return False
         old = self.kernel
         self.kernel = Child(template, old.sock)
         os.close(old.pidfd)
-        self.kill_all_but_template()
         self.scratch.take()
         self.frozen = True
         return True
@@ -166,7 +167,7 @@ class Supervisor:
             return
         try:
             protocol.send(self.kernel.sock, {"op": "test"})
-            payload, fds = protocol.recv_raw_fds(self.kernel.sock, timeout, limit=4096)
+            payload, fds = self.await_reply(self.kernel, timeout, with_fds=True)
             reply = json.loads(payload)
             pid = int(reply["pid"])
             if len(fds) != 1:
@@ -181,6 +182,35 @@ class Supervisor:
         # we keep the process handle to kill it and everything it starts at test_end.
         self.test = Child(pid, socket.socket(fileno=fds[0]))
         protocol.send_with_fds(self.channel, {"status": "ok"}, [fds[0]])
+
+    def exit_if_grader_gone(self) -> None:
+        """The grader closed its end (it died): end the sandbox now, not after a timeout."""
+        try:
+            if self.channel.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b"":
+                return
+        except BlockingIOError:
+            return
+        except OSError:
+            pass
+        self.kill_students(self.kernel.pid if self.kernel else 0)
+        os._exit(0)
+
+    def await_reply(self, child: Child, timeout: float, with_fds: bool = False, watch_pid: bool = True):
+        """The child's next message; protocol.Closed as soon as the child is dead (processes it
+        started may hold its socket open, so its end of the socket alone does not tell)."""
+        ready = select.select([child.sock, self.channel] + ([child.pidfd] if watch_pid else []), [], [], timeout)[0]
+        if self.channel in ready:
+            self.exit_if_grader_gone()
+        if not ready:
+            raise protocol.Timeout()
+        if child.sock not in ready:
+            raise protocol.Closed()
+        payload, fds = protocol.recv_raw_fds(child.sock, timeout, limit=4096)
+        if with_fds:
+            return payload, fds
+        for fd in fds:
+            os.close(fd)
+        return payload
 
     def kill_students(self, group: int) -> None:
         """Kill the student processes: in our own PID namespace (or as a user of our own) that
@@ -249,7 +279,9 @@ class Supervisor:
             if remaining <= 0:
                 status = "timeout"
                 break
-            ready = select.select([target.sock, self.out_read, target.pidfd], [], [], remaining)[0]
+            ready = select.select([target.sock, self.out_read, target.pidfd, self.channel], [], [], remaining)[0]
+            if self.channel in ready:
+                self.exit_if_grader_gone()
             if self.out_read in ready:
                 dropped += self.drain(output)
             if target.sock in ready:

@@ -319,14 +319,15 @@ class BackwardJudge:
         except StudentProblem as problem:
             if _fatal(problem):
                 raise
-        except Mistake:
-            pass
+            why = explain(problem)
+        except Mistake as mistake:
+            why = str(mistake)
         for probe_params, probe_X in probes(params, X):
             probe_scores, probe_cache = self.own_forward(probe_params, probe_X)
             if probe_cache is not None and self.forward_is_right(probe_scores, probe_params, probe_X):
                 attempt(probe_params, probe_X, probe_cache)
                 return
-        fail(BACKWARD_CANNOT_JUDGE)
+        fail(f"{BACKWARD_CANNOT_JUDGE}\n用 (X, z1, h) 调用 backward 时：{why}")
 
 
 def expect_gradients(grads, params, X, dscores, what: str, hint: str, keys=KEYS) -> None:
