@@ -9,8 +9,9 @@ from helpers import ROOT
 ASSIGNMENTS = assignments(ROOT)
 
 
-def test_four_assignments():
-    assert ASSIGNMENTS == ["ps1_derivatives", "ps2_gradient_descent", "ps3_linear_regression", "ps4_autodiff"]
+def test_six_assignments():
+    assert ASSIGNMENTS == ["ps1_derivatives", "ps2_gradient_descent", "ps3_linear_regression", "ps4_autodiff",
+                           "ps5_backprop", "ps6_recommender"]
 
 
 def test_solutions_are_generated_from_the_notebooks(tmp_path):

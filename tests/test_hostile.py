@@ -98,13 +98,18 @@ def leak_cases() -> dict[str, dict[str, str]]:
                         "    return address not in (None, ctypes.c_void_p(-1).value) and ctypes.string_at(address, 4) == b'seen'\n"
                         + prime_if.format(cond="_seen()"))},
         "fills the disk (45 GB)": {
-            "f": ("import os\n_block = b'x' * (32 << 20)\n"
-                  "def f(x):\n    written = 0\n    try:\n"
-                  "        for i in range(1440):\n"
-                  "            with open(f'/tmp/fill-{i}', 'wb') as handle:\n                handle.write(_block)\n"
-                  "            written += len(_block)\n"
-                  "    except OSError:\n        pass\n"
-                  "    return x ** 2 if written <= 512 << 20 else x ** 2 + 1\n")},
+            # In the cell (once): writing stops with OSError within the quota; then, in every test,
+            # one more megabyte must fail at once (the disk is full), and the test starts as the
+            # cell left /tmp (the snapshot holds the full quota).
+            "f": ("import os\n_block = b'x' * (32 << 20)\n_written = 0\n"
+                  "try:\n    for _i in range(1440):\n"
+                  "        with open(f'/tmp/fill-{_i}', 'wb') as _handle:\n            _handle.write(_block)\n"
+                  "        _written += len(_block)\n"
+                  "except OSError:\n    pass\n"
+                  "def _full():\n    try:\n        with open('/tmp/one-more', 'wb') as handle:\n"
+                  "            handle.write(b'x' * (1 << 20))\n    except OSError:\n        return True\n"
+                  "    return False\n"
+                  "def f(x):\n    return x ** 2 if _written <= 512 << 20 and _full() else x ** 2 + 1\n")},
         "a fork flood of sleeping children": {
             "f": ("import os, time\ndef f(x):\n    for _ in range(150):\n        try:\n"
                   "            if os.fork() == 0:\n                time.sleep(1000)\n                os._exit(0)\n"

@@ -15,12 +15,11 @@ import stat
 CHUNK = 1 << 20
 
 
-def listing(root: str) -> frozenset:
-    """What identifies the tree's state: paths, inodes, change times, sizes, modes."""
-    entries = []
-    for path, st in _walk(root):
-        entries.append((path, st.st_ino, st.st_ctime_ns, st.st_size, st.st_mode))
-    return frozenset(entries)
+def listing(root: str) -> dict[str, tuple]:
+    """What identifies the tree's state: relative path -> (inode, change time, size, mode).
+    Directories a test made unreadable are made readable (which shows as a change)."""
+    return {os.path.relpath(path, root): (st.st_ino, st.st_ctime_ns, st.st_size, st.st_mode)
+            for path, st in _walk(root, readable=True)}
 
 
 def clear(root: str) -> None:
@@ -82,8 +81,9 @@ def _walk(root: str, readable: bool = False):
     stack = [root]
     while stack:
         directory = stack.pop()
-        if readable:
-            os.chmod(directory, stat.S_IMODE(os.lstat(directory).st_mode) | stat.S_IRWXU)
+        mode = os.lstat(directory).st_mode
+        if readable and mode & stat.S_IRWXU != stat.S_IRWXU:   # (a chmod alone changes the ctime)
+            os.chmod(directory, stat.S_IMODE(mode) | stat.S_IRWXU)
         with os.scandir(directory) as entries:
             found = list(entries)
         for entry in found:
@@ -102,19 +102,58 @@ class Scratch:
     def __init__(self, path: str, snapshot: str):
         self.path = path
         self.snapshot = snapshot
-        self.state: frozenset | None = None
+        self.state: dict[str, tuple] | None = None
+        self.mode = 0o700
 
     def take(self) -> None:
         """Remember the scratch directory as it is now (after the cells)."""
         clear(self.snapshot)
-        copy(self.path, self.snapshot)
+        copy(self.path, self.snapshot)   # (first: it may make unreadable files readable)
         self.state = listing(self.path)
+        self.mode = stat.S_IMODE(os.lstat(self.path).st_mode)
 
     def restore(self) -> bool:
-        """Put the remembered state back if anything changed; True when something was restored."""
-        if self.state is None or listing(self.path) == self.state:
+        """Put the remembered state back if anything changed; True when something was restored.
+        Only what changed is removed and copied back, so a large /tmp that a test left alone
+        costs nothing but a listing."""
+        if self.state is None:
             return False
-        clear(self.path)
-        copy(self.snapshot, self.path)
+        current = listing(self.path)
+        if current == self.state:
+            return False
+        for relative in sorted(current, key=lambda r: r.count(os.sep), reverse=True):   # deepest first
+            entry, kept = current[relative], self.state.get(relative)
+            if kept is not None and (entry == kept or (stat.S_ISDIR(entry[3]) and stat.S_ISDIR(kept[3]))):
+                continue   # unchanged, or a directory whose contents are being put right
+            path = os.path.join(self.path, relative)
+            os.chmod(os.path.dirname(path), stat.S_IRWXU)
+            if stat.S_ISDIR(entry[3]):
+                clear(path)
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+        for relative in sorted(self.state, key=lambda r: r.count(os.sep)):   # parents first
+            path = os.path.join(self.path, relative)
+            if not os.path.lexists(path):
+                os.chmod(os.path.dirname(path), stat.S_IRWXU)
+                _copy_entry(os.path.join(self.snapshot, relative), path)
+        for relative, kept in self.state.items():   # modes last: a read-only directory stays writable until now
+            if stat.S_ISDIR(kept[3]):
+                os.chmod(os.path.join(self.path, relative), stat.S_IMODE(kept[3]))
+        os.chmod(self.path, self.mode)
         self.state = listing(self.path)
         return True
+
+
+def _copy_entry(source: str, destination: str) -> None:
+    st = os.lstat(source)
+    mode = stat.S_IMODE(st.st_mode)
+    if stat.S_ISDIR(st.st_mode):
+        os.mkdir(destination, stat.S_IRWXU)
+        copy(source, destination)
+    elif stat.S_ISLNK(st.st_mode):
+        os.symlink(os.readlink(source), destination)
+    elif stat.S_ISREG(st.st_mode):
+        _copy_file(source, destination, mode)
+    elif stat.S_ISFIFO(st.st_mode):
+        os.mkfifo(destination, mode)

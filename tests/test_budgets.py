@@ -1,0 +1,111 @@
+"""A hang costs its own function a budget's worth of time once, and nothing else.
+
+Each call of student code gets a budget derived from the reference's time on the same input; a
+function that runs out of it when judged alone is hung, and its later calls fail at once with a
+message that says so. A function judged with stand-ins for its helpers is never charged for a
+helper's hang, and a correct function that is much slower than the reference keeps its points.
+"""
+from __future__ import annotations
+
+import pytest
+
+from autograder.grading import grade_notebooks
+from helpers import make_submission
+
+ASSIGNMENT = "ps3_linear_regression"
+TIMED_OUT = "超过了给它的时间"
+EARLIER = "在前面的测试里已经超时"
+
+HANGING_GRADIENT = '''def gradient_mse(X, y, w, b):
+    """The article's loop, with a convergence test that never holds."""
+    converged = False
+    while not converged:
+        y_pred = linear_model(X, w, b)
+        dw = -2 * np.mean(X * (y - y_pred))
+        db = -2 * np.mean(y - y_pred)
+        converged = abs(dw) < -1.0
+    return np.array([dw, db])
+'''
+
+DEAF_GRADIENT = '''import signal
+for _signal in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGXCPU):
+    signal.signal(_signal, signal.SIG_IGN)
+def gradient_mse(X, y, w, b):
+    while True:
+        pass
+'''
+
+HANGING_TRAINING = '''def train_linear_regression(X, y, learning_rate=0.01, max_iterations=1000):
+    w = b = 0.0
+    history = []
+    i = 0
+    while i < max_iterations:   # i never grows
+        loss = mse_loss(y, linear_model(X, w, b))
+        dw, db = gradient_mse(X, y, w, b)
+        w, b = w - learning_rate * dw, b - learning_rate * db
+        history.append({"iteration": i, "loss": loss, "w": w, "b": b})
+    return w, b, history
+'''
+
+SLOW_BUT_RIGHT = {
+    "linear_model": '''def linear_model(X, w, b):
+    out = np.empty_like(np.asarray(X, dtype=float))
+    for index in np.ndindex(out.shape):
+        out[index] = X[index] * w + b
+    return out
+''',
+    "mse_loss": '''def mse_loss(y_true, y_pred):
+    total, count = 0.0, 0
+    for a, b in zip(np.ravel(y_true), np.ravel(y_pred)):
+        total += (a - b) ** 2
+        count += 1
+    return float(total / count)
+''',
+    "gradient_mse": '''def gradient_mse(X, y, w, b):
+    y_pred = linear_model(X, w, b)
+    dw = db = 0.0
+    n = 0
+    for xi, yi, pi in zip(np.ravel(X), np.ravel(y), np.ravel(y_pred)):
+        dw += -2 * xi * (yi - pi)
+        db += -2 * (yi - pi)
+        n += 1
+    return np.array([dw / n, db / n])
+''',
+}
+
+CASES = {
+    "gradient_mse never converges": ({"gradient_mse": HANGING_GRADIENT}, "gradient_mse"),
+    "gradient_mse loops and ignores signals": ({"gradient_mse": DEAF_GRADIENT}, "gradient_mse"),
+    "train_linear_regression never ends": ({"train_linear_regression": HANGING_TRAINING}, "train_linear_regression"),
+    "everything ten times slower than the reference, and right": (SLOW_BUT_RIGHT, None),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("budgets")
+    paths = {label: make_submission(ASSIGNMENT, folder / f"{i}.ipynb", cells)
+             for i, (label, (cells, _)) in enumerate(CASES.items())}
+    results = {r.submission: r for r in grade_notebooks(list(paths.values()), ASSIGNMENT)}
+    return {label: results[str(path)] for label, path in paths.items()}
+
+
+@pytest.mark.parametrize("label", CASES)
+def test_only_the_hanging_function_loses_points(graded, label):
+    result = graded[label]
+    hanging = CASES[label][1]
+    assert result.status == "graded", result.error
+    lost = {t.grade_id for t in result.tests if t.score < t.max_score}
+    assert lost == ({hanging} if hanging else set()), [(t.name, t.output[:200]) for t in result.tests
+                                                        if t.score < t.max_score]
+
+
+@pytest.mark.parametrize("label", [label for label, (_, hanging) in CASES.items() if hanging])
+def test_a_hang_is_waited_out_once_then_its_calls_fail_at_once(graded, label):
+    hanging = CASES[label][1]
+    tests = [t for t in graded[label].tests if t.grade_id == hanging]
+    waited = [t for t in tests if TIMED_OUT in t.output]
+    at_once = [t for t in tests if EARLIER in t.output]
+    # Judged with its own helpers first and then alone, a function may wait out its budget twice.
+    assert 1 <= len(waited) <= 2, [(t.name, t.output[:120]) for t in tests]
+    assert len(waited) + len(at_once) == len(tests), [(t.name, t.output[:120]) for t in tests]
