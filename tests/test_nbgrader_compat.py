@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.assignments import assignment_ids
 from autograder.grading import grade_notebooks
 from helpers import ROOT, make_submission
 

@@ -1,7 +1,7 @@
 """The README states the truth: its course table matches the suites, its commands are CI's."""
 import re
 
-from autograder.assignments import Assignment
+from autograder.assignments import Assignment, assignment_ids
 from autograder.grading import suite_max_score
 from helpers import ROOT
 
