@@ -15,7 +15,10 @@ from autograder.notebook import Cell, read_notebook
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SUITES_DIR = PACKAGE_DIR / "suites"
-IMPORTS_TORCH = re.compile(r"^\s*(import torch|from torch)", re.MULTILINE)
+PRELOADABLE = {   # module the zygote imports -> how a cell that needs it starts
+    "torch": re.compile(r"^\s*(import torch|from torch)", re.MULTILINE),
+    "matplotlib.pyplot": re.compile(r"^\s*(import matplotlib|from matplotlib|import pylab|from pylab)", re.MULTILINE),
+}
 
 
 def course_root() -> Path:
@@ -80,6 +83,20 @@ class Assignment:
 
     @cached_property
     def preload(self) -> list[str]:
-        """Modules the zygote imports: numpy always, torch when the notebook uses it."""
-        uses_torch = any(IMPORTS_TORCH.search(c.source) for c in self.cells if c.kind == "code")
-        return ["numpy", "torch"] if uses_torch else ["numpy"]
+        """Modules the zygote imports: numpy always, and what the cells that grading runs (the
+        setup cells; demo cells never run) import. Importing torch costs two seconds, once."""
+        graded = [c.source for c in self.cells if c.kind == "code" and c.role in ("setup", "answer")]
+        return ["numpy", *sorted(m for m, pattern in PRELOADABLE.items() if any(pattern.search(s) for s in graded))]
+
+    def imports_of(self, notebooks) -> set[str]:
+        """What the cells that grading runs in these notebooks import, of the preloadable modules
+        (a student who plots in an answer cell: matplotlib once in the zygote, not once per notebook)."""
+        from autograder.notebook import NotebookError, plan
+        found: set[str] = set()
+        for path in notebooks:
+            try:
+                cells = plan(read_notebook(path), self.cells)
+            except (NotebookError, OSError):
+                continue
+            found |= {m for m, pattern in PRELOADABLE.items() if any(pattern.search(c.source) for c in cells)}
+        return found

@@ -151,7 +151,7 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     from nbgrader.coursedir import CourseDirectory
 
     from autograder.gradebook import ensure_assignment, read_json
-    from autograder.grading import suite_max_score
+    from autograder.engine import suite_max_score
 
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy warnings
     config = load_config(course)

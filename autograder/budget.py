@@ -11,8 +11,6 @@ in the same submission fail at once, saying so.
 """
 from __future__ import annotations
 
-import copy
-import time
 from dataclasses import dataclass, field
 
 UNKNOWN = 2.0   # seconds of reference time assumed for a function never timed (capped by test_timeout)
@@ -20,7 +18,7 @@ UNKNOWN = 2.0   # seconds of reference time assumed for a function never timed (
 
 @dataclass
 class Budgets:
-    reference: object | None          # the solutions module, or None (no budgets: test_timeout)
+    reference: object | None          # the remembered reference (reference.py), or None: test_timeout
     multiple: float = 50.0
     floor: float = 0.5
     ceiling: float = 20.0             # test_timeout
@@ -28,15 +26,9 @@ class Budgets:
 
     def for_call(self, name: str | None, args: tuple = (), kwargs: dict | None = None) -> float:
         """The budget of calling the submission's `name` with plain `args` (Fn already local)."""
-        function = getattr(self.reference, name, None) if name else None
-        if callable(function) and args is not None:
-            started = time.perf_counter()
-            try:
-                function(*copy.deepcopy(args), **copy.deepcopy(kwargs or {}))
-            except Exception:
-                pass   # an input the reference rejects: the time so far still counts
-            spent = time.perf_counter() - started
-            self.timed[name] = max(self.timed.get(name, 0.0), spent)
+        seconds = self.reference.time_of(name, args, kwargs or {}) if name and self.reference else None
+        if seconds is not None:
+            self.timed[name] = max(self.timed.get(name, 0.0), seconds)
         return self.scaled(self.timed.get(name, UNKNOWN) if name else UNKNOWN)
 
     def scaled(self, seconds: float) -> float:

@@ -12,8 +12,8 @@ from autograder.results import SubmissionResult
 
 
 def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict) -> int:
+    from autograder.engine import Grader
     from autograder.parallel import grade_in_parallel
-    from autograder.grading import grade_notebooks
 
     root = course_root()
     settings = sandbox_settings(root, overrides)
@@ -32,7 +32,8 @@ def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int,
     if workers > 1 and len(notebooks) > 1:
         results = grade_in_parallel(notebooks, assignment_id, settings, workers, emit)
     else:
-        results = grade_notebooks(notebooks, assignment_id, settings, on_result=emit)
+        with Grader(assignment_id, settings, root) as grader:
+            results = grader.grade(notebooks, on_result=emit)
     if not as_json:
         order = {str(n): i for i, n in enumerate(notebooks)}
         print(table(sorted(results, key=lambda r: order.get(r.submission, 0))))
@@ -61,7 +62,7 @@ def guess_assignment(notebook: str) -> str | None:
 
 
 def check(notebook: str, assignment_id: str | None, overrides: dict) -> int:
-    from autograder.grading import grade_notebooks
+    from autograder.engine import Grader
 
     assignment_id = assignment_id or guess_assignment(notebook)
     if assignment_id is None:
@@ -69,7 +70,8 @@ def check(notebook: str, assignment_id: str | None, overrides: dict) -> int:
               file=sys.stderr)
         return 2
     settings = sandbox_settings(course_root(), overrides)
-    (result,) = grade_notebooks([notebook], assignment_id, settings)
+    with Grader(assignment_id, settings, course_root()) as grader:
+        (result,) = grader.grade([notebook])
     print(learner_report(result))
     return 0 if result.status == "graded" and result.score == result.max_score else 1
 

@@ -26,12 +26,10 @@ import warnings
 from contextlib import contextmanager
 
 from autograder import protocol
-from autograder.assignments import Assignment
 from autograder.sandbox.client import Reply
-from autograder.budget import Budgets
+from autograder.budget import Budgets, Hangs
 from autograder.student import Student
 
-TEST_TIMEOUT = 20.0
 KEY = "<nbgrader kernel>"
 
 
@@ -43,8 +41,10 @@ class KernelRun:
     problem = None
     protections = ["none: nbgrader runs student code in its own kernel"]
 
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict, budgets: Budgets):
         self.namespace = namespace
+        self.budgets = budgets
+        self.hangs = Hangs()
 
     def start(self) -> None:
         pass
@@ -68,7 +68,7 @@ class KernelRun:
             return lambda message, timeout: _request(ours, pid, message, timeout)
 
         try:
-            yield Student(begin(), Budgets(None, ceiling=TEST_TIMEOUT), restart=begin)
+            yield Student(begin(), self.budgets, self.hangs, restart=begin)
         finally:
             while processes:
                 _end(*processes.pop())
@@ -113,19 +113,15 @@ def _request(sock: socket.socket, pid: int, message: dict, timeout: float) -> Re
 
 def hidden_score(assignment_id: str, grade_id: str, namespace: dict | None = None) -> float:
     """Points earned by `grade_id` in the calling notebook; prints what failed, in Chinese."""
-    from autograder.grading import run_suite
-    from autograder.pytest_plugin import GradingPlugin
+    from autograder.engine import Grader
 
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    assignment = Assignment.load(assignment_id)
-    results = []
-    plugin = GradingPlugin(assignment, [KEY], on_result=results.append, make_run=lambda key: KernelRun(namespace))
+    grader = Grader(assignment_id, make_run=lambda key, budgets: KernelRun(namespace, budgets))
     # nbgrader gives 0 points to a graded cell that writes to stderr: keep pytest silent.
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        run_suite(assignment, [], plugin, only=grade_id)
-    (result,) = results
+        (result,) = grader.grade([KEY], only=grade_id)
     for test in result.tests:
         mark = "✓" if test.status == "passed" else "✗"
         print(f"{mark} {test.name}（{test.score:g} / {test.max_score:g}）")

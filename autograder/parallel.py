@@ -41,29 +41,21 @@ def _settings_from(state: dict):
 def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, results_fd: int) -> None:
     """A worker process (`python -m autograder.parallel`): reads chunks as JSON lines on stdin,
     writes start/result/done lines to `results_fd` until stdin closes."""
-    from autograder.assignments import Assignment
-    from autograder.grading import grade_notebooks
-    from autograder.sandbox.client import Zygote
+    from autograder.engine import Grader
 
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
     send = lambda message: out.write(json.dumps(message, ensure_ascii=False) + "\n")  # noqa: E731
     settings = _settings_from(json.loads(settings_json))
-    base = Path(root) if root else None
-    assignment = Assignment.load(assignment_id, base)
-    zygote = Zygote(assignment.preload, settings, str(assignment.root))
-    try:
+    with Grader(assignment_id, settings, Path(root) if root else None, slot) as grader:
+        grader.warm_up()   # while the parent is still busy
         for line in iter(sys.stdin.readline, ""):
             task = json.loads(line)
             send({"start": task["chunk"]})
             try:
-                grade_notebooks(task["paths"], assignment_id, settings, zygote=zygote, slot=slot,
-                                fingerprints=task.get("fingerprints"), root=base,
-                                on_result=lambda r: send({"result": r.to_json()}))
+                grader.grade(task["paths"], task.get("fingerprints"), on_result=lambda r: send({"result": r.to_json()}))
             except Exception:
                 traceback.print_exc()
             send({"done": task["chunk"]})
-    finally:
-        zygote.close()
 
 
 class _Worker:
@@ -202,25 +194,19 @@ def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings,
 
 # --------------------------------------------------------------------------------- Dask
 
-_dask_zygotes: dict = {}
+_dask_graders: dict = {}
 
 
 def grade_chunk(paths: list[str], assignment_id: str, settings_state: dict, root: str | None,
                 fingerprints: dict) -> list[dict]:
-    """One Dask task: grade a chunk on whatever worker runs it, reusing that worker's zygote."""
-    from autograder.assignments import Assignment
-    from autograder.grading import grade_notebooks
-    from autograder.sandbox.client import Zygote
+    """One Dask task: grade a chunk on whatever worker runs it, with that worker's Grader."""
+    from autograder.engine import Grader
 
-    settings = _settings_from(settings_state)
-    assignment = Assignment.load(assignment_id, Path(root) if root else None)
-    key = (assignment_id, tuple(sorted(settings_state.items())), os.getpid())
-    if key not in _dask_zygotes:
-        _dask_zygotes[key] = Zygote(assignment.preload, settings, str(assignment.root))
-    slot = 100 + os.getpid() % 800  # a user of its own per worker process
-    results = grade_notebooks(paths, assignment_id, settings, zygote=_dask_zygotes[key], slot=slot,
-                              fingerprints=fingerprints, root=Path(root) if root else None)
-    return [r.to_json() for r in results]
+    key = (assignment_id, tuple(sorted(settings_state.items())), root, os.getpid())
+    if key not in _dask_graders:
+        slot = 100 + os.getpid() % 800  # a user of its own per worker process
+        _dask_graders[key] = Grader(assignment_id, _settings_from(settings_state), Path(root) if root else None, slot)
+    return [r.to_json() for r in _dask_graders[key].grade(paths, fingerprints)]
 
 
 def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, scheduler: str,

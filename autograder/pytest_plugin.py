@@ -17,8 +17,9 @@ notebook, which must get full marks).
 """
 from __future__ import annotations
 
-import importlib
+from autograder.reference import remembered
 import sys
+import time
 import traceback
 from functools import cached_property
 from pathlib import Path
@@ -46,42 +47,31 @@ class GradingPlugin:
 
     def __init__(self, assignment: Assignment, notebooks: list[Path], settings: SandboxSettings | None = None,
                  on_result: Callable[[SubmissionResult], None] | None = None, slot: int = 0,
-                 zygote: Zygote | None = None, fingerprints: dict[str, str] | None = None,
-                 make_run: Callable[[str], object] | None = None):
+                 zygote: Callable[[], Zygote] | None = None, fingerprints: dict[str, str] | None = None,
+                 make_run: Callable[[str, Budgets], object] | None = None, budgets: Budgets | None = None):
         self.assignment = assignment
         self.keys = [str(p) for p in notebooks]
         self.make_run = make_run or self._sandboxed_run
         self.settings = settings or SandboxSettings()
         self.on_result = on_result
         self.slot = slot
-        self._zygote = zygote
-        self._own_zygote = zygote is None
+        self.zygote = zygote                 # the Grader's (autograder/engine.py), started on demand
+        self.budgets = budgets or Budgets(self.reference, self.settings.budget_multiple,
+                                          self.settings.budget_floor, self.settings.test_timeout)
         self.fingerprints = fingerprints or {}
         self.results: dict[str, SubmissionResult] = {}
+        self.started: dict[str, float] = {}
         self.points: dict[str, tuple[str, str, float]] = {}   # nodeid -> (grade_id, what, points)
         self.order: list[str] = []
 
     # ------------------------------------------------------------------------ collection
 
-    def _sandboxed_run(self, key: str) -> SubmissionRun:
-        return SubmissionRun(Path(key), self.assignment, self.zygote, self.settings, self.slot,
-                             budgets=self.budgets)
-
-    @cached_property
-    def budgets(self) -> Budgets:
-        """Reference timings, shared by every submission this plugin grades."""
-        settings = self.settings
-        return Budgets(self.reference, settings.budget_multiple, settings.budget_floor, settings.test_timeout)
+    def _sandboxed_run(self, key: str, budgets: Budgets) -> SubmissionRun:
+        return SubmissionRun(Path(key), self.assignment, self.zygote(), self.settings, self.slot, budgets=budgets)
 
     @cached_property
     def reference(self):
-        return importlib.import_module(f"solutions.{self.assignment.id}")
-
-    @property
-    def zygote(self) -> Zygote:
-        if self._zygote is None:
-            self._zygote = Zygote(self.assignment.preload, self.settings, str(self.assignment.root))
-        return self._zygote
+        return remembered(self.assignment.id)
 
     def pytest_generate_tests(self, metafunc):
         if "submission" in metafunc.fixturenames:
@@ -126,12 +116,15 @@ class GradingPlugin:
 
     def open_submission(self, key: str):
         """Set up one submission: run its cells in a sandbox, record what went wrong."""
-        run = self.make_run(key)
+        started = time.monotonic()
+        run = self.make_run(key, self.budgets)
         result = SubmissionResult(key, self.assignment.id, "graded", max_score=self.max_score,
                                   fingerprint=self.fingerprints.get(key))
         self.results[key] = result
+        self.started[key] = started
         try:
             run.start()
+            result.timing["start"] = round(time.monotonic() - started, 4)
             result.protections = run.protections
             result.cells = [_cell_report(c) for c in run.cells if c.status != "ok"]
             if run.problem:
@@ -145,7 +138,9 @@ class GradingPlugin:
 
     def close_submission(self, run) -> None:
         run.close()
-        self._finish(str(run.key))
+        key = str(run.key)
+        self.results[key].timing["total"] = round(time.monotonic() - self.started.get(key, time.monotonic()), 4)
+        self._finish(key)
 
     def gradable(self, run) -> bool:
         return self.results[str(run.key)].status != "error"
@@ -162,6 +157,8 @@ class GradingPlugin:
         if result is None or result.status == "error" or base not in self.points:
             return
         grade_id, what, points = self.points[base]
+        if report.when == "call":   # student calls and trusted comparisons: the floor of grading
+            result.timing["tests"] = round(result.timing.get("tests", 0.0) + report.duration, 4)
         if report.when == "call" or (report.when == "setup" and report.failed):
             if report.passed:
                 test = TestResult(f"{grade_id}: {what}", grade_id, points, points, "passed")
@@ -235,10 +232,6 @@ class GradingPlugin:
         graded = {t.grade_id for t in result.tests}
         return all(h in graded for h in helpers) and not any(
             t.grade_id in helpers and t.status != "passed" for t in result.tests)
-
-    def pytest_sessionfinish(self, session):
-        if self._own_zygote and self._zygote is not None:
-            self._zygote.close()
 
 
 def seeded_rng(name: str) -> np.random.Generator:

@@ -43,6 +43,7 @@ class SubmissionResult:
     cells: list[CellReport] = field(default_factory=list)
     protections: list[str] = field(default_factory=list)
     fingerprint: str | None = None   # content hash, to skip unchanged submissions on resume
+    timing: dict[str, float] = field(default_factory=dict)   # seconds: start (sandbox, cells), tests, total
 
     @property
     def score(self) -> float:
@@ -55,7 +56,7 @@ class SubmissionResult:
             "score": self.score if self.status == "graded" else 0.0, "max_score": self.max_score,
             "tests": [t.to_json() for t in self.tests], "error": self.error,
             "cells": [asdict(c) for c in self.cells], "protections": self.protections,
-            "fingerprint": self.fingerprint,
+            "fingerprint": self.fingerprint, "timing": self.timing,
         }
 
     @classmethod
@@ -64,7 +65,8 @@ class SubmissionResult:
                             t.get("output", ""), t.get("visibility", "visible")) for t in data.get("tests", [])]
         cells = [CellReport(**c) for c in data.get("cells", [])]
         return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
-                   data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"))
+                   data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"),
+                   data.get("timing", {}))
 
     def by_function(self) -> dict[str, tuple[float, float]]:
         """(score, max) per graded function, in the order tests were reported."""

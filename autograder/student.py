@@ -51,7 +51,12 @@ class Fn:
 
         import numpy as np
         namespace = {"np": np, "numpy": np, "math": math}
-        return eval(self.source, namespace)  # noqa: S307 - our own constant source
+        function = eval(self.source, namespace)  # noqa: S307 - our own constant source
+        try:
+            function.__autograder_source__ = self.source   # how the remembered reference keys it
+        except AttributeError:
+            pass
+        return function
 
 
 class Ref:

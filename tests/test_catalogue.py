@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from autograder.grading import grade_notebooks
+from autograder.engine import grade_notebooks
 from helpers import ROOT, make_submission
 
 ASSIGNMENTS = sorted(p.stem for p in (ROOT / "tests" / "catalogue").glob("ps*.py"))

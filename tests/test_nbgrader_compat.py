@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import assignment_ids
-from autograder.grading import grade_notebooks
+from autograder.engine import grade_notebooks
 from helpers import ROOT, make_submission
 
 ASSIGNMENTS = assignment_ids()

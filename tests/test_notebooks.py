@@ -48,12 +48,12 @@ def test_every_graded_function_has_its_three_cells(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_graded_cell_points_equal_the_suite(assignment):
-    from autograder.grading import collect_max_score
-    from autograder.pytest_plugin import GradingPlugin
+    from autograder.engine import Grader
 
     course = Assignment.load(assignment, ROOT)
-    plugin = GradingPlugin(course, [])
-    collect_max_score(course, plugin)
+    grader = Grader(assignment, root=ROOT)
+    plugin = grader.plugin([])
+    grader._pytest(plugin, "--collect-only")
     suite = {}
     for grade_id, _what, points in plugin.points.values():
         suite[grade_id] = suite.get(grade_id, 0) + points

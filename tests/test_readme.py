@@ -2,7 +2,7 @@
 import re
 
 from autograder.assignments import Assignment, assignment_ids
-from autograder.grading import suite_max_score
+from autograder.engine import suite_max_score
 from helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ import pytest
 
 from autograder import protocol
 from autograder.assignments import Assignment, assignment_ids
-from autograder.grading import grade_notebooks
+from autograder.engine import grade_notebooks
 from autograder.sandbox.settings import SandboxSettings
 from helpers import ROOT, make_submission
 

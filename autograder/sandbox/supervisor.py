@@ -48,6 +48,7 @@ class Supervisor:
         self.kernel: Child | None = None       # the kernel, then (frozen) the template of tests
         self.frozen = False
         self.test: Child | None = None
+        self.ready: Child | None = None       # the next test's process, forked ahead of time
         self.scratch = Scratch(config["scratch"], config["snapshot"])
         # May kill(-1) reach only student processes? In a PID namespace, or as a slot user.
         self.contained = config["mode"] != "none" or os.getuid() == config["uid"]
@@ -87,6 +88,7 @@ class Supervisor:
                 detail = self.exit_detail(self.test) if self.test else {}
                 self.end_test()
                 self.reply({"status": "ok", **detail})
+                self.prepare_next_test()   # while the grader reads this test's results
             elif op in KERNEL_OPS:
                 self.forward(self.kernel, raw, float(request.get("timeout", 10)))
             else:
@@ -125,6 +127,9 @@ class Supervisor:
     def kill_kernel(self) -> None:
         if self.test:
             self.end_test()
+        if self.ready:
+            self.ready.close()
+            self.ready = None
         if self.kernel:
             self.kill_students(self.kernel.pid)
             self.kernel.close()
@@ -165,23 +170,34 @@ class Supervisor:
             self.kill_kernel()
             self.reply({"status": "died", "message": "kernel not running"})
             return
-        try:
-            protocol.send(self.kernel.sock, {"op": "test"})
-            payload, fds = self.await_reply(self.kernel, timeout, with_fds=True)
-            reply = json.loads(payload)
-            pid = int(reply["pid"])
-            if len(fds) != 1:
-                raise protocol.ProtocolError("no test channel")
-        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError, KeyError, TypeError):
+        test, self.ready = self.ready or self.fork_test(timeout), None
+        if test is None:
             self.kill_kernel()
             self.reply({"status": "died", "message": "the kernel did not start the test"})
             return
-        for extra in fds[1:]:
-            os.close(extra)
         # The grader talks to the test process directly (no relay: two hops less per call);
         # we keep the process handle to kill it and everything it starts at test_end.
-        self.test = Child(pid, socket.socket(fileno=fds[0]))
-        protocol.send_with_fds(self.channel, {"status": "ok"}, [fds[0]])
+        self.test = test
+        protocol.send_with_fds(self.channel, {"status": "ok"}, [test.sock.fileno()])
+
+    def fork_test(self, timeout: float) -> Child | None:
+        """A new test process, forked from the template (None if the template failed)."""
+        try:
+            protocol.send(self.kernel.sock, {"op": "test"})
+            payload, fds = self.await_reply(self.kernel, timeout, with_fds=True)
+            pid = int(json.loads(payload)["pid"])
+            if len(fds) != 1:
+                raise protocol.ProtocolError("no test channel")
+        except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError, KeyError, TypeError):
+            return None
+        for extra in fds[1:]:
+            os.close(extra)
+        return Child(pid, socket.socket(fileno=fds[0]))
+
+    def prepare_next_test(self) -> None:
+        """Fork the next test process now, while the grader is busy with the last one's results."""
+        if self.kernel and self.frozen and self.ready is None:
+            self.ready = self.fork_test(10)
 
     def exit_if_grader_gone(self) -> None:
         """The grader closed its end (it died): end the sandbox now, not after a timeout."""
@@ -198,13 +214,21 @@ class Supervisor:
     def await_reply(self, child: Child, timeout: float, with_fds: bool = False, watch_pid: bool = True):
         """The child's next message; protocol.Closed as soon as the child is dead (processes it
         started may hold its socket open, so its end of the socket alone does not tell)."""
-        ready = select.select([child.sock, self.channel] + ([child.pidfd] if watch_pid else []), [], [], timeout)[0]
-        if self.channel in ready:
-            self.exit_if_grader_gone()
-        if not ready:
-            raise protocol.Timeout()
-        if child.sock not in ready:
-            raise protocol.Closed()
+        deadline = time.monotonic() + timeout
+        watched = [child.sock, self.channel] + ([child.pidfd] if watch_pid else [])
+        while True:
+            ready = select.select(watched, [], [], max(deadline - time.monotonic(), 0))[0]
+            if self.channel in ready:
+                self.exit_if_grader_gone()
+                watched.remove(self.channel)   # its next request, which waits its turn
+                ready.remove(self.channel)
+                if not ready:
+                    continue
+            if not ready:
+                raise protocol.Timeout()
+            if child.sock not in ready:
+                raise protocol.Closed()
+            break
         payload, fds = protocol.recv_raw_fds(child.sock, timeout, limit=4096)
         if with_fds:
             return payload, fds
@@ -229,6 +253,9 @@ class Supervisor:
         nothing behind (nor does a cell, once the tests begin)."""
         if self.config["mode"] == "none":
             return   # without a PID namespace we cannot tell our processes from the machine's
+        if self.ready is not None:
+            self.ready.close()
+            self.ready = None
         keep = {os.getpid(), self.kernel.pid if self.kernel else 0}
         victims = [pid for pid in _pids() if pid not in keep]
         for pid in victims:
@@ -236,12 +263,14 @@ class Supervisor:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+        if self.test is not None and self.test.pid in victims:
+            select.select([self.test.pidfd], [], [], 5)   # the usual case: just the test, gone at once
         deadline = time.monotonic() + 5
         while victims and time.monotonic() < deadline:
             linux.reap_children()
             victims = [pid for pid in victims if _alive(pid)]
             if victims:
-                time.sleep(0.001)
+                time.sleep(0.0005)
 
     def end_test(self) -> None:
         if not self.test:
@@ -270,6 +299,7 @@ class Supervisor:
         dropped = 0
         deadline = time.monotonic() + timeout
         status, payload, detail = "ok", None, {}
+        watch = [self.channel]   # only to notice the grader's death
         try:
             protocol.send_raw(target.sock, raw)
         except OSError:
@@ -279,9 +309,10 @@ class Supervisor:
             if remaining <= 0:
                 status = "timeout"
                 break
-            ready = select.select([target.sock, self.out_read, target.pidfd, self.channel], [], [], remaining)[0]
+            ready = select.select([target.sock, self.out_read, target.pidfd] + watch, [], [], remaining)[0]
             if self.channel in ready:
                 self.exit_if_grader_gone()
+                watch = []
             if self.out_read in ready:
                 dropped += self.drain(output)
             if target.sock in ready:

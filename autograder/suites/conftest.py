@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import Assignment
-from autograder.pytest_plugin import PLUGIN_NAME, GradingPlugin, seeded_rng
+from autograder.pytest_plugin import PLUGIN_NAME, seeded_rng
 
 
 def pytest_addoption(parser):
@@ -26,9 +25,12 @@ def pytest_configure(config):
     assignment_id = next((s for s in suites if (here / s).is_dir()), None)
     if assignment_id is None:  # e.g. one file: .../ps1_derivatives/test_f.py
         assignment_id = next(Path(a).resolve().parent.name for a in config.args)
-    assignment = Assignment.load(assignment_id)
-    notebooks = [Path(n) for n in config.getoption("notebook")] or [assignment.source_notebook]
-    config.pluginmanager.register(GradingPlugin(assignment, notebooks), PLUGIN_NAME)
+    from autograder.engine import Grader
+    grader = Grader(assignment_id)
+    config.add_cleanup(grader.close)
+    notebooks = [Path(n) for n in config.getoption("notebook")] or [grader.assignment.source_notebook]
+    grader.warm_up(notebooks)
+    config.pluginmanager.register(grader.plugin(notebooks), PLUGIN_NAME)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ from autograder.checks import evaluation_points, expect_number, fail, graded
 from autograder.oracle import autograd_derivative
 from autograder.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
 from .functions import SCALAR
-from solutions import ps1_derivatives as ref
+from autograder.reference import remembered
+ref = remembered("ps1_derivatives")
 
 GRADE_ID = "central_difference"
 FORMULA_HINT = "检查公式：中心差分是 (f(x + h) − f(x − h)) / (2h)，注意分母的括号：/ (2 * h)。"

@@ -5,7 +5,8 @@ from autograder.checks import expect_number, graded
 from autograder.oracle import autograd_derivative
 from autograder.tolerances import FORWARD_DIFFERENCE, SAME_FORMULA
 from .functions import SCALAR
-from solutions import ps1_derivatives as ref
+from autograder.reference import remembered
+ref = remembered("ps1_derivatives")
 
 GRADE_ID = "numerical_derivative"
 FORMULA_HINT = "检查公式：前向差分是 (f(x + h) − f(x)) / h ——分子先在 x + h 处求值，分母是 h（不是 2h）。"

@@ -5,7 +5,8 @@ from autograder.checks import as_array, expect_array, fail, graded
 from autograder.oracle import autograd_gradient
 from autograder.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
 from .functions import VECTOR
-from solutions import ps1_derivatives as ref
+from autograder.reference import remembered
+ref = remembered("ps1_derivatives")
 
 GRADE_ID = "numerical_gradient"
 FORMULA_HINT = ("第 i 个分量应是 (f(x + h·eᵢ) − f(x − h·eᵢ)) / (2h)：每次只移动第 i 个坐标，"

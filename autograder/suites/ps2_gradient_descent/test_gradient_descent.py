@@ -10,7 +10,8 @@ from autograder.checks import as_number, fail, graded, is_close
 from autograder.tolerances import DESCENT
 from .functions import (DOUBLE_WELL, EARLY, HALF_SQUARE, LOG_COSH, QUAD, SIN, SLOPE, compare_runs,
                         expect_last, history_1d, number_or_none, quadratic, unpack)
-from solutions import ps2_gradient_descent as ref
+from autograder.reference import remembered
+ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent"
 STEP_HINT = "更新规则是 x = x − learning_rate · f_prime(x)：减号，并且用传入的 learning_rate。"

@@ -14,7 +14,8 @@ from autograder.checks import fail, graded, is_close
 from autograder.tolerances import DESCENT
 from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, LATE_2D, PLANE, SOFT, STOP_RULE_2D, VALLEY,
                         compare_runs, expect_last, history_2d, number_or_none, point_2d, same_array, unpack)
-from solutions import ps2_gradient_descent as ref
+from autograder.reference import remembered
+ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent_2d"
 HELPERS = ("gradient_2d",)   # only the public check uses it

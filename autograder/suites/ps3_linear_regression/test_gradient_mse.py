@@ -7,7 +7,8 @@ import numpy as np
 
 from autograder.checks import as_array, describe_type, expect_array, fail, graded
 from autograder.tolerances import AUTOGRAD, SAME_FORMULA
-from solutions import ps3_linear_regression as ref
+from autograder.reference import remembered
+ref = remembered("ps3_linear_regression")
 from .common import autograd_mse_gradient, noisy_line
 
 GRADE_ID = "gradient_mse"

@@ -3,7 +3,8 @@ import numpy as np
 
 from autograder.checks import as_array, expect_array, fail, graded
 from autograder.tolerances import SAME_FORMULA
-from solutions import ps3_linear_regression as ref
+from autograder.reference import remembered
+ref = remembered("ps3_linear_regression")
 
 GRADE_ID = "linear_model"
 HINT = "预测值是 X * w + b：每个样本乘以权重 w，再加上偏置 b（不要把 w 和 b 弄反，也不要漏掉 b）。"

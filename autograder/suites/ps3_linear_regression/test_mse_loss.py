@@ -3,7 +3,8 @@ import numpy as np
 
 from autograder.checks import describe_type, expect_number, fail, graded
 from autograder.tolerances import SAME_FORMULA
-from solutions import ps3_linear_regression as ref
+from autograder.reference import remembered
+ref = remembered("ps3_linear_regression")
 
 GRADE_ID = "mse_loss"
 HINT = ("均方误差是残差 y_true − y_pred 的平方的平均值：np.mean((y_true - y_pred) ** 2)。"

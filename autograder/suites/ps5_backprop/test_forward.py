@@ -4,7 +4,8 @@ import numpy as np
 
 from autograder.checks import describe_type, expect_array, fail, graded
 from autograder.tolerances import AUTOGRAD, SAME_FORMULA
-from solutions import ps5_backprop as ref
+from autograder.reference import remembered
+ref = remembered("ps5_backprop")
 from .common import call, expect_float64_array, network, sizes, torch_network, unchanged
 
 GRADE_ID = "forward"

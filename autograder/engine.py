@@ -1,0 +1,155 @@
+"""The grading engine: every command grades through a `Grader`.
+
+    with Grader("ps3_linear_regression") as grader:
+        for result in grader.grade(["alice.ipynb", "bob.ipynb"]):
+            ...
+
+A Grader owns one assignment, its settings, its zygote (started once, reused for every
+submission it grades) and the reference timings the call budgets come from. `grade` runs the
+hidden suite once with pytest over a batch of notebooks and returns their results in order;
+`on_result` sees each one as soon as it is complete. `autograder grade`, `check`, `autograde`,
+each local worker, each Dask worker, the nbgrader bridge and plain `pytest` on a suite all grade
+through this class, so they share one speed and one behaviour.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pytest
+
+from autograder.assignments import Assignment
+from autograder.budget import Budgets
+from autograder.notebook import NotebookError, read_notebook
+from autograder.pytest_plugin import GradingPlugin
+from autograder.results import SubmissionResult
+from autograder.sandbox.client import Zygote
+from autograder.sandbox.settings import SandboxSettings
+
+PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings", "-p", "no:faulthandler",
+               "-p", "no:logging", "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:stepwise",
+               "-p", "no:debugging", "-p", "no:tmpdir", "-p", "no:monkeypatch", "-p", "no:recwarn", "-p", "no:unittest",
+               "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:legacypath", "-p", "no:nose",
+               "--disable-plugin-autoload", "-c", os.devnull]
+
+
+class Grader:
+    def __init__(self, assignment_id: str, settings: SandboxSettings | None = None, root: Path | None = None,
+                 slot: int = 0, make_run: Callable | None = None):
+        self.assignment = Assignment.load(assignment_id, root)
+        self.settings = settings or SandboxSettings()
+        self.slot = slot
+        self.make_run = make_run          # the nbgrader bridge runs tests in its own kernel instead
+        self._zygote: Zygote | None = None
+        self._preload: list[str] = []
+
+    # ------------------------------------------------------------------------------ parts
+
+    @cached_property
+    def reference(self):
+        from autograder.reference import remembered
+        return remembered(self.assignment.id)
+
+    @cached_property
+    def budgets(self) -> Budgets:
+        """Reference timings, shared by every submission this Grader grades."""
+        s = self.settings
+        return Budgets(self.reference, s.budget_multiple, s.budget_floor, s.test_timeout)
+
+    def warm_up(self, notebooks: Iterable[str | Path] = ()) -> None:
+        """Start the zygote now, with what these notebooks will import (numpy always; torch and
+        matplotlib when the assignment's code or a notebook's own cells import them)."""
+        wanted = sorted(set(self.assignment.preload) | self.assignment.imports_of(notebooks))
+        if self._zygote is not None and set(wanted) <= set(self._preload):
+            return
+        if self._zygote is not None:
+            self._zygote.close()   # a notebook needs more than this zygote has: once, then it has it
+        wanted = sorted(set(wanted) | set(self._preload))
+        self._zygote = Zygote(wanted, self.settings, str(self.assignment.root))
+        self._preload = wanted
+
+    @property
+    def zygote(self) -> Zygote:
+        if self._zygote is None:
+            self.warm_up()
+        return self._zygote
+
+    def plugin(self, notebooks: list[Path], on_result=None, fingerprints=None) -> GradingPlugin:
+        return GradingPlugin(self.assignment, notebooks, self.settings, on_result, self.slot,
+                             lambda: self.zygote, fingerprints, self.make_run, self.budgets)
+
+    @cached_property
+    def max_score(self) -> float:
+        """The same for every submission, whatever it contains: the suite, collected only."""
+        plugin = self.plugin([])
+        self._pytest(plugin, "--collect-only")
+        return plugin.max_score
+
+    # ---------------------------------------------------------------------------- grading
+
+    def grade(self, paths: Iterable[str | Path], fingerprints: dict[str, str] | None = None,
+              on_result: Callable[[SubmissionResult], None] | None = None,
+              only: str | None = None) -> list[SubmissionResult]:
+        """Grade each notebook; a file that cannot be read gets an error result, the rest are graded."""
+        paths = [str(p) for p in paths]
+        fingerprints = fingerprints or {}
+        done: dict[str, SubmissionResult] = {}
+
+        def collect(result: SubmissionResult) -> None:
+            done[result.submission] = result
+            if on_result:
+                on_result(result)
+
+        readable = []
+        for path in paths:
+            try:
+                if self.make_run is None:
+                    read_notebook(path)
+                readable.append(Path(path))
+            except NotebookError as exc:
+                collect(SubmissionResult(path, self.assignment.id, "error", error=str(exc),
+                                         max_score=self.max_score, fingerprint=fingerprints.get(path)))
+        if readable:
+            if self.make_run is None:
+                self.warm_up(readable)
+            plugin = self.plugin(readable, collect, fingerprints)
+            self._pytest(plugin, only=only)
+            if "max_score" not in self.__dict__:
+                self.__dict__["max_score"] = plugin.max_score
+        return [done[p] for p in paths if p in done]
+
+    def _pytest(self, plugin: GradingPlugin, *extra: str, only: str | None = None) -> None:
+        suite = self.assignment.suite_dir
+        target = suite / f"test_{only}.py" if only else suite
+        args = [str(target), "--rootdir", str(suite.parent), *PYTEST_ARGS, *extra]
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = pytest.main(args, plugins=[plugin])
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            raise RuntimeError(f"the hidden suite of {self.assignment.id} did not run (pytest exit code {int(code)})")
+
+    def close(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def grade_notebooks(paths: Iterable[str | Path], assignment_id: str, settings: SandboxSettings | None = None,
+                    on_result: Callable[[SubmissionResult], None] | None = None,
+                    root: Path | None = None) -> list[SubmissionResult]:
+    """Grade notebooks with a Grader of their own (one zygote for all of them)."""
+    with Grader(assignment_id, settings, root) as grader:
+        return grader.grade(paths, on_result=on_result)
+
+
+def suite_max_score(assignment: Assignment) -> float:
+    return Grader(assignment.id, root=assignment.root).max_score
