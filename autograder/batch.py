@@ -232,7 +232,7 @@ def summary(results: list[SubmissionResult], students: dict[str, str], assignmen
         maximum = max(m for _, m in scores)
         mean = sum(s for s, _ in scores) / len(scores)
         lost = sum(1 for s, m in scores if s < m)
-        failures = Counter(t.name.split(": ", 1)[-1] for r in graded for t in r.tests
+        failures = Counter(t.diagnosis.text if t.diagnosis else t.what for r in graded for t in r.tests
                            if t.grade_id == function and t.status == "failed" and t.max_score > 0)
         common = failures.most_common(1)[0] if failures else None
         text = f"{common[0]} ({common[1]}×)" if common else ""

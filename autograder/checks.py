@@ -15,7 +15,12 @@ from autograder.student import PUBLIC, StudentProblem
 
 
 class Mistake(AssertionError):
-    """A test found a mistake; the message is shown to the student as it is."""
+    """A test found a mistake; the message is shown to the student as it is. A test that knows
+    which mistake it is names it: `diagnosis` = (code, text), see autograder/diagnosis.py."""
+
+    def __init__(self, message: str, diagnosis: tuple[str, str] | None = None):
+        super().__init__(message)
+        self.diagnosis = diagnosis
 
 
 def graded(what: str, points: float = 1):
@@ -23,8 +28,8 @@ def graded(what: str, points: float = 1):
     return pytest.mark.graded(what=what, points=points)
 
 
-def fail(message: str):
-    raise Mistake(message)
+def fail(message: str, diagnosis: tuple[str, str] | None = None):
+    raise Mistake(message, diagnosis)
 
 
 # ------------------------------------------------------------------------------- values

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from autograder import present
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import SubmissionResult
 
@@ -35,18 +36,23 @@ def render(result: SubmissionResult, student: str, submission: Path | None = Non
         parts.append("<h2>运行笔记本时的问题</h2><ul>")
         parts.extend(f"<li>{_esc(c.message)}</li>" for c in result.cells)
         parts.append("</ul>")
-    for grade_id, (score, maximum) in result.by_function().items():
-        css = "pass" if score == maximum else "fail"
-        parts.append(f"<h2 class='{css}'>{_esc(grade_id)}：{score:g} / {maximum:g}</h2><table>")
-        for test in result.tests:
-            if test.grade_id != grade_id:
-                continue
-            mark = "✓" if test.status == "passed" else "✗"
-            css = "pass" if test.status == "passed" else "fail"
-            what = test.name.split(": ", 1)[-1]
-            detail = f"<pre>{_esc(test.output)}</pre>" if test.status == "failed" and test.output else ""
-            parts.append(f"<tr><td class='{css}'>{mark}</td><td>{_esc(what)}{detail}</td>"
-                         f"<td>{test.score:g} / {test.max_score:g}</td></tr>")
+    for report in present.functions(result):
+        css = "pass" if report.score == report.max_score else "fail"
+        parts.append(f"<h2 class='{css}'>{_esc(report.heading)}</h2>")
+        if report.not_written:
+            parts.append("<p class='note'>还没有实现（函数里仍然是 raise NotImplementedError()）。</p>")
+            continue
+        if report.cause:
+            parts.append(f"<p class='note'>原因：{_esc(report.cause.text)}</p>")
+        parts.append("<table>")
+        for line in report.lines:
+            css = "pass" if line.test.passed else "fail"
+            detail = ""
+            if not line.test.passed:
+                said = (line.diagnosis.text + "\n" if line.diagnosis else "") + line.test.output
+                detail = f"<pre>{_esc(said + (present.SEE_ABOVE if line.refers_to_cause else ''))}</pre>"
+            parts.append(f"<tr><td class='{css}'>{line.mark}</td><td>{_esc(line.test.what)}{detail}</td>"
+                         f"<td>{line.test.score:g} / {line.test.max_score:g}</td></tr>")
         parts.append("</table>")
     if submission is not None:
         parts.append(_answers(submission))

@@ -23,6 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import SaveAutoGrades
 
+from autograder import present
 from autograder.results import SubmissionResult, write_atomically
 
 
@@ -90,13 +91,8 @@ def autograded_notebook(submission: Path, release: Path, result: SubmissionResul
 def _messages(result: SubmissionResult, function: str) -> str:
     if result.status != "graded":
         return f"无法评分：{result.error}\n"
-    lines = []
-    for test in result.tests:
-        if test.grade_id == function:
-            mark = "✓" if test.status == "passed" else "✗"
-            lines.append(f"{mark} {test.name}（{test.score:g} / {test.max_score:g}）")
-            if test.status == "failed" and test.output:
-                lines.append("    " + test.output.replace("\n", "\n    "))
+    lines = [line for report in present.functions(result) if report.grade_id == function
+             for line in present.text(report)]
     return "\n".join(lines) + "\n"
 
 

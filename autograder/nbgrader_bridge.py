@@ -25,7 +25,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 
-from autograder import protocol
+from autograder import present, protocol
 from autograder.sandbox.client import Reply
 from autograder.budget import Budgets, Hangs
 from autograder.student import Student
@@ -122,9 +122,6 @@ def hidden_score(assignment_id: str, grade_id: str, namespace: dict | None = Non
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         (result,) = grader.grade([KEY], only=grade_id)
-    for test in result.tests:
-        mark = "✓" if test.status == "passed" else "✗"
-        print(f"{mark} {test.name}（{test.score:g} / {test.max_score:g}）")
-        if test.status == "failed" and test.output:
-            print("    " + test.output.replace("\n", "\n    "))
+    for report in present.functions(result):
+        print("\n".join(present.text(report)))
     return result.score

@@ -32,7 +32,8 @@ from autograder.assignments import Assignment
 from autograder.budget import Budgets
 from autograder.checks import Mistake, explain
 from autograder.notebook import NotebookError
-from autograder.results import CellReport, SubmissionResult, TestResult
+from autograder.diagnosis import from_models, from_problem, models_of
+from autograder.results import CellReport, Diagnosis, Outcome, SubmissionResult, TestResult
 from autograder.runner import CellOutcome, SubmissionRun
 from autograder.sandbox.client import Zygote
 from autograder.sandbox.settings import SandboxSettings
@@ -161,11 +162,33 @@ class GradingPlugin:
             result.timing["tests"] = round(result.timing.get("tests", 0.0) + report.duration, 4)
         if report.when == "call" or (report.when == "setup" and report.failed):
             if report.passed:
-                test = TestResult(f"{grade_id}: {what}", grade_id, points, points, "passed")
+                test = TestResult(grade_id, what, points, points, Outcome.PASSED)
             else:
-                test = TestResult(f"{grade_id}: {what}", grade_id, 0.0, points, "failed",
-                                  _message(call.excinfo))
+                test = TestResult(grade_id, what, 0.0, points, Outcome.FAILED, _message(call.excinfo),
+                                  self._diagnose(item, call.excinfo, grade_id))
             result.tests.append(test)
+
+    def _diagnose(self, item, excinfo, grade_id: str) -> Diagnosis | None:
+        """Which mistake made this test fail, when it can be named (autograder/diagnosis.py)."""
+        error = excinfo.value if excinfo is not None else None
+        try:
+            if isinstance(error, Mistake) and error.diagnosis:
+                code, text = error.diagnosis
+                return Diagnosis(f"{grade_id}.{code}", text)
+            student = item.funcargs.get("student") if hasattr(item, "funcargs") else None
+            found = None
+            if isinstance(error, (Mistake, StudentProblem)) and student is not None:
+                found = from_models(grade_id, self.models.get(grade_id, []), student.calls, self.reference)
+            if found is None and isinstance(error, StudentProblem):
+                found = from_problem(grade_id, error)
+            return found
+        except Exception:   # a diagnosis is a help, never a reason to lose a result
+            traceback.print_exc(file=sys.stderr)
+        return None
+
+    @cached_property
+    def models(self):
+        return models_of(self.assignment.id)
 
     def _finish(self, key: str) -> None:
         result = self.results[key]
@@ -176,7 +199,7 @@ class GradingPlugin:
             for base in self.order:   # a test that never reported (crash in teardown) still counts
                 grade_id, what, points = self.points[base]
                 if f"{grade_id}: {what}" not in seen:
-                    result.tests.append(TestResult(f"{grade_id}: {what}", grade_id, 0.0, points, "failed",
+                    result.tests.append(TestResult(grade_id, what, 0.0, points, Outcome.FAILED,
                                                    INTERNAL_ERROR))
             rank = {f"{self.points[b][0]}: {self.points[b][1]}": i for i, b in enumerate(self.order)}
             functions = self.assignment.functions

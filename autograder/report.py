@@ -5,6 +5,7 @@ import json
 import textwrap
 import unicodedata
 
+from autograder import present
 from autograder.results import SubmissionResult
 
 
@@ -35,10 +36,14 @@ def table(results: list[SubmissionResult]) -> str:
         lines.append(f"{_pad(result.submission, name_width)}  {result.status:<6}  {score}")
         if result.error:
             lines.append(f"    {result.error}")
-        for test in result.tests:
-            if test.status == "failed":
-                first = (test.output or "").splitlines()[0] if test.output else ""
-                lines.append(f"    -{_points(test.max_score)}  {test.name}  {first[:100]}")
+        for report in present.functions(result):
+            if report.not_written:
+                lines.append(f"    -{_points(report.max_score)}  {report.grade_id}: 还没有实现")
+                continue
+            for line in report.failed:
+                test = line.test
+                why = test.diagnosis.text if test.diagnosis else (test.output or "").split("\n")[0]
+                lines.append(f"    -{_points(test.max_score)}  {test.name}  {why[:100]}")
     return "\n".join(lines)
 
 
@@ -54,21 +59,12 @@ def learner_report(result: SubmissionResult) -> str:
         lines.append("运行笔记本时的问题：")
         for cell in result.cells:
             lines.append(f"  ! {cell.message}")
-    by_function = result.by_function()
-    for grade_id, (score, maximum) in by_function.items():
-        mark = "✓" if score == maximum else "✗"
+    for report in present.functions(result):
         lines.append("")
-        lines.append(f"{mark} {_pad(grade_id, 28)} {_points(score)} / {_points(maximum)} 分")
-        for test in result.tests:
-            if test.grade_id != grade_id:
-                continue
-            what = test.name.split(": ", 1)[-1]
-            sign = "✓" if test.status == "passed" else "✗"
-            lines.append(f"    {sign} {what}（{_points(test.max_score)} 分）")
-            if test.status == "failed" and test.output:
-                for paragraph in test.output.splitlines():
-                    lines.extend(textwrap.wrap(paragraph, 88, initial_indent="        ",
-                                               subsequent_indent="        ") or [""])
+        for line in present.text(report):
+            body = line.lstrip(" ")
+            indent = line[:len(line) - len(body)]
+            lines.extend(textwrap.wrap(body, 88, initial_indent=indent, subsequent_indent=indent + "  ") or [""])
     if result.protections:
         lines.append("")
         lines.append("运行你的代码时启用的隔离保护（sandbox）：")

@@ -5,22 +5,65 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from pathlib import Path
+
+
+class Outcome(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class Status(str, Enum):
+    GRADED = "graded"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The mistake a student made, named in their terms. `code` is stable ("<grade_id>.<what>")
+    so that a class report can count how many students made it."""
+    code: str
+    text: str
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data) -> "Diagnosis | None":
+        return cls(str(data["code"]), str(data["text"])) if isinstance(data, dict) else None
 
 
 @dataclass
 class TestResult:
-    name: str                    # "<grade_id>: <what it checks>"
-    grade_id: str
+    grade_id: str                # the graded function or class
+    what: str                    # what the test checks, in the student's words
     score: float
     max_score: float
-    status: str                  # passed | failed
-    output: str = ""
+    status: Outcome
+    output: str = ""             # why it failed (never hidden test code or hidden expected values)
+    diagnosis: Diagnosis | None = None
     visibility: str = "visible"
 
+    @property
+    def name(self) -> str:       # the contract's "<grade_id>: <what>"
+        return f"{self.grade_id}: {self.what}"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == Outcome.PASSED
+
     def to_json(self) -> dict:
-        return {"name": self.name, "score": self.score, "max_score": self.max_score, "status": self.status,
-                "output": self.output, "visibility": self.visibility}
+        return {"name": self.name, "score": self.score, "max_score": self.max_score, "status": self.status.value,
+                "output": self.output, "visibility": self.visibility, "grade_id": self.grade_id,
+                "what": self.what, "diagnosis": self.diagnosis.to_json() if self.diagnosis else None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TestResult":
+        grade_id, _, what = data["name"].partition(": ")
+        return cls(data.get("grade_id", grade_id), data.get("what", what), data["score"], data["max_score"],
+                   Outcome(data["status"]), data.get("output", ""), Diagnosis.from_json(data.get("diagnosis")),
+                   data.get("visibility", "visible"))
 
 
 @dataclass
@@ -36,7 +79,7 @@ class CellReport:
 class SubmissionResult:
     submission: str
     assignment: str
-    status: str                  # graded | error
+    status: Status
     tests: list[TestResult] = field(default_factory=list)
     error: str | None = None
     max_score: float = 0.0
@@ -45,6 +88,9 @@ class SubmissionResult:
     fingerprint: str | None = None   # content hash, to skip unchanged submissions on resume
     timing: dict[str, float] = field(default_factory=dict)   # seconds: start (sandbox, cells), tests, total
 
+    def __post_init__(self):
+        self.status = Status(self.status)
+
     @property
     def score(self) -> float:
         return round(sum(t.score for t in self.tests), 6)
@@ -52,8 +98,8 @@ class SubmissionResult:
     def to_json(self) -> dict:
         """COURSE.md's shape; extra keys (cells, protections) are informative only."""
         return {
-            "submission": self.submission, "assignment": self.assignment, "status": self.status,
-            "score": self.score if self.status == "graded" else 0.0, "max_score": self.max_score,
+            "submission": self.submission, "assignment": self.assignment, "status": self.status.value,
+            "score": self.score if self.status == Status.GRADED else 0.0, "max_score": self.max_score,
             "tests": [t.to_json() for t in self.tests], "error": self.error,
             "cells": [asdict(c) for c in self.cells], "protections": self.protections,
             "fingerprint": self.fingerprint, "timing": self.timing,
@@ -61,8 +107,7 @@ class SubmissionResult:
 
     @classmethod
     def from_json(cls, data: dict) -> "SubmissionResult":
-        tests = [TestResult(t["name"], t["name"].split(":", 1)[0], t["score"], t["max_score"], t["status"],
-                            t.get("output", ""), t.get("visibility", "visible")) for t in data.get("tests", [])]
+        tests = [TestResult.from_json(t) for t in data.get("tests", [])]
         cells = [CellReport(**c) for c in data.get("cells", [])]
         return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
                    data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"),

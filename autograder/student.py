@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from autograder import protocol
 from autograder.budget import UNKNOWN, Budgets, Hangs
+from autograder.diagnosis import Call, Raised
 
 
 PUBLIC = "公开测试"
@@ -124,6 +125,7 @@ class Student:
         self._helpers: dict[str, object] = {}
         self.alone = True
         self.subject: str | None = None   # the function the current test grades
+        self.calls: list[Call] = []       # this run's calls with plain inputs
 
     def restart(self) -> None:
         """Continue in a fresh process (a new fork of the notebook's state), own functions only."""
@@ -131,6 +133,7 @@ class Student:
             raise RuntimeError("this student cannot be restarted")
         self._request = self._restart()
         self._fns, self._local_fns, self._helpers = [], {}, {}
+        self.calls = []
 
     # ----------------------------------------------------------------------------- calls
 
@@ -139,7 +142,22 @@ class Student:
         budget = self._budget_for(name, args, kwargs)
         message = {"op": "call", "target": {"$ref": name}, "args": [self._arg(a) for a in args],
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}}
-        return self._value(message, _call_text(name, args, kwargs), name=name, budget=budget)
+        try:
+            result = self._value(message, _call_text(name, args, kwargs), name=name, budget=budget)
+        except StudentProblem as problem:
+            if problem.kind == "raised":
+                self._record(name, args, kwargs, Raised(str(problem.detail.get("type", "Exception"))))
+            raise
+        self._record(name, args, kwargs, result)
+        return result
+
+    def _record(self, name: str, args, kwargs, result) -> None:
+        """Keep the call for the diagnosis, which replays it through the mistake models."""
+        try:
+            self.calls.append(Call(name, tuple(_local(a) for a in args), {k: _local(v) for k, v in kwargs.items()},
+                                   result))
+        except _NotLocal:
+            pass
 
     def keep(self, name: str, *args, **kwargs) -> Ref:
         """Like `call`, but the result stays in the student process (for later probing)."""

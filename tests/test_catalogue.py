@@ -74,3 +74,44 @@ def test_variant(graded, assignment, verdict, function, label):
         assert not others, f"{label!r} also cost points elsewhere: {others}"
         lost = [t for t in result.tests if t.grade_id == function and t.status == "failed"]
         assert all(t.output and "内部出错" not in t.output for t in lost), [t.output for t in lost]
+
+
+# ------------------------------------------------------------------------------- diagnosis
+
+def _cause(result, function):
+    """The diagnosis the student is shown for `function` (said once, at its top), if any."""
+    from autograder import present
+    return next((r.cause for r in present.functions(result) if r.grade_id == function), None)
+
+
+def diagnosis_table(graded, assignment: str) -> list[tuple[str, str, str, str | None]]:
+    """(function, label, expected code, diagnosed code or None) for every wrong answer."""
+    module = importlib.import_module(f"catalogue.{assignment}")
+    rows = []
+    for function, answers in module.WRONG.items():
+        for label in answers:
+            cause = _cause(graded(assignment)[("wrong", function, label)], function)
+            expected = module.DIAGNOSES.get(function, {}).get(label)
+            rows.append((function, label, expected and f"{function}.{expected}", cause.code if cause else None))
+    return rows
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_wrong_answers_are_diagnosed(graded, assignment):
+    """At least 80 % of a catalogue's wrong answers get the specific diagnosis that names their
+    mistake, and none gets a diagnosis that names another mistake."""
+    rows = diagnosis_table(graded, assignment)
+    wrong = [(f, label, want, got) for f, label, want, got in rows if got is not None and got != want]
+    assert not wrong, wrong
+    right = sum(1 for *_, want, got in rows if got is not None and got == want)
+    assert right / len(rows) >= 0.8, [(f, label, want, got) for f, label, want, got in rows if got != want]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_correct_answer_is_diagnosed(graded, assignment):
+    module = importlib.import_module(f"catalogue.{assignment}")
+    for function, answers in module.RIGHT.items():
+        for label in answers:
+            result = graded(assignment)[("right", function, label)]
+            named = [(t.name, t.diagnosis) for t in result.tests if t.diagnosis is not None]
+            assert not named, (function, label, named)

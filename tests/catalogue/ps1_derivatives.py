@@ -157,3 +157,49 @@ RIGHT = {
             "    return grad\n"),
     },
 }
+
+# The diagnosis each wrong answer must get (its function's cause; autograder/diagnosis.py).
+DIAGNOSES = {
+    "f": {
+        "xor instead of power": "xor_not_power",
+        "derivative instead of function": "derivative_instead",
+        "cube": "cube",
+        "float() breaks arrays": "not_elementwise",
+        "dot product on arrays": "dot_product",
+        "math.pow breaks arrays": "not_elementwise",
+    },
+    "f_prime": {
+        "returns the function": "returns_function",
+        "sign error": "sign_flipped",
+        "off by a constant": "off_by_constant",
+        "missing factor 2": "missing_factor_2",
+        "constant": "constant",
+        "float() breaks arrays": "not_elementwise",
+    },
+    "numerical_derivative": {
+        "central instead of forward": "central_instead_of_forward",
+        "sign error": "sign_flipped",
+        "divides by 2h": "divides_by_2h",
+        "ignores h": "ignores_h",
+        "backward difference": "backward_difference",
+        "wrong default h": "wrong_default_h",
+        "integer division": "integer_division",
+    },
+    "central_difference": {
+        "forward difference": "forward_instead_of_central",
+        "precedence: / 2 * h": "precedence",
+        "missing 2": "missing_factor_2",
+        "sign error": "sign_flipped",
+        "ignores h": "ignores_h",
+        "wrong default h": "wrong_default_h",
+    },
+    "numerical_gradient": {
+        "forward differences": "forward_difference",
+        "mutates x in place and restores it": "mutates_input",
+        "aliasing: xp = x": "mutates_input",
+        "moves every coordinate at once": "all_coordinates_at_once",
+        "off by one": "off_by_one",
+        "returns a list": "not_a_float_array",
+        "missing 2": "missing_factor_2",
+    },
+}

@@ -9,6 +9,8 @@ from autograder.reference import remembered
 ref = remembered("ps1_derivatives")
 
 GRADE_ID = "numerical_gradient"
+MUTATES_INPUT = ("mutates_input", "你在传入的 x 上原地修改了（x[i] += h），或者 xp = x 只是给同一个数组起了新名字："
+                                  "要先复制（xp = x.copy()），只改副本。")
 FORMULA_HINT = ("第 i 个分量应是 (f(x + h·eᵢ) − f(x − h·eᵢ)) / (2h)：每次只移动第 i 个坐标，"
                 "而且两个点都要从原来的 x 出发。")
 
@@ -47,7 +49,9 @@ def test_shape_and_dtype(student, rng):
             shape = getattr(result, "shape", None)
             dtype = getattr(result, "dtype", type(result).__name__)
             fail(f"numerical_gradient(f, 长度为 {n} 的 x) 应返回形状 ({n},)、dtype 为 float64 的 NumPy 数组，"
-                 f"你返回的形状是 {shape}、类型是 {dtype}。")
+                 f"你返回的形状是 {shape}、类型是 {dtype}。",
+                 diagnosis=("not_a_float_array", "结果要是 float64 的 NumPy 数组（例如 np.zeros_like(x, dtype=float) "
+                                                 "再逐个填入），不是列表，也不是整数数组。"))
         expect_array(array, ref.numerical_gradient(function.numpy(), x), f"长度为 {n} 时的梯度", **SAME_FORMULA)
 
 
@@ -60,7 +64,8 @@ def test_x_unchanged(student, rng):
     after = as_array(student.get(kept), "调用之后的 x")
     if not np.array_equal(after, x):
         fail("调用 numerical_gradient 之后，传入的数组 x 被改变了。先复制一份（例如 x = np.array(x, dtype=float)），"
-             "只在副本上做加减 h 的操作；先加 h 再减 h 也不行，浮点舍入会让它回不到原值。")
+             "只在副本上做加减 h 的操作；先加 h 再减 h 也不行，浮点舍入会让它回不到原值。",
+             diagnosis=MUTATES_INPUT)
 
 
 @graded("使用传入的步长 h", points=0.5)
