@@ -54,15 +54,20 @@ class TestResult:
         return self.status == Outcome.PASSED
 
     def to_json(self) -> dict:
+        """Exactly the contract's keys (COURSE.md); the rest goes in `detail`."""
         return {"name": self.name, "score": self.score, "max_score": self.max_score, "status": self.status.value,
-                "output": self.output, "visibility": self.visibility, "grade_id": self.grade_id,
-                "what": self.what, "diagnosis": self.diagnosis.to_json() if self.diagnosis else None}
+                "output": self.output, "visibility": self.visibility}
+
+    def detail(self) -> dict:
+        return {"grade_id": self.grade_id, "what": self.what,
+                "diagnosis": self.diagnosis.to_json() if self.diagnosis else None}
 
     @classmethod
-    def from_json(cls, data: dict) -> "TestResult":
+    def from_json(cls, data: dict, detail: dict | None = None) -> "TestResult":
         grade_id, _, what = data["name"].partition(": ")
-        return cls(data.get("grade_id", grade_id), data.get("what", what), data["score"], data["max_score"],
-                   Outcome(data["status"]), data.get("output", ""), Diagnosis.from_json(data.get("diagnosis")),
+        detail = detail or {}
+        return cls(detail.get("grade_id", grade_id), detail.get("what", what), data["score"], data["max_score"],
+                   Outcome(data["status"]), data.get("output", ""), Diagnosis.from_json(detail.get("diagnosis")),
                    data.get("visibility", "visible"))
 
 
@@ -103,11 +108,14 @@ class SubmissionResult:
             "tests": [t.to_json() for t in self.tests], "error": self.error,
             "cells": [asdict(c) for c in self.cells], "protections": self.protections,
             "fingerprint": self.fingerprint, "timing": self.timing,
+            "details": [t.detail() for t in self.tests],   # per test: grade_id, what, diagnosis
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "SubmissionResult":
-        tests = [TestResult.from_json(t) for t in data.get("tests", [])]
+        details = data.get("details") or []
+        tests = [TestResult.from_json(t, details[i] if i < len(details) else None)
+                 for i, t in enumerate(data.get("tests", []))]
         cells = [CellReport(**c) for c in data.get("cells", [])]
         return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
                    data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"),
