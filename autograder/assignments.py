@@ -46,7 +46,7 @@ class Assignment:
             known = ", ".join(assignment_ids()) or "none"
             raise ValueError(f"unknown assignment {assignment_id!r} (known: {known})")
         if not assignment.release_notebook.is_file():
-            raise ValueError(f"no release notebook at {assignment.release_notebook}")
+            raise ValueError(f"no release notebook at {assignment.release_notebook} (and none in this package)")
         return assignment
 
     @property
@@ -55,7 +55,11 @@ class Assignment:
 
     @property
     def release_notebook(self) -> Path:
-        return self.root / "release" / self.id / f"{self.id}.ipynb"
+        """The course's own release copy; a course that has none (its instructor released from
+        elsewhere) is graded against the copy this package was built with."""
+        own = self.root / "release" / self.id / f"{self.id}.ipynb"
+        packaged = PACKAGE_DIR.parent / "release" / self.id / f"{self.id}.ipynb"
+        return own if own.is_file() or not packaged.is_file() else packaged
 
     @property
     def source_notebook(self) -> Path:
