@@ -2,19 +2,52 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 LIMIT_FLAGS = {
-    "--isolation": ("isolation", str, "auto | root | userns | none"),
-    "--memory-mb": ("memory_mb", int, "memory each student process may add"),
+    "--isolation": ("isolation", str, "auto | root | userns | none (default auto: the strongest available)"),
+    "--memory-mb": ("memory_mb", int, "memory each student process may add (MB)"),
+    "--disk-mb": ("disk_mb", int, "all files one submission may write (MB)"),
     "--cpu-seconds": ("cpu_seconds", int, "CPU time per student process"),
     "--processes": ("processes", int, "processes and threads per submission"),
-    "--cell-timeout": ("cell_timeout", float, "seconds per notebook cell"),
-    "--test-timeout": ("test_timeout", float, "seconds per test"),
+    "--cell-timeout": ("cell_timeout", float, "seconds a notebook cell written by the student may run"),
+    "--test-timeout": ("test_timeout", float, "most seconds one call of student code may take"),
+    "--budget-multiple": ("budget_multiple", float, "a call may take this many times the reference's time..."),
+    "--budget-floor": ("budget_floor", float, "... plus this many seconds"),
     "--submission-timeout": ("submission_timeout", float, "seconds per submission"),
-    "--output-kb": ("output_kb", int, "output kept per cell or call"),
+    "--output-kb": ("output_kb", int, "output kept per cell"),
     "--uid-base": ("uid_base", int, "as root, worker k runs student code as user UID_BASE + k"),
+}
+
+COMMANDS = {
+    "grade": ("grade notebooks; one JSON object per notebook with --json",
+              "Grade submitted notebooks of one assignment in a sandbox and print a table, or one "
+              "Gradescope-shaped JSON object per notebook with --json (the grading contract).",
+              ["autograder grade alice.ipynb bob.ipynb --assignment ps1_derivatives",
+               "autograder grade submissions/*.ipynb --assignment ps3_linear_regression --json --workers 2"]),
+    "check": ("check your own notebook and explain every result (for learners)",
+              "For a learner: grade your notebook in a sandbox and explain, per function, what passed, what "
+              "failed and which mistake it looks like. The assignment is guessed from the notebook.",
+              ["autograder check ps1_derivatives.ipynb",
+               "autograder check my_work.ipynb --assignment ps2_gradient_descent"]),
+    "autograde": ("grade a whole class of an nbgrader course (gradebook, feedback, grades.csv)",
+                  "For an instructor: grade every submitted/<student>/ASSIGNMENT/ notebook of an nbgrader "
+                  "course, write the scores into nbgrader's gradebook (the formgrader shows them), a feedback "
+                  "page per student, results.json per submission and grades.csv. Unchanged submissions "
+                  "are kept, so an interrupted run resumes.",
+                  ["autograder autograde ps1_derivatives --course .",
+                   "autograder autograde ps3_linear_regression --course ~/course --workers 2",
+                   "autograder autograde ps3_linear_regression --course . --scheduler tcp://host:8786"]),
+    "build": ("regenerate solutions/ and release/ from source/ (course authors)",
+              "For course authors: strip outputs from the source notebooks, regenerate the reference "
+              "modules in solutions/ and release every assignment with the real nbgrader.",
+              ["autograder build", "autograder build --course path/to/repository"]),
+    "demo": ("release the course and grade the sample submissions",
+             "Build a demo nbgrader course in demo-course/, autograde the sample submissions of every "
+             "assignment as an instructor would, and show a learner's report.",
+             ["autograder demo"]),
 }
 
 
@@ -28,57 +61,86 @@ def _overrides(args: argparse.Namespace) -> dict:
     return {dest: getattr(args, dest) for dest, _, _ in LIMIT_FLAGS.values()}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description="Sandboxed grader of the 导数与梯度 course.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _command(sub, name: str) -> argparse.ArgumentParser:
+    summary, description, examples = COMMANDS[name]
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+    return sub.add_parser(name, help=summary, description=description, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    grade = sub.add_parser("grade", help="grade notebooks; one JSON object per notebook with --json")
-    grade.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
-    grade.add_argument("--assignment", required=True, metavar="ID")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograder", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Sandboxed grader of the course 导数与梯度 (derivatives and gradients for machine learning).",
+        epilog="examples:\n  autograder check my.ipynb\n  autograder autograde ps1_derivatives --course .\n\n"
+               "`autograder COMMAND --help` explains each command.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = _command(sub, "grade")
+    grade.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="submitted notebooks (.ipynb)")
+    grade.add_argument("--assignment", required=True, metavar="ID", help="e.g. ps1_derivatives")
     grade.add_argument("--json", action="store_true", help="Gradescope results.json objects, one per line")
-    grade.add_argument("--workers", type=int, default=1, help="parallel grading workers")
+    grade.add_argument("--workers", type=int, default=1, help="parallel grading workers (default 1)")
     _add_limits(grade)
 
-    check = sub.add_parser("check", help="grade one notebook and explain every result (for learners)")
-    check.add_argument("notebook", metavar="NOTEBOOK")
+    check = _command(sub, "check")
+    check.add_argument("notebook", metavar="NOTEBOOK", help="your notebook (.ipynb)")
     check.add_argument("--assignment", metavar="ID", help="default: guessed from the notebook")
     _add_limits(check)
 
-    autograde = sub.add_parser("autograde", help="grade submitted/*/ASSIGNMENT of an nbgrader course")
-    autograde.add_argument("assignment", metavar="ASSIGNMENT")
-    autograde.add_argument("--course", default=".", help="course directory (default: current)")
-    autograde.add_argument("--workers", type=int, default=0, help="parallel workers (default: the cores)")
+    autograde = _command(sub, "autograde")
+    autograde.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. ps1_derivatives")
+    autograde.add_argument("--course", default=".", help="the nbgrader course directory (default: current)")
+    autograde.add_argument("--workers", type=int, default=0, help="parallel workers (default: one per core)")
     autograde.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster at ADDRESS")
     autograde.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_limits(autograde)
 
-    build = sub.add_parser("build", help="regenerate solutions/ and release/ from source/")
-    build.add_argument("--course", default=None, help="course directory (default: this repository)")
+    build = _command(sub, "build")
+    build.add_argument("--course", default=None, help="the repository (default: this package's)")
 
-    sub.add_parser("demo", help="release the course and grade the sample submissions")
+    _command(sub, "demo")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _run(args: argparse.Namespace) -> int:
+    from autograder import commands
     if args.command == "grade":
-        from autograder.commands import grade
-        return grade(args.notebooks, args.assignment, args.json, args.workers, _overrides(args))
+        return commands.grade(args.notebooks, args.assignment, args.json, args.workers, _overrides(args))
     if args.command == "check":
-        from autograder.commands import check
-        return check(args.notebook, args.assignment, _overrides(args))
+        return commands.check(args.notebook, args.assignment, _overrides(args))
     if args.command == "autograde":
-        from autograder.commands import autograde
-        return autograde(args.assignment, Path(args.course), args.workers, args.scheduler, args.force,
-                         not args.no_progress, _overrides(args))
+        return commands.autograde(args.assignment, Path(args.course).expanduser(), args.workers, args.scheduler,
+                                  args.force, not args.no_progress, _overrides(args))
     if args.command == "build":
-        from autograder.commands import build
-        return build(args.course)
+        return commands.build(args.course)
     if args.command == "demo":
-        from autograder.commands import demo
-        return demo()
+        return commands.demo()
     return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    # nbgrader runs `alembic` as a program: the environment this interpreter belongs to must be on
+    # PATH even when it was not activated (`.venv/bin/autograder ...`).
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    args = build_parser().parse_args(argv)
+    from autograder.commands import UsageError
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted; results written so far are kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line; the traceback on request
+        if os.environ.get("AUTOGRADER_DEBUG"):
+            raise
+        print(f"autograder: {type(exc).__name__}: {exc} (AUTOGRADER_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

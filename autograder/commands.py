@@ -1,6 +1,7 @@
 """What each command does, in terms of the library. Printing happens here and only here."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,32 @@ from autograder.config import sandbox_settings
 from autograder.notebook import NotebookError, read_notebook
 from autograder.report import json_line, learner_report, table
 from autograder.results import SubmissionResult
+
+
+class UsageError(Exception):
+    """A mistake in how a command was called: said in one line, no traceback."""
+
+
+def _assignment(assignment_id: str, root: Path) -> Assignment:
+    try:
+        return Assignment.load(assignment_id, root)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _readable_notebook(path: str) -> None:
+    """For a learner: say plainly why a file cannot be checked."""
+    target = Path(path)
+    if not target.exists():
+        raise UsageError(f"找不到文件 {path}（路径写对了吗？）")
+    if target.is_dir():
+        raise UsageError(f"{path} 是一个文件夹，不是笔记本：请给出 .ipynb 文件的路径")
+    if not os.access(target, os.R_OK):
+        raise UsageError(f"无法读取 {path}：没有读取权限")
+    try:
+        read_notebook(target)
+    except NotebookError as exc:
+        raise UsageError(f"{path} 不是可以评分的 Jupyter 笔记本：{exc}") from None
 
 
 def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict) -> int:
@@ -24,11 +51,7 @@ def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int,
             stdout.write(json_line(result) + "\n")
             stdout.flush()
 
-    try:
-        Assignment.load(assignment_id, root)
-    except ValueError as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
-        return 2
+    _assignment(assignment_id, root)
     if workers > 1 and len(notebooks) > 1:
         results = grade_in_parallel(notebooks, assignment_id, settings, workers, emit)
     else:
@@ -64,11 +87,11 @@ def guess_assignment(notebook: str) -> str | None:
 def check(notebook: str, assignment_id: str | None, overrides: dict) -> int:
     from autograder.engine import Grader
 
+    _readable_notebook(notebook)
     assignment_id = assignment_id or guess_assignment(notebook)
     if assignment_id is None:
-        print("autograder: 无法判断这是哪一次作业，请用 --assignment 指定（" + ", ".join(assignment_ids()) + "）",
-              file=sys.stderr)
-        return 2
+        raise UsageError("无法判断这是哪一次作业，请用 --assignment 指定（" + ", ".join(assignment_ids()) + "）")
+    _assignment(assignment_id, course_root())
     settings = sandbox_settings(course_root(), overrides)
     with Grader(assignment_id, settings, course_root()) as grader:
         (result,) = grader.grade([notebook])
@@ -79,12 +102,19 @@ def check(notebook: str, assignment_id: str | None, overrides: dict) -> int:
 def autograde(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
               progress: bool, overrides: dict) -> int:
     from autograder.batch import autograde_course
+    if not course.is_dir():
+        raise UsageError(f"the course directory {course} does not exist")
+    _assignment(assignment_id, course.resolve())
     return autograde_course(assignment_id, course.resolve(), workers, scheduler, force, progress, overrides)
 
 
 def build(course: str | None) -> int:
     from autograder import build as builder
-    builder.build(Path(course).resolve() if course else course_root())
+    root = Path(course).expanduser().resolve() if course else course_root()
+    if not (root / "source").is_dir():
+        raise UsageError(f"{root} has no source/ directory: `autograder build` regenerates release/ and "
+                         "solutions/ from a repository's source notebooks")
+    builder.build(root)
     return 0
 
 

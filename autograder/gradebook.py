@@ -13,8 +13,10 @@ import copy
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -24,7 +26,11 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import SaveAutoGrades
 
 from autograder import present
+from autograder.assignments import PACKAGE_DIR
 from autograder.results import SubmissionResult, write_atomically
+
+
+PACKAGE_ROOT = PACKAGE_DIR.parent
 
 
 def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
@@ -38,8 +44,18 @@ def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
             pass
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
     command = [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", assignment_id,
-               "--force", "--log-level=ERROR"]
-    done = subprocess.run(command, cwd=coursedir.root, env=env, capture_output=True, text=True)
+               "--force", "--log-level=ERROR", f"--db={coursedir.db_url}"]
+    root = Path(coursedir.root)
+    with tempfile.TemporaryDirectory(prefix="autograder-release-") as scratch:
+        where = root
+        if not (root / coursedir.source_directory / assignment_id).is_dir():
+            # A course released from elsewhere: record the package's own source of the assignment,
+            # in a scratch copy of the course's configuration (nothing is written into the course).
+            where = Path(scratch)
+            shutil.copytree(PACKAGE_ROOT / "source" / assignment_id, where / "source" / assignment_id)
+            if (root / "nbgrader_config.py").is_file():
+                shutil.copy(root / "nbgrader_config.py", where)
+        done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{done.stderr[-2000:]}")
 
