@@ -15,12 +15,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib
+import json
 import pickle
 import time
 import types
 from functools import lru_cache
 
 import numpy as np
+
+from autograder import protocol
 
 SOURCE = "__autograder_source__"   # set by Fn.local() on the functions it makes
 
@@ -107,6 +110,57 @@ class Remembered:
             except Exception:
                 self._answers[key] = (None, copy.deepcopy(result), seconds)
         return result, seconds
+
+
+    def sealed_answers(self, name: str, helpers: tuple, args: tuple, kwargs: dict) -> list:
+        """What `helpers` answer when the reference's `name` runs on these inputs, every question
+        sealed by its own inputs (protocol.seal): sent with a call of the student's `name` judged
+        alone, they spare the stand-ins a round trip per call on a correct answer's path."""
+        key = call_key(f"sealed:{name}:{','.join(helpers)}", args, kwargs)
+        if key is not None and key in self._answers:
+            return self._answers[key][1]
+        entries: dict[str, list] = {}
+        namespace = dict(vars(self._module))
+
+        def recording(helper: str, function):
+            def answer(*a, **k):
+                try:
+                    asked = protocol.question(helper, a, k)   # the inputs as they are now
+                except TypeError:
+                    asked = None
+                result = function(*a, **k)
+                if asked is not None and len(entries) < SEALED_MAX:
+                    try:
+                        text = json.dumps(protocol.encode(result), allow_nan=False, separators=(",", ":"))
+                        entries.setdefault(protocol.seal_id(asked), protocol.seal(asked, text.encode()))
+                    except (protocol.ProtocolError, ValueError, TypeError):
+                        pass
+                return result
+            return answer
+
+        for helper in helpers:
+            namespace[helper] = recording(helper, _rebound(getattr(self._module, helper), namespace))
+        try:
+            _rebound(getattr(self._module, name), namespace)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        except Exception:
+            entries = {}
+        table = list(entries.values())
+        if key is not None:
+            self._answers[key] = (None, table, 0.0)
+        return table
+
+
+SEALED_MAX = 20000   # answers per call (a training run of a few thousand steps)
+
+
+def _rebound(function, namespace: dict):
+    """`function` looking its globals up in `namespace` (where helpers are recorded)."""
+    if not isinstance(function, types.FunctionType):
+        return function
+    copy_ = types.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__,
+                               function.__closure__)
+    copy_.__kwdefaults__ = function.__kwdefaults__
+    return copy_
 
 
 @lru_cache(maxsize=None)

@@ -12,6 +12,7 @@ treats every reply as data to check, never as a verdict.
 from __future__ import annotations
 
 import builtins
+import json
 import linecache
 import math
 import os
@@ -29,6 +30,7 @@ PUBLIC_FILE = "<public check>"
 
 _fork, _exit, _close, _listdir, _waitpid = os.fork, os._exit, os.close, os.listdir, os.waitpid
 _callable = callable
+_MISS = object()
 SAFE_ERRORS = {"TypeError": TypeError, "ValueError": ValueError, "IndexError": IndexError,
                "KeyError": KeyError, "ZeroDivisionError": ZeroDivisionError, "OverflowError": OverflowError,
                "FloatingPointError": FloatingPointError, "AttributeError": AttributeError}
@@ -169,6 +171,7 @@ class Test:
         self.tensor_type = tensor_type = _tensor_type()
         self.slots: dict = {}
         self.trusted: dict[int, tuple[object, int]] = {}   # id(function) -> (function, its number)
+        self.sealed: dict[str, str] = {}                    # sealed answers for the stand-ins
         self.fn_namespace = {"np": numpy, "numpy": numpy, "math": math, "__builtins__": builtins}
         if tensor_type is not None:
             self.fn_namespace["torch"] = sys.modules["torch"]
@@ -197,11 +200,27 @@ class Test:
 
     def helper(self, name: str):
         """A stand-in for the graded function `name` that asks the trusted side to compute it:
-        plain data goes out, plain data comes back, no reference code ever comes here."""
+        plain data goes out, plain data comes back, no reference code ever comes here. Answers
+        sent ahead, sealed by their questions (protocol.seal), spare most of the round trips."""
         def helper(*args, **kwargs):
+            answer = self.unseal(name, args, kwargs)
+            if answer is not _MISS:
+                return answer
             return self.callback(name, args, kwargs)
         helper.__name__ = helper.__qualname__ = name
         return helper
+
+    def unseal(self, name: str, args: tuple, kwargs: dict):
+        if not self.sealed:
+            return _MISS
+        try:
+            asked = protocol.question(name, args, kwargs)
+            sealed = self.sealed.get(protocol.seal_id(asked))
+            if sealed is None:
+                return _MISS
+            return self.resolve(json.loads(protocol.unseal(asked, sealed)))
+        except Exception:   # anything odd: ask the trusted side instead
+            return _MISS
 
     def callback(self, name: str, args: tuple, kwargs: dict):
         _flush()
@@ -235,6 +254,8 @@ class Test:
         if op == "get":
             return self.reply(self.resolve(request["target"]))
         if op == "call":
+            if "sealed" in request:
+                self.sealed = {str(entry[0]): str(entry[1]) for entry in request["sealed"]}
             target = self.resolve(request["target"])
             args = [self.resolve(a) for a in request.get("args", [])]
             kwargs = {str(k): self.resolve(v) for k, v in request.get("kwargs", {}).items()}
