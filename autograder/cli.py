@@ -48,6 +48,24 @@ COMMANDS = {
              "Build a demo nbgrader course in demo-course/, autograde the sample submissions of every "
              "assignment as an instructor would, and show a learner's report.",
              ["autograder demo"]),
+    "serve": ("grade on submit: a service students hand their notebooks to (HTTP)",
+              "For an instructor: run the grade-on-submit service of an nbgrader course. Students submit a "
+              "notebook (from JupyterLab's 提交并评分 button or over HTTP), it is queued, graded in the sandbox "
+              "(on a Dask cluster with --scheduler), stored in submitted/<student>/ with its timestamp and in "
+              "the gradebook, and the student gets their feedback. Identity: per-student tokens (`autograder "
+              "tokens`), or JupyterHub's when run as a hub service. Limits: c.GradingService.* in "
+              "nbgrader_config.py.",
+              ["autograder serve --course .",
+               "autograder serve --course ~/course --port 8765 --host 0.0.0.0",
+               "autograder serve --course . --scheduler tcp://host:8786"]),
+    "tokens": ("issue the per-student tokens of the grade-on-submit service",
+               "For an instructor: issue a token for each student of the course's gradebook who has none yet "
+               "(or for every one with --renew) and print them as CSV (student,token) once; the course keeps "
+               "only their hashes. Students put theirs in JupyterLab (AUTOGRADER_TOKEN) or send it as "
+               "`Authorization: Bearer <token>`.",
+               ["autograder tokens --course .",
+                "autograder tokens --course . --student alice --renew --output alice.csv",
+                "autograder tokens --course . --revoke bob"]),
 }
 
 
@@ -101,6 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--course", default=None, help="the repository (default: this package's)")
 
     _command(sub, "demo")
+
+    serve = _command(sub, "serve")
+    serve.add_argument("--course", default=".", help="the nbgrader course directory (default: current)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default 8765; 0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster at ADDRESS")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="grading processes on this machine (default c.GradingService.workers, else one per core)")
+    _add_limits(serve)
+
+    tokens = _command(sub, "tokens")
+    tokens.add_argument("--course", default=".", help="the nbgrader course directory (default: current)")
+    tokens.add_argument("--student", action="append", metavar="NAME",
+                        help="only this student of the gradebook (repeatable; default: all)")
+    tokens.add_argument("--renew", action="store_true", help="replace existing tokens too (the old ones stop working)")
+    tokens.add_argument("--revoke", action="append", metavar="NAME", help="withdraw this student's token (repeatable)")
+    tokens.add_argument("--output", metavar="FILE", help="write the CSV to FILE (mode 600) instead of printing it")
     return parser
 
 
@@ -117,6 +152,11 @@ def _run(args: argparse.Namespace) -> int:
         return commands.build(args.course)
     if args.command == "demo":
         return commands.demo()
+    if args.command == "serve":
+        return commands.serve(Path(args.course).expanduser(), args.port, args.host, args.scheduler, args.workers,
+                              _overrides(args))
+    if args.command == "tokens":
+        return commands.tokens(Path(args.course).expanduser(), args.student, args.renew, args.revoke, args.output)
     return 2
 
 

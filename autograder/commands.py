@@ -121,3 +121,59 @@ def build(course: str | None) -> int:
 def demo() -> int:
     from autograder.demo import run_demo
     return run_demo()
+
+
+def serve(course: Path, port: int | None, host: str, scheduler: str | None, workers: int | None,
+          overrides: dict) -> int:
+    from autograder.service.server import run
+    if not course.is_dir():
+        raise UsageError(f"the course directory {course} does not exist")
+    if port is not None and not 0 <= port < 65536:
+        raise UsageError(f"--port {port} is not a port number")
+    return run(course.resolve(), port, host, scheduler, workers, overrides)
+
+
+def tokens(course: Path, students: list[str] | None, renew: bool, revoke: list[str] | None,
+           output: str | None) -> int:
+    import csv
+    import io
+    import warnings
+
+    from autograder.service.identity import issue_tokens, revoke_tokens
+
+    if not (course / "gradebook.db").is_file():
+        raise UsageError(f"{course} has no gradebook.db: add the students first "
+                         "(`nbgrader db student add NAME` or `nbgrader db student import students.csv`)")
+    from nbgrader.api import Gradebook
+    warnings.filterwarnings("ignore", module="nbgrader")
+    with Gradebook(f"sqlite:///{(course / 'gradebook.db').resolve()}") as gb:
+        known = [s.id for s in gb.students]
+    if revoke:
+        unknown = [s for s in revoke if s not in known]
+        gone = revoke_tokens(course, revoke)
+        print(f"revoked: {', '.join(gone) or 'none'}" + (f" (no such student: {', '.join(unknown)})" if unknown else ""),
+              file=sys.stderr)
+        if not students and not renew:
+            return 0
+    wanted = students or known
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        raise UsageError(f"not in the gradebook: {', '.join(unknown)} (add with `nbgrader db student add NAME`)")
+    if not wanted:
+        raise UsageError("the gradebook has no students yet: `nbgrader db student add NAME` or "
+                         "`nbgrader db student import students.csv`")
+    issued = issue_tokens(course, wanted, renew)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "token"])
+    writer.writerows(sorted(issued.items()))
+    if output:
+        target = Path(output)
+        target.write_text(buffer.getvalue(), encoding="utf-8")
+        target.chmod(0o600)
+    else:
+        sys.stdout.write(buffer.getvalue())
+    kept = len(wanted) - len(issued)
+    print(f"{len(issued)} token(s) issued" + (f", {kept} student(s) keep theirs (--renew replaces them)" if kept else "")
+          + (f"; written to {output}" if output else ""), file=sys.stderr)
+    return 0

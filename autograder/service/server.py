@@ -1,0 +1,669 @@
+"""`autograder serve`: grade on submit, over HTTP (tornado, the framework of Jupyter Server and
+JupyterHub, so it runs as a JupyterHub service with the hub's own authentication).
+
+    POST /api/assignments/<assignment>/submissions   the notebook as the body -> 202 {id, position}
+    GET  /api/submissions/<id>[?wait=30]             its state (queued, grading, done), then score,
+                                                     summary per function and the feedback page
+    GET  /api/submissions/<id>/feedback               the feedback page (HTML)
+    GET  /api/submissions[?assignment=...]            the student's own submissions
+    GET  /api/me                                      who the service takes you for, assignments, limits
+    GET  /api/health                                  no identity needed
+
+Every request but /api/health needs a student's identity (identity.py); a student only ever sees
+their own submissions. An accepted submission is on disk and in the queue (queue.py) before the
+answer "202 accepted" is sent; grading runs in warm worker processes of this machine or, with
+--scheduler, on a Dask cluster, through the same engine (Grader) and sandbox as `autograde`; each
+graded submission is stored the nbgrader way (store.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from autograder.assignments import Assignment, assignment_ids
+from autograder.notebook import NotebookError, read_notebook
+from autograder.results import Outcome, SubmissionResult, TestResult
+from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
+from autograder.service.queue import Row, SubmissionQueue
+from autograder.service.store import CourseStore, nbgrader_timestamp
+
+log = logging.getLogger("autograder.serve")
+
+WORKER_DIED = "评分进程意外退出，已重试一次仍未评完；请稍后重新提交，或告诉老师。"
+STUDENT_NAME = re.compile(r"^[\w@+\-][\w.@+\-]{0,99}$")
+HARD_CAP = 4          # uploads up to this many times the limit are read through and answered 413
+
+
+class WorkerDied(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------- backends
+
+class LocalWorker:
+    """One `python -m autograder.service.worker` process; results come on a pipe of their own."""
+
+    def __init__(self, slot: int, settings_json: str, root: Path):
+        self.slot, self.settings_json, self.root = slot, settings_json, root
+        self.process: asyncio.subprocess.Process | None = None
+        self.reader: asyncio.StreamReader | None = None
+
+    async def start(self) -> None:
+        read, write = os.pipe()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "autograder.service.worker", str(self.slot), self.settings_json, str(self.root),
+            str(write), stdin=asyncio.subprocess.PIPE, pass_fds=[write])
+        os.close(write)
+        loop = asyncio.get_running_loop()
+        self.reader = asyncio.StreamReader(limit=64 * 2**20)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self.reader), os.fdopen(read, "rb"))
+
+    async def grade(self, batch: str, assignment: str, paths: list[str], fingerprints: dict,
+                    on_result: Callable[[SubmissionResult], None]) -> None:
+        try:
+            self.process.stdin.write((json.dumps({"batch": batch, "assignment": assignment, "paths": paths,
+                                                  "fingerprints": fingerprints}) + "\n").encode())
+            await self.process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise WorkerDied(str(exc)) from None
+        while True:
+            line = await self.reader.readline()
+            if not line:
+                raise WorkerDied(f"worker {self.slot} exited")
+            message = json.loads(line)
+            if "result" in message:
+                on_result(SubmissionResult.from_json(message["result"]))
+            elif message.get("done") == batch:
+                return
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            try:
+                self.process.stdin.close()
+            except Exception:
+                pass
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except asyncio.TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+
+class LocalBackend:
+    """Warm worker processes on this machine, each grading one batch at a time."""
+
+    def __init__(self, settings, root: Path, workers: int, slot_base: int):
+        from autograder.parallel import _settings_state
+
+        self.settings_json = json.dumps(_settings_state(settings))
+        self.root = root
+        self.capacity = max(1, workers)
+        self.slots = [slot_base + k for k in range(1, self.capacity + 1)]
+        self.idle: asyncio.Queue[LocalWorker] = asyncio.Queue()
+        self.all: list[LocalWorker] = []
+        self.description = f"{self.capacity} local worker(s)"
+
+    async def start(self) -> None:
+        for slot in self.slots:
+            worker = LocalWorker(slot, self.settings_json, self.root)
+            await worker.start()
+            self.all.append(worker)
+            self.idle.put_nowait(worker)
+
+    async def grade(self, batch, assignment, paths, fingerprints, on_result) -> None:
+        worker = await self.idle.get()
+        try:
+            await worker.grade(batch, assignment, paths, fingerprints, on_result)
+        except WorkerDied:
+            await worker.stop()
+            self.all.remove(worker)
+            worker = LocalWorker(worker.slot, self.settings_json, self.root)   # a fresh one takes over
+            await worker.start()
+            self.all.append(worker)
+            raise
+        finally:
+            self.idle.put_nowait(worker)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(w.stop() for w in self.all))
+
+
+class DaskBackend:
+    """Batches graded on a Dask cluster by `grade_on_dask`, exactly as `autograde --scheduler` does
+    (each task carries the submissions; the workers need only the installed package)."""
+
+    def __init__(self, settings, root: Path, address: str):
+        self.settings, self.root, self.address = settings, root, address
+        self.capacity = 1
+        self.description = f"Dask at {address}"
+        self.pool: ThreadPoolExecutor | None = None
+
+    def _threads(self) -> int:
+        from dask.distributed import Client
+
+        with Client(self.address, timeout=30) as client:
+            workers = client.scheduler_info().get("workers", {})
+            return max(1, sum(w.get("nthreads", 1) for w in workers.values()))
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.capacity = await loop.run_in_executor(None, self._threads)
+        self.pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="dask")
+        self.description = f"Dask at {self.address} ({self.capacity} threads)"
+
+    async def grade(self, batch, assignment, paths, fingerprints, on_result) -> None:
+        from autograder.parallel import grade_on_dask
+
+        loop = asyncio.get_running_loop()
+        emit = lambda result: loop.call_soon_threadsafe(on_result, result)  # noqa: E731
+        try:
+            await loop.run_in_executor(self.pool, lambda: grade_on_dask(paths, assignment, self.settings, self.address,
+                                                                        emit, fingerprints, self.root))
+        except Exception as exc:
+            raise WorkerDied(f"{type(exc).__name__}: {exc}") from None
+        await asyncio.sleep(0)   # the results scheduled above are delivered before the batch ends
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+# ----------------------------------------------------------------------------- service
+
+class Service:
+    def __init__(self, course: Path, scheduler: str | None = None, workers: int | None = None,
+                 overrides: dict | None = None, identity=None):
+        from autograder.config import load_config, sandbox_settings
+        from autograder.service import identity as identities
+
+        self.course = Path(course).resolve()
+        self.config = load_config(self.course)
+        self.settings = GradingService(config=self.config)
+        self.sandbox = sandbox_settings(self.course, overrides)
+        self.identity = identity or identities.from_environment(self.course)
+        self.home = self.course / ".autograder" / "service"
+        self.uploads = self.home / "uploads"
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        self.queue = SubmissionQueue(self.home / "queue.sqlite")
+        self.store = CourseStore(self.course, self.settings)
+        self.recorder = ThreadPoolExecutor(1, thread_name_prefix="recorder")
+        known = set(assignment_ids())
+        self.assignments = [a for a in (self.settings.assignments or sorted(known)) if a in known]
+        count = workers or self.settings.workers or os.cpu_count() or 1
+        self.backend = (DaskBackend(self.sandbox, self.course, scheduler) if scheduler
+                        else LocalBackend(self.sandbox, self.course, count, self.settings.worker_slot_base))
+        self.free = 0
+        self.wake = asyncio.Event()
+        self.changed: dict[str, asyncio.Event] = {}
+        self.pending_records = 0
+        self._due: dict[str, object] = {}
+        self._prepared: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self.stopping = False
+
+    # ------------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        for row in self.queue.recover():       # graded before the stop, not yet stored
+            self._spawn(self.record(row, SubmissionResult.from_json(row.result)))
+        for assignment in self.settings.assignments:   # named in the config: known to the gradebook now
+            if assignment in self.assignments:
+                self._prepared.add(assignment)
+                asyncio.get_running_loop().run_in_executor(self.recorder, self.store.prepare, assignment)
+        await self.backend.start()
+        self.free = self.backend.capacity
+        self._spawn(self.dispatch())
+        self.wake.set()
+
+    async def close(self) -> None:
+        self.stopping = True
+        self.wake.set()
+        await self.backend.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.get_running_loop().run_in_executor(self.recorder, self.store.flush)
+        self.recorder.shutdown(wait=True)
+        self.queue.close()
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def notify(self, submission_id: str) -> None:
+        event = self.changed.pop(submission_id, None)
+        if event:
+            event.set()
+
+    async def wait_change(self, submission_id: str, timeout: float) -> None:
+        event = self.changed.setdefault(submission_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    # ------------------------------------------------------------------------ accepting
+
+    def due_date(self, assignment: str):
+        """Naive UTC, from the config or, failing that, the gradebook (nbgrader db assignment add --duedate)."""
+        if assignment not in self._due:
+            from autograder.service.limits import parse_due_date
+
+            configured = self.settings.due_dates.get(assignment)
+            due = parse_due_date(str(configured)) if configured else None
+            if due is None and (self.course / "gradebook.db").is_file():
+                from nbgrader.api import Gradebook, MissingEntry
+                try:
+                    with Gradebook(self.store.coursedir.db_url, self.store.coursedir.course_id) as gb:
+                        due = gb.find_assignment(assignment).duedate
+                except MissingEntry:
+                    due = None
+            self._due[assignment] = due
+        return self._due[assignment]
+
+    def check_rate(self, student: str) -> None:
+        limit = self.settings.submissions_per_hour
+        if limit <= 0:
+            return
+        now = time.time()
+        recent = self.queue.received_since(student, now - 3600)
+        if len(recent) >= limit:
+            raise RateLimited(int(recent[-limit] + 3600 - now) + 1, limit)
+
+    def accept(self, student: str, assignment: str, filename: str, body: bytes) -> Row:
+        """Validate, keep on disk, queue. Raises NotebookError or RateLimited."""
+        self.check_rate(student)
+        submission_id = uuid.uuid4().hex
+        upload = self.uploads / f"{submission_id}.ipynb"
+        part = upload.with_suffix(".part")
+        with open(part, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            read_notebook(part)
+        except NotebookError:
+            part.unlink()
+            raise
+        part.replace(upload)
+        received = time.time()
+        due = self.due_date(assignment)
+        late = max(0.0, (utcnow() - due).total_seconds()) if due else 0.0
+        self.queue.add(student, assignment, filename, upload, received, nbgrader_timestamp(received), late,
+                       submission_id)
+        if assignment not in self._prepared:   # the gradebook learns the assignment while it is graded
+            self._prepared.add(assignment)
+            asyncio.get_running_loop().run_in_executor(self.recorder, self.store.prepare, assignment)
+        self.wake.set()
+        log.info("queued %s: %s for %s (%s)", submission_id[:8], student, assignment, filename)
+        return self.queue.get(submission_id)
+
+    # ------------------------------------------------------------------------- grading
+
+    async def dispatch(self) -> None:
+        while not self.stopping:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.free > 0 and not self.stopping:
+                queued = self.queue.queued()
+                if not queued:
+                    break
+                size = max(1, min(self.settings.batch, -(-queued // self.free)))
+                rows = self.queue.next_batch(size)
+                if not rows:
+                    break
+                self.queue.start([r.id for r in rows])
+                self.free -= 1
+                for row in rows:
+                    self.notify(row.id)
+                self._spawn(self.run_batch(rows))
+
+    async def run_batch(self, rows: list[Row]) -> None:
+        assignment = rows[0].assignment
+        by_path = {row.upload: row for row in rows}
+        got: set[str] = set()
+        loop = asyncio.get_running_loop()
+        fingerprints = {}
+        for row in rows:
+            fingerprints[row.upload] = await loop.run_in_executor(None, self.store.fingerprint, assignment,
+                                                                  Path(row.upload))
+
+        def on_result(result: SubmissionResult) -> None:
+            row = by_path.get(result.submission)
+            if row is None or row.id in got:
+                return
+            got.add(row.id)
+            self.queue.graded(row.id, result.to_json())
+            self._spawn(self.record(row, result))
+
+        batch = uuid.uuid4().hex[:12]
+        started = time.monotonic()
+        try:
+            await self.backend.grade(batch, assignment, list(by_path), fingerprints, on_result)
+        except WorkerDied as exc:
+            log.warning("batch %s: %s", batch, exc)
+        except Exception:
+            log.exception("batch %s failed", batch)
+        finally:
+            if not self.stopping:
+                for row in rows:
+                    if row.id in got:
+                        continue
+                    if row.attempts + 1 < 2:          # once more, in another batch
+                        self.queue.requeue([row.id])
+                        self.notify(row.id)
+                    else:
+                        on_result(SubmissionResult(row.upload, assignment, "error", error=WORKER_DIED,
+                                                   fingerprint=fingerprints.get(row.upload)))
+                self.free += 1
+                self.wake.set()
+        log.info("graded %d of %s in %.2fs", len(got), assignment, time.monotonic() - started)
+
+    async def record(self, row: Row, result: SubmissionResult) -> None:
+        loop = asyncio.get_running_loop()
+        self.pending_records += 1
+        try:
+            outcome = await loop.run_in_executor(self.recorder, self.store.store, row.student, row.assignment,
+                                                 Path(row.upload), row.timestamp, result)
+        except Exception as exc:   # the result is kept in the queue; the instructor sees why
+            log.exception("storing %s failed", row.id)
+            outcome = f"not stored: {type(exc).__name__}: {exc}"
+        finally:
+            self.pending_records -= 1
+        self.queue.done(row.id, outcome)
+        self.notify(row.id)
+        if self.pending_records == 0:
+            loop.run_in_executor(self.recorder, self.store.flush)
+
+    # ------------------------------------------------------------------------- reading
+
+    def view(self, row: Row, with_page: bool = True) -> dict:
+        """A submission as its student may see it."""
+        data = {"id": row.id, "assignment": row.assignment, "student": row.student, "filename": row.filename,
+                "received": nbgrader_timestamp(row.received), "late": row.seconds_late > 0,
+                "seconds_late": round(row.seconds_late, 1), "state": "done" if row.state == "done" else row.state,
+                "links": {"self": f"api/submissions/{row.id}", "feedback": f"api/submissions/{row.id}/feedback"}}
+        if row.state == "queued":
+            data["position"] = self.queue.position(row)
+        if row.state == "graded":
+            data["state"] = "grading"          # graded, being stored
+        if row.state != "done":
+            return data
+        result = SubmissionResult.from_json(row.result)
+        due = self.due_date(row.assignment)
+        shown = shows_messages(self.settings.visibility, due)
+        data.update({"status": result.status.value, "score": result.score if result.status == "graded" else 0.0,
+                     "max_score": result.max_score, "visibility": self.settings.visibility, "messages_shown": shown,
+                     "due_date": due.isoformat() + "Z" if due else None, "stored": row.stored,
+                     "summary": [{"function": f, "score": s, "max_score": m} for f, (s, m) in result.by_function().items()],
+                     "error": result.error})
+        if with_page:
+            data["feedback_html"] = self.page(row, result)
+        return data
+
+    def page(self, row: Row, result: SubmissionResult | None = None) -> str:
+        from autograder import feedback
+
+        result = result or SubmissionResult.from_json(row.result)
+        shown = student_view(result, self.settings.visibility, self.due_date(row.assignment))
+        notebook = Path(row.upload)
+        return feedback.render(shown, row.student, notebook if notebook.is_file() else None)
+
+
+def student_view(result: SubmissionResult, visibility: str, due, now=None) -> SubmissionResult:
+    """What a student may see of a result: every test whose messages are visible to them as it is;
+    the others folded, per function, into one line with the points and no message."""
+    if not result.tests:
+        return result
+    hidden_note = ("详细信息在截止日期后显示" if visibility == "after_due_date" else "详细信息不向学生显示")
+    tests: list[TestResult] = []
+    folded: dict[str, TestResult] = {}
+    for test in result.tests:
+        if test_visible(visibility, test.visibility, due, now):
+            tests.append(test)
+            continue
+        line = folded.get(test.grade_id)
+        if line is None:
+            line = TestResult(test.grade_id, f"得分（{hidden_note}）", 0.0, 0.0, Outcome.PASSED, "")
+            folded[test.grade_id] = line
+            tests.append(line)
+        line.score = round(line.score + test.score, 6)
+        line.max_score = round(line.max_score + test.max_score, 6)
+        if not test.passed:
+            line.status = Outcome.FAILED
+    cells = result.cells if shows_messages(visibility, due, now) else []
+    return SubmissionResult(result.submission, result.assignment, result.status, tests, result.error,
+                            result.max_score, cells, [], None, {})
+
+
+# ----------------------------------------------------------------------------- handlers
+
+class Base(tornado.web.RequestHandler):
+    service: Service
+
+    def initialize(self, service: Service):
+        self.service = service
+        self.student: str | None = None
+
+    def set_default_headers(self):
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    async def identify(self) -> bool:
+        student = await self.service.identity.student(self.request.headers.get("Authorization"))
+        if not student or not STUDENT_NAME.match(student):
+            self.set_header("WWW-Authenticate", 'Bearer realm="autograder"')
+            self.fail(401, "没有有效的身份：请带上老师发给你的令牌（Authorization: Bearer <token>），"
+                           "或通过 JupyterHub 访问。")
+            return False
+        self.student = student
+        return True
+
+    def fail(self, status: int, message: str, **extra) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"error": message, **extra}, ensure_ascii=False))
+
+    def reply(self, data: dict, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(data, ensure_ascii=False))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"error": self._reason}, ensure_ascii=False))
+
+    def own(self, submission_id: str) -> Row | None:
+        row = self.service.queue.get(submission_id)
+        if row is None or row.student != self.student:   # someone else's is as good as none
+            self.fail(404, "没有这份提交。")
+            return None
+        return row
+
+
+class Health(Base):
+    def get(self):
+        self.reply({"status": "ok", "queued": self.service.queue.queued(), "identity": self.service.identity.kind,
+                    "backend": self.service.backend.description})
+
+
+class Me(Base):
+    async def get(self):
+        if not await self.identify():
+            return
+        s = self.service.settings
+        assignments = []
+        for a in self.service.assignments:
+            due = self.service.due_date(a)
+            assignments.append({"id": a, "due_date": due.isoformat() + "Z" if due else None})
+        self.reply({"student": self.student, "assignments": assignments, "visibility": s.visibility,
+                    "limits": {"submissions_per_hour": s.submissions_per_hour, "max_upload_mb": s.max_upload_mb}})
+
+
+@tornado.web.stream_request_body
+class Submit(Base):
+    async def prepare(self):
+        self.chunks: list[bytes] = []
+        self.size = 0
+        limit = self.service.settings.max_upload_bytes
+        self.request.connection.set_max_body_size(HARD_CAP * limit + 2**16)
+        if self.request.method != "POST":
+            return
+        if not await self.identify():
+            return
+        assignment = self.path_args[0]
+        if assignment not in self.service.assignments:
+            self.fail(404, f"没有这次作业：{assignment}（可以提交的作业：{', '.join(self.service.assignments)}）。",
+                      assignments=self.service.assignments)
+            return
+        length = int(self.request.headers.get("Content-Length") or 0)
+        if length > HARD_CAP * limit:
+            self.fail(413, too_big(length, limit))
+            return
+        try:
+            self.service.check_rate(self.student)
+        except RateLimited as exc:
+            self.set_header("Retry-After", str(exc.retry_after))
+            self.fail(429, str(exc), retry_after=exc.retry_after)
+
+    def data_received(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size <= self.service.settings.max_upload_bytes:
+            self.chunks.append(chunk)
+        else:
+            self.chunks = []
+
+    async def post(self, assignment: str):
+        limit = self.service.settings.max_upload_bytes
+        if self.size > limit:
+            self.fail(413, too_big(self.size, limit))
+            return
+        filename = Path(self.get_query_argument("filename", f"{assignment}.ipynb")).name[:200]
+        try:
+            row = self.service.accept(self.student, assignment, filename, b"".join(self.chunks))
+        except RateLimited as exc:
+            self.set_header("Retry-After", str(exc.retry_after))
+            self.fail(429, str(exc), retry_after=exc.retry_after)
+            return
+        except NotebookError as exc:
+            self.fail(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
+            return
+        self.set_header("Location", f"api/submissions/{row.id}")
+        self.reply(self.service.view(row), 202)
+
+
+def too_big(size: int, limit: int) -> str:
+    return (f"文件太大（{size / 2**20:.1f} MB），上限是 {limit / 2**20:g} MB；"
+            "请清除输出（Edit → Clear Outputs of All Cells）并保存后再提交。")
+
+
+class Submission(Base):
+    async def get(self, submission_id: str):
+        if not await self.identify():
+            return
+        row = self.own(submission_id)
+        if row is None:
+            return
+        wait = min(max(float(self.get_query_argument("wait", "0") or 0), 0.0), 60.0)
+        if wait and row.state != "done":
+            before = row.state
+            deadline = time.monotonic() + wait
+            while row.state == before and row.state != "done" and time.monotonic() < deadline:
+                await self.service.wait_change(row.id, deadline - time.monotonic())
+                row = self.service.queue.get(submission_id)
+        self.reply(self.service.view(row))
+
+
+class Feedback(Base):
+    async def get(self, submission_id: str):
+        if not await self.identify():
+            return
+        row = self.own(submission_id)
+        if row is None:
+            return
+        if row.state != "done":
+            self.fail(409, "这份提交还在评分中。", state=row.state)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        self.finish(self.service.page(row))
+
+
+class Submissions(Base):
+    async def get(self):
+        if not await self.identify():
+            return
+        rows = self.service.queue.of_student(self.student, self.get_query_argument("assignment", None))
+        self.reply({"student": self.student, "submissions": [self.service.view(r, with_page=False) for r in rows]})
+
+
+def make_app(service: Service, prefix: str = "/") -> tornado.web.Application:
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    routes = [(r"api/health", Health), (r"api/me", Me), (r"api/assignments/([\w\-]+)/submissions", Submit),
+              (r"api/submissions", Submissions), (r"api/submissions/([0-9a-f]{32})", Submission),
+              (r"api/submissions/([0-9a-f]{32})/feedback", Feedback)]
+    return tornado.web.Application([(prefix + path, handler, {"service": service}) for path, handler in routes],
+                                   log_function=_access_log)
+
+
+def _access_log(handler: tornado.web.RequestHandler) -> None:
+    request = handler.request
+    log.info("%d %s %s %.0fms", handler.get_status(), request.method, request.path, 1000 * request.request_time())
+
+
+async def serve(course: Path, port: int | None, host: str, scheduler: str | None, workers: int | None,
+                overrides: dict, announce: Callable[[str], None] = print) -> None:
+    from autograder.service.identity import HubIdentity
+
+    service = Service(course, scheduler, workers, overrides)
+    prefix = "/"
+    if isinstance(service.identity, HubIdentity):
+        prefix = service.identity.prefix
+        if port is None and os.environ.get("JUPYTERHUB_SERVICE_URL"):
+            from urllib.parse import urlparse
+            url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+            host, port = url.hostname or host, url.port
+    await service.start()
+    limit = service.settings.max_upload_bytes
+    server = tornado.httpserver.HTTPServer(make_app(service, prefix), max_body_size=HARD_CAP * limit + 2**16)
+    sockets = tornado.netutil.bind_sockets(port if port is not None else 8765, host)
+    server.add_sockets(sockets)
+    bound = sockets[0].getsockname()[1]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    identity = service.identity.kind
+    if identity == "token" and not service.identity.count():
+        announce(f"note: no student has a token yet: `autograder tokens --course {course}` issues them")
+    announce(f"autograder serve: http://{host}:{bound}{prefix} for {service.course} "
+             f"({identity} identity, {service.backend.description}, {len(service.assignments)} assignments)")
+    try:
+        await stop.wait()
+    finally:
+        server.stop()
+        await service.close()
+        announce("autograder serve: stopped; queued submissions are kept and graded at the next start")
+
+
+def run(course: Path, port: int | None, host: str, scheduler: str | None, workers: int | None,
+        overrides: dict) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    asyncio.run(serve(course, port, host, scheduler, workers, overrides,
+                      announce=lambda text: print(text, flush=True)))
+    return 0

@@ -1,0 +1,134 @@
+"""A graded submission stored as nbgrader stores one, so that the formgrader, `nbgrader
+generate_feedback`, `autograder autograde` and the gradebook all see it as usual:
+
+    submitted/<student>/<assignment>/<assignment>.ipynb + timestamp.txt   (nbgrader's collect)
+    autograded/<student>/<assignment>/results.json + <assignment>.ipynb   (as `autograde` writes)
+    feedback/<student>/<assignment>/<assignment>.html                     (the same page)
+    gradebook.db: the scores (nbgrader's SaveAutoGrades), lateness and its penalty (nbgrader's
+                  AssignLatePenalties with the course's LateSubmissionPlugin)
+
+The submitted notebook keeps the assignment's name whatever the student called their file. A
+submission older than what is already stored for that student is kept in the service's history
+but does not replace the newer one. Everything here runs in one thread (SQLite wants one writer).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import threading
+import warnings
+from pathlib import Path
+
+from autograder.assignments import Assignment
+from autograder.results import SubmissionResult, save, write_atomically
+
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's ExchangeSubmit.timestamp_format
+
+
+def nbgrader_timestamp(when: float) -> str:
+    return dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime(TIMESTAMP_FORMAT)
+
+
+class CourseStore:
+    def __init__(self, course: Path, service_settings):
+        from nbgrader.coursedir import CourseDirectory
+
+        from autograder.config import load_config
+
+        warnings.filterwarnings("ignore", module="nbgrader")
+        self.course = Path(course)
+        self.config = load_config(self.course)
+        self.coursedir = CourseDirectory(config=self.config)
+        self.coursedir.root = str(self.course)
+        self.settings = service_settings
+        self._known: dict[str, dt.datetime | None] = {}
+        self._fingerprints: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._csv_dirty = False
+
+    # ---------------------------------------------------------------- the assignment's due date
+
+    def prepare(self, assignment_id: str) -> dt.datetime | None:
+        """The gradebook knows the assignment and its due date (from the config, else the gradebook's
+        own); returns the due date (naive UTC), or None."""
+        from nbgrader.api import Gradebook
+
+        from autograder.gradebook import ensure_assignment
+        from autograder.service.limits import parse_due_date
+
+        with self._lock:
+            if assignment_id in self._known:
+                return self._known[assignment_id]
+            ensure_assignment(self.coursedir, assignment_id)
+            configured = self.settings.due_dates.get(assignment_id)
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                if configured:
+                    gb.update_or_create_assignment(assignment_id, duedate=parse_due_date(str(configured)))
+                due = gb.find_assignment(assignment_id).duedate
+            self._known[assignment_id] = due
+            return due
+
+    def fingerprint(self, assignment_id: str, notebook: Path) -> str:
+        """As `autograder autograde` computes it, so a later batch run keeps these results."""
+        from autograder.batch import grader_fingerprint
+
+        if assignment_id not in self._fingerprints:
+            self._fingerprints[assignment_id] = grader_fingerprint(Assignment.load(assignment_id, self.course))
+        return hashlib.sha256(notebook.read_bytes() + self._fingerprints[assignment_id].encode()).hexdigest()[:24]
+
+    # --------------------------------------------------------------------------- storing
+
+    def folder(self, student: str, assignment_id: str) -> Path:
+        return Path(self.coursedir.format_path(self.coursedir.submitted_directory, student, assignment_id))
+
+    def feedback_page(self, student: str, assignment_id: str) -> Path:
+        return Path(self.coursedir.format_path(self.coursedir.feedback_directory, student,
+                                               assignment_id)) / f"{assignment_id}.html"
+
+    def store(self, student: str, assignment_id: str, upload: Path, timestamp: str,
+              result: SubmissionResult) -> str:
+        """Store one graded submission; returns 'stored' or 'superseded' (a newer one is there)."""
+        from nbgrader.api import Gradebook
+        from nbgrader.preprocessors import AssignLatePenalties
+
+        from autograder import feedback, gradebook
+        self.prepare(assignment_id)
+        assignment = Assignment.load(assignment_id, self.course)
+        folder = self.folder(student, assignment_id)
+        existing = self.coursedir.get_existing_timestamp(str(folder)) if folder.is_dir() else None
+        from nbgrader.utils import parse_utc
+        if existing is not None and existing > parse_utc(timestamp):
+            return "superseded"
+        notebook = folder / f"{assignment_id}.ipynb"
+        folder.mkdir(parents=True, exist_ok=True)
+        for other in folder.glob("*.ipynb"):   # nbgrader keeps one submission: this one
+            if other != notebook:
+                other.unlink()
+        tmp = notebook.with_name(f".{notebook.name}.tmp")
+        shutil.copyfile(upload, tmp)
+        tmp.replace(notebook)
+        write_atomically(folder / "timestamp.txt", timestamp + "\n")
+
+        result.submission = str(notebook)
+        results_path = Path(self.coursedir.format_path(self.coursedir.autograded_directory, student,
+                                                       assignment_id)) / "results.json"
+        save(result, results_path)
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            target = gradebook.record(gb, self.coursedir, assignment_id, student, assignment_id, notebook,
+                                      assignment.release_notebook, result)
+        resources = {"nbgrader": {"notebook": assignment_id, "assignment": assignment_id, "student": student,
+                                  "db_url": self.coursedir.db_url}}
+        AssignLatePenalties(config=self.config).preprocess(gradebook._read(target), resources)
+        write_atomically(self.feedback_page(student, assignment_id), feedback.render(result, student, notebook))
+        if result.fingerprint:
+            write_atomically(results_path.with_name(".recorded"), result.fingerprint)
+        self._csv_dirty = True
+        return "stored"
+
+    def flush(self) -> None:
+        """grades.csv, once after a run of stored submissions rather than after each."""
+        from autograder.batch import write_grades_csv
+        if self._csv_dirty:
+            self._csv_dirty = False
+            write_grades_csv(self.course, self.coursedir)

@@ -1,0 +1,53 @@
+"""A grading process of the service (`python -m autograder.service.worker`).
+
+Like `autograder autograde`'s workers, but it lives as long as the service and grades any
+assignment: one Grader per assignment (its zygote stays warm between submissions). Batches
+arrive as JSON lines on stdin; each result goes out on `results_fd` as soon as it exists,
+followed by a `done` line for the batch. It ends when stdin closes (the service stopped).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+
+def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
+    from autograder.engine import Grader
+    from autograder.parallel import _settings_from
+
+    out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)   # whatever grading prints goes to stderr, never into the results
+
+    def send(message: dict) -> None:
+        out.write(json.dumps(message, ensure_ascii=False) + "\n")
+
+    settings = _settings_from(json.loads(settings_json))
+    try:   # a slot (sandbox user) no other grading process on the machine holds
+        from autograder.tasks import claim_slot
+        slot = claim_slot(settings.uid_base, first=slot)
+    except ImportError:
+        pass
+    graders: dict[str, Grader] = {}
+    try:
+        send({"ready": slot})
+        for line in iter(sys.stdin.readline, ""):
+            task = json.loads(line)
+            assignment = task["assignment"]
+            try:
+                if assignment not in graders:
+                    graders[assignment] = Grader(assignment, settings, Path(root), slot)
+                graders[assignment].grade(task["paths"], task.get("fingerprints"),
+                                          on_result=lambda r: send({"result": r.to_json()}))
+            except Exception:
+                traceback.print_exc()
+            send({"done": task["batch"]})
+    finally:
+        for grader in graders.values():
+            grader.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]))
