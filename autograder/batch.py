@@ -141,7 +141,7 @@ class Recorder(threading.Thread):
 
 def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
                      progress: bool, overrides: dict) -> int:
-    from autograder.parallel import WorkerPool, grade_on_dask
+    from autograder.parallel import ClusterError, WorkerPool, grade_on_dask
 
     settings = sandbox_settings(course, overrides)
     assignment = Assignment.load(assignment_id, course)
@@ -178,8 +178,19 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     skipped = len(submissions) - len(to_grade)
     bar = Progress(len(to_grade), progress)
 
+    maximum: list[float] = []
+
+    def max_score() -> float:
+        """The suite's: every result, an error too, has the same max_score (the contract)."""
+        if not maximum:
+            graded = [r.max_score for r in results.values() if r.status == "graded"]
+            maximum.append(graded[0] if graded else suite_max_score(assignment))
+        return maximum[0]
+
     def finished(result: SubmissionResult) -> None:
         submission = by_key[result.submission]
+        if result.status == "error" and not result.max_score:
+            result.max_score = max_score()
         save(result, submission.results_path)
         results[result.submission] = result
         recorder.inbox.put((submission, result))
@@ -188,34 +199,54 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     present = [s for s in to_grade if s.notebook.is_file()]
     fingerprints = {s.key: s.fingerprint for s in present}
     started = time.monotonic()
+    stopped = None
     try:
         if scheduler:
             grade_on_dask([s.key for s in present], assignment_id, settings, scheduler, finished, fingerprints,
                           course)
         else:
             pool.grade([s.key for s in present], finished, fingerprints)
+    except ClusterError as exc:   # nothing false is recorded; the next run grades the rest
+        stopped = str(exc)
     finally:
         if pool:
             pool.close()
     elapsed = time.monotonic() - started
-    missing = [s for s in to_grade if not s.notebook.is_file()]
-    if missing:
-        graded = [r.max_score for r in results.values() if r.status == "graded"]
-        max_score = graded[0] if graded else suite_max_score(assignment)
-        for submission in missing:
+    for submission in to_grade:
+        if not submission.notebook.is_file():
             finished(SubmissionResult(submission.key, assignment_id, "error", error=NO_NOTEBOOK,
-                                      max_score=max_score, fingerprint=submission.fingerprint))
+                                      max_score=max_score(), fingerprint=submission.fingerprint))
     recorder.finish()
 
     all_results = [results[s.key] for s in submissions if s.key in results]
     students = {s.key: s.student for s in submissions}
     csv_path = write_grades_csv(course, coursedir)
     print(summary(all_results, students, assignment))
-    print(f"\n{len(submissions)} submissions: {len(to_grade)} graded in {elapsed:.1f}s, {skipped} unchanged "
-          f"(kept). Feedback in {coursedir.feedback_directory}/, grades in {csv_path.name}.")
+    now = [results[s.key] for s in to_grade if s.key in results]
+    graded, errors = sum(r.status == "graded" for r in now), sum(r.status == "error" for r in now)
+    left = len(to_grade) - len(now)
+    print(f"\n{len(submissions)} submissions: {graded} graded and {errors} could not be graded in {elapsed:.1f}s"
+          + (f", {left} not graded (stopped)" if left else "")
+          + f", {skipped} unchanged (kept). Feedback in {coursedir.feedback_directory}/, grades in {csv_path.name}.")
+    class_report(course, coursedir, assignment_id)
     for error in recorder.errors:
         print(f"gradebook: {error}", file=sys.stderr)
+    if stopped:
+        print(f"autograder: grading stopped: {stopped}\nRun the same command again to grade the "
+              f"{left} submissions left.", file=sys.stderr)
+        return 2
     return 0 if all(r.status == "graded" for r in all_results) and not recorder.errors else 1
+
+
+def class_report(course: Path, coursedir, assignment_id: str) -> None:
+    """The instructor's class report (autograder/class_report.py), from every results.json."""
+    from autograder.class_report import write_report
+    try:
+        page = write_report(course, assignment_id, coursedir.autograded_directory)
+    except Exception as exc:   # a help for the instructor; the grades are written already
+        print(f"class report: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    print(f"Class report in {page.relative_to(course)} (the same numbers as CSV files beside it).")
 
 
 def summary(results: list[SubmissionResult], students: dict[str, str], assignment: Assignment) -> str:

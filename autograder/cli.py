@@ -31,7 +31,8 @@ COMMANDS = {
               "For a learner: grade your notebook in a sandbox and explain, per function, what passed, what "
               "failed and which mistake it looks like. The assignment is guessed from the notebook.",
               ["autograder check ps1_derivatives.ipynb",
-               "autograder check my_work.ipynb --assignment ps2_gradient_descent"]),
+               "autograder check my_work.ipynb --assignment ps2_gradient_descent",
+               "autograder check ps3_linear_regression.ipynb --html feedback.html"]),
     "autograde": ("grade a whole class of an nbgrader course (gradebook, feedback, grades.csv)",
                   "For an instructor: grade every submitted/<student>/ASSIGNMENT/ notebook of an nbgrader "
                   "course, write the scores into nbgrader's gradebook (the formgrader shows them), a feedback "
@@ -40,6 +41,13 @@ COMMANDS = {
                   ["autograder autograde ps1_derivatives --course .",
                    "autograder autograde ps3_linear_regression --course ~/course --workers 2",
                    "autograder autograde ps3_linear_regression --course . --scheduler tcp://host:8786"]),
+    "report": ("write the class report of an autograded assignment (HTML and CSV)",
+               "For an instructor: from the course's autograded/*/ASSIGNMENT/results.json, write "
+               "reports/ASSIGNMENT/class_report.html (score distribution, each function's mean and pass rate, "
+               "the most frequent diagnosed mistakes, submissions that hung or crashed, the slowest ones) and "
+               "the same numbers as CSV files. `autograder autograde` writes it too, at the end.",
+               ["autograder report ps1_derivatives --course .",
+                "autograder report ps3_linear_regression --course ~/course"]),
     "build": ("regenerate solutions/ and release/ from source/ (course authors)",
               "For course authors: strip outputs from the source notebooks, regenerate the reference "
               "modules in solutions/ and release every assignment with the real nbgrader.",
@@ -104,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = _command(sub, "check")
     check.add_argument("notebook", metavar="NOTEBOOK", help="your notebook (.ipynb)")
     check.add_argument("--assignment", metavar="ID", help="default: guessed from the notebook")
+    check.add_argument("--html", metavar="FILE", help="also write the feedback page (your code, figures) to FILE")
     _add_limits(check)
 
     autograde = _command(sub, "autograde")
@@ -114,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_limits(autograde)
+
+    report = _command(sub, "report")
+    report.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. ps1_derivatives")
+    report.add_argument("--course", default=".", help="the nbgrader course directory (default: current)")
 
     build = _command(sub, "build")
     build.add_argument("--course", default=None, help="the repository (default: this package's)")
@@ -144,10 +157,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "grade":
         return commands.grade(args.notebooks, args.assignment, args.json, args.workers, _overrides(args))
     if args.command == "check":
-        return commands.check(args.notebook, args.assignment, _overrides(args))
+        return commands.check(args.notebook, args.assignment, _overrides(args), args.html)
     if args.command == "autograde":
         return commands.autograde(args.assignment, Path(args.course).expanduser(), args.workers, args.scheduler,
                                   args.force, not args.no_progress, _overrides(args))
+    if args.command == "report":
+        return commands.report(args.assignment, Path(args.course).expanduser())
     if args.command == "build":
         return commands.build(args.course)
     if args.command == "demo":

@@ -84,7 +84,7 @@ def guess_assignment(notebook: str) -> str | None:
     return best
 
 
-def check(notebook: str, assignment_id: str | None, overrides: dict) -> int:
+def check(notebook: str, assignment_id: str | None, overrides: dict, html: str | None = None) -> int:
     from autograder.engine import Grader
 
     _readable_notebook(notebook)
@@ -96,6 +96,12 @@ def check(notebook: str, assignment_id: str | None, overrides: dict) -> int:
     with Grader(assignment_id, settings, course_root()) as grader:
         (result,) = grader.grade([notebook])
     print(learner_report(result))
+    if html:
+        from autograder.feedback import render
+        from autograder.results import write_atomically
+        target = Path(html).expanduser()
+        write_atomically(target, render(result, Path(notebook).stem, Path(notebook)))
+        print(f"\n反馈页面（feedback page，含你的代码和图）已写到 {target}")
     return 0 if result.status == "graded" and result.score == result.max_score else 1
 
 
@@ -106,6 +112,23 @@ def autograde(assignment_id: str, course: Path, workers: int, scheduler: str | N
         raise UsageError(f"the course directory {course} does not exist")
     _assignment(assignment_id, course.resolve())
     return autograde_course(assignment_id, course.resolve(), workers, scheduler, force, progress, overrides)
+
+
+def report(assignment_id: str, course: Path) -> int:
+    from autograder.class_report import NoResults, write_report
+    from autograder.config import load_config
+
+    if not course.is_dir():
+        raise UsageError(f"the course directory {course} does not exist")
+    course = course.resolve()
+    _assignment(assignment_id, course)
+    directories = load_config(course).get("CourseDirectory", {})
+    try:
+        page = write_report(course, assignment_id, directories.get("autograded_directory", "autograded"))
+    except NoResults as exc:
+        raise UsageError(str(exc)) from None
+    print(f"class report: {page} (the same numbers as CSV files beside it)")
+    return 0
 
 
 def build(course: str | None) -> int:

@@ -1,21 +1,51 @@
-"""Feedback for a student as a standalone HTML page: scores per function, what each failing test
-says, problems running the notebook, and the student's own answers. Built only from the
-result (which never holds hidden test code or hidden expected values) and the student's cells."""
+"""Feedback for a student as one standalone HTML page.
+
+Per graded function, drawn from present.py like every other view of a result: its points, the
+cause of its failures said once, the checks that failed with what each says, a figure where a
+picture says more than text (autograder/figures.py: the student's function on the notebook's demo
+inputs beside the reference), and the student's own code, highlighted. Then problems running the
+notebook and the written answers.
+
+Built only from the result (which never holds hidden test code or hidden expected values) and
+the student's own cells. The page is self-contained (figures are embedded PNGs, no script, no
+external file) and forbids everything else by its Content-Security-Policy: the student's code and
+messages are text in it, never markup.
+"""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from autograder import present
-from autograder.notebook import NotebookError, read_notebook
+from autograder.notebook import Cell, NotebookError, read_notebook
 from autograder.results import SubmissionResult
 
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
 STYLE = """
-body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-table { border-collapse: collapse; } td, th { padding: .3rem .8rem; border-bottom: 1px solid #ddd; text-align: left; }
-.pass { color: #1a7f37; } .fail { color: #cf222e; } .note { background: #fff8c5; padding: .5rem; }
-pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; white-space: pre-wrap; }
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", system-ui, sans-serif; max-width: 66rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1f2328; line-height: 1.55; }
+h1 { font-size: 1.5rem; margin-bottom: .3rem; } h2 { font-size: 1.2rem; margin: 0 0 .6rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
+.total { font-size: 1.1rem; }
+table { border-collapse: collapse; } td, th { padding: .3rem .7rem; border-bottom: 1px solid #d0d7de;
+       text-align: left; vertical-align: top; }
+td.points { white-space: nowrap; }
+.pass { color: #1a7f37; } .fail { color: #cf222e; }
+.note { background: #fff8c5; border-left: 4px solid #d4a72c; padding: .5rem .8rem; margin: .6rem 0; }
+.cause { background: #ffebe9; border-left: 4px solid #cf222e; padding: .5rem .8rem; margin: .6rem 0; }
+section.function { border: 1px solid #d0d7de; border-radius: 8px; padding: 1rem 1.2rem; margin: 1.2rem 0; }
+section.function.full { border-left: 6px solid #1a7f37; } section.function.lost { border-left: 6px solid #cf222e; }
+ul.checks { list-style: none; padding-left: 0; } ul.checks > li { margin: .5rem 0; }
+.said { white-space: pre-wrap; background: #f6f8fa; border-radius: 6px; padding: .5rem .7rem; margin: .3rem 0 0 1.4rem;
+        font-size: .92rem; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #d0d7de; }
+figcaption { font-size: .92rem; color: #57606a; margin-top: .3rem; }
+details { margin: .6rem 0; } summary { cursor: pointer; font-weight: 600; }
+.code { background: #f6f8fa; border-radius: 6px; padding: .6rem .8rem; overflow-x: auto; font-size: .88rem; }
+.code pre { margin: 0; line-height: 1.4; }
+.written { white-space: pre-wrap; background: #f6f8fa; padding: .6rem .8rem; border-radius: 6px; }
 """
 
 
@@ -24,47 +54,141 @@ def _esc(text: object) -> str:
 
 
 def render(result: SubmissionResult, student: str, submission: Path | None = None) -> str:
+    """The page. `submission` is the student's notebook (for their code and written answers)."""
+    from autograder import figures
+
+    cells = _cells(submission)
+    reports = present.functions(result)
+    drawn = figures.render(result) if result.status == "graded" else []
     parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-             f"<title>{_esc(result.assignment)} — {_esc(student)}</title><style>{STYLE}</style></head><body>",
+             f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>",
+             f"<title>{_esc(result.assignment)} — {_esc(student)}</title><style>{STYLE}{_code_style()}</style>"
+             "</head><body>",
              f"<h1>{_esc(result.assignment)}：{_esc(student)}</h1>"]
     if result.status != "graded":
         parts.append(f"<p class='note'>无法评分：{_esc(result.error)}</p>")
     else:
-        parts.append(f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b>"
+        parts.append(f"<p class='total'>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b>"
                      "（书面回答由老师另行批改）</p>")
+        parts.append(_overview(reports))
     if result.cells:
         parts.append("<h2>运行笔记本时的问题</h2><ul>")
         parts.extend(f"<li>{_esc(c.message)}</li>" for c in result.cells)
         parts.append("</ul>")
-    for report in present.functions(result):
-        css = "pass" if report.score == report.max_score else "fail"
-        parts.append(f"<h2 class='{css}'>{_esc(report.heading)}</h2>")
-        if report.not_written:
-            parts.append("<p class='note'>还没有实现（函数里仍然是 raise NotImplementedError()）。</p>")
-            continue
-        if report.cause:
-            parts.append(f"<p class='note'>原因：{_esc(report.cause.text)}</p>")
-        parts.append("<table>")
-        for line in report.lines:
-            css = "pass" if line.test.passed else "fail"
-            detail = ""
-            if not line.test.passed:
-                said = (line.diagnosis.text + "\n" if line.diagnosis else "") + line.test.output
-                detail = f"<pre>{_esc(said + (present.SEE_ABOVE if line.refers_to_cause else ''))}</pre>"
-            parts.append(f"<tr><td class='{css}'>{line.mark}</td><td>{_esc(line.test.what)}{detail}</td>"
-                         f"<td>{line.test.score:g} / {line.test.max_score:g}</td></tr>")
-        parts.append("</table>")
-    if submission is not None:
-        parts.append(_answers(submission))
+    for report in reports:
+        parts.append(_function(report, [d for d in drawn if d.function == report.grade_id], cells))
+    parts.append(_written(cells))
     parts.append("</body></html>")
+    return "\n".join(p for p in parts if p)
+
+
+def _overview(reports: list[present.FunctionReport]) -> str:
+    rows = []
+    for report in reports:
+        css = "pass" if report.score == report.max_score else "fail"
+        if report.not_written:
+            said = "还没有实现"
+        elif report.cause:
+            said = report.cause.text
+        elif report.failed:
+            said = f"{len(report.failed)} 项检查没有通过"
+        else:
+            said = "全部通过"
+        rows.append(f"<tr><td class='{css}'>{report.mark}</td><td><a href='#{_anchor(report.grade_id)}'>"
+                    f"{_esc(report.grade_id)}</a></td><td class='points'>{present.points(report.score)} / "
+                    f"{present.points(report.max_score)}</td><td>{_esc(said)}</td></tr>")
+    if not rows:
+        return ""
+    return ("<table class='overview'><tr><th></th><th>函数</th><th>得分</th><th>结果</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _anchor(grade_id: str) -> str:
+    return "fn-" + re.sub(r"[^A-Za-z0-9_-]", "_", grade_id)
+
+
+def _function(report: present.FunctionReport, drawn: list, cells: list[Cell]) -> str:
+    full = report.score == report.max_score
+    parts = [f"<section class='function {'full' if full else 'lost'}' id='{_anchor(report.grade_id)}'>",
+             f"<h2 class='{'pass' if full else 'fail'}'>{_esc(report.heading)}</h2>"]
+    if report.not_written:
+        parts.append("<p class='note'>还没有实现（函数里仍然是 raise NotImplementedError()）。</p>")
+    else:
+        if report.cause:
+            parts.append(f"<p class='cause'><b>原因：</b>{_esc(report.cause.text)}</p>")
+        failed = report.failed
+        if failed:
+            parts.append(f"<h3>没有通过的检查（{len(failed)} 项）</h3><ul class='checks'>")
+            for line in failed:
+                said = (line.diagnosis.text + "\n" if line.diagnosis else "") + (line.test.output or "")
+                if line.refers_to_cause:
+                    said += present.SEE_ABOVE
+                parts.append(f"<li><span class='fail'>{_esc(line.heading)}</span>"
+                             f"<div class='said'>{_esc(said.strip())}</div></li>")
+            parts.append("</ul>")
+        passed = [line for line in report.lines if line.test.passed]
+        if passed:
+            items = "".join(f"<li><span class='pass'>{_esc(line.heading)}</span></li>" for line in passed)
+            parts.append(f"<details><summary>通过的检查（{len(passed)} 项）</summary>"
+                         f"<ul class='checks'>{items}</ul></details>")
+        for figure in drawn:
+            parts.append(_figure(figure))
+    code = _code(report.grade_id, cells)
+    if code:
+        parts.append(f"<details{'' if full else ' open'}><summary>你的代码</summary>{code}</details>")
+    parts.append("</section>")
     return "\n".join(parts)
 
 
-def _answers(submission: Path) -> str:
+def _figure(figure) -> str:
+    note = f"<p class='note'>{_esc(figure.note)}</p>" if figure.note else ""
+    return (f"<figure class='demo' data-figure='{_esc(figure.name)}'>"
+            f"<img alt='{_esc(figure.function)}：你的结果和参考答案' width='{figure.width}' height='{figure.height}' "
+            f"src='data:image/png;base64,{figure.png}'>"
+            f"<figcaption>{_esc(figure.caption)}</figcaption>{note}</figure>")
+
+
+# ------------------------------------------------------------------------ the student's cells
+
+def _cells(submission: Path | None) -> list[Cell]:
+    if submission is None:
+        return []
     try:
-        cells = read_notebook(submission)
+        return read_notebook(submission)
     except NotebookError:
+        return []
+
+
+def _defines(cell: Cell, name: str) -> bool:
+    return bool(re.search(rf"^\s*(def|class)\s+{re.escape(name)}\b", cell.source, re.MULTILINE))
+
+
+def _code(grade_id: str, cells: list[Cell]) -> str:
+    """The student's cells that define `grade_id` (its answer cell first), highlighted."""
+    found = [c for c in cells if c.kind == "code" and (c.grade_id == grade_id or _defines(c, grade_id))]
+    return "".join(f"<div class='code'>{_highlight(c.source)}</div>" for c in found if c.source.strip())
+
+
+def _highlight(source: str) -> str:
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:   # pygments comes with nbconvert; plain text if it is not there
+        return f"<pre>{_esc(source)}</pre>"
+    return highlight(source, PythonLexer(), HtmlFormatter(cssclass="hl", nowrap=False))
+
+
+def _code_style() -> str:
+    try:
+        from pygments.formatters import HtmlFormatter
+    except ImportError:
         return ""
-    blocks = [f"<h3>{_esc(c.grade_id)}</h3><pre>{_esc(c.source)}</pre>" for c in cells
-              if c.role in ("answer", "written") and c.grade_id]
-    return "<h2>你的答案</h2>" + "".join(blocks) if blocks else ""
+    return HtmlFormatter(style="default").get_style_defs(".hl")
+
+
+def _written(cells: list[Cell]) -> str:
+    blocks = [f"<h3>{_esc(c.grade_id)}</h3><div class='written'>{_esc(c.source)}</div>" for c in cells
+              if c.role == "written" and c.grade_id]
+    return "<h2>书面回答</h2>" + "".join(blocks) if blocks else ""

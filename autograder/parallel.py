@@ -1,10 +1,15 @@
 """Grading many notebooks at once: worker processes on this machine, or a Dask cluster.
 
 Each worker is a fresh Python process (`python -m autograder.parallel`) with its own zygote (numpy and torch imported once) and
-its own sandbox user (`uid_base + slot`), so workers never share a process limit. Work is
-handed out in small chunks; every result goes back to the parent as soon as it exists. If a
-worker dies, the notebooks of its unfinished chunk get an error result, never a hole, and a
-replacement worker carries on.
+its own sandbox user (`uid_base + slot`, the slot claimed so that no other grading process on
+the machine holds it), so workers never share a process limit. Work is handed out in small
+chunks; every result goes back to the parent as soon as it exists. If a worker dies, the
+notebooks of its unfinished chunk get an error result, never a hole, and a replacement worker
+carries on.
+
+On a Dask cluster (`grade_on_dask`) the workers share nothing with this machine but the
+installed package: each task carries what it needs (autograder/tasks.py), a lost worker's
+chunks are graded elsewhere, and a worker of another version is refused.
 """
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ import os
 import selectors
 import subprocess
 import sys
+import time
 import traceback
+import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -46,6 +53,8 @@ def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, re
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
     send = lambda message: out.write(json.dumps(message, ensure_ascii=False) + "\n")  # noqa: E731
     settings = _settings_from(json.loads(settings_json))
+    from autograder.tasks import claim_slot
+    slot = claim_slot(settings.uid_base, first=slot)   # another run's worker may hold this one
     with Grader(assignment_id, settings, Path(root) if root else None, slot) as grader:
         grader.warm_up()   # while the parent is still busy
         for line in iter(sys.stdin.readline, ""):
@@ -104,6 +113,13 @@ class WorkerPool:
         self.assignment_id, self.root = assignment_id, root
         self.settings_json = json.dumps(_settings_state(settings))
         self.idle = [_Worker(slot, assignment_id, self.settings_json, root) for slot in range(1, max(1, workers) + 1)]
+        self._max_score: float | None = None
+
+    def max_score(self) -> float:
+        """The suite's, for error results made here (the same for every submission)."""
+        if self._max_score is None:
+            self._max_score = _max_score(self.assignment_id, self.root)
+        return self._max_score
 
     def grade(self, paths: Iterable[str | Path], on_result: Callable[[SubmissionResult], None] | None = None,
               fingerprints: dict[str, str] | None = None, chunk_size: int | None = None) -> list[SubmissionResult]:
@@ -127,7 +143,7 @@ class WorkerPool:
         def fail_chunk(index: int) -> None:
             for path in work[index]:
                 emit(SubmissionResult(path, self.assignment_id, "error", error=WORKER_DIED,
-                                      fingerprint=fingerprints.get(path)))
+                                      max_score=self.max_score(), fingerprint=fingerprints.get(path)))
 
         def feed(worker: _Worker) -> None:
             # One chunk in progress and one waiting: a worker never idles while we are busy.
@@ -194,46 +210,196 @@ def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings,
 
 # --------------------------------------------------------------------------------- Dask
 
-_dask_graders: dict = {}
+KILLED = ("这份作业每次评分都让评分进程意外退出（在 {tries} 个评分进程上试过），所以没有评完；"
+          "请让老师查看。")
+INTERNAL = "评分程序内部出错，这不是你的问题；已记录，请联系老师。（{kind}）"
+TASK_TRIES = 2            # a task that raises (not a lost worker) is tried this often per submission
+WAIT_FOR_WORKERS = 120.0  # seconds to wait for a first worker, or for one after all were lost
+POLL = 2.0
 
 
-def grade_chunk(paths: list[str], assignment_id: str, settings_state: dict, root: str | None,
-                fingerprints: dict) -> list[dict]:
-    """One Dask task: grade a chunk on whatever worker runs it, with that worker's Grader."""
-    from autograder.engine import Grader
+class ClusterError(RuntimeError):
+    """The cluster cannot grade this batch (a worker of another version, no workers, the
+    scheduler gone): nothing more is recorded, and running the same command again resumes."""
 
-    key = (assignment_id, tuple(sorted(settings_state.items())), root, os.getpid())
-    if key not in _dask_graders:
-        slot = 100 + os.getpid() % 800  # a user of its own per worker process
-        _dask_graders[key] = Grader(assignment_id, _settings_from(settings_state), Path(root) if root else None, slot)
-    return [r.to_json() for r in _dask_graders[key].grade(paths, fingerprints)]
+
+def _max_score(assignment_id: str, root: Path | None) -> float:
+    from autograder.engine import suite_max_score
+    from autograder.assignments import Assignment
+    return suite_max_score(Assignment.load(assignment_id, root))
 
 
 def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, scheduler: str,
                   on_result: Callable[[SubmissionResult], None] | None = None,
                   fingerprints: dict[str, str] | None = None, root: Path | None = None,
-                  chunk_size: int = CHUNK) -> list[SubmissionResult]:
-    from dask.distributed import Client, as_completed
+                  chunk_size: int | None = None, run=None) -> list[SubmissionResult]:
+    """Grade on the Dask cluster at `scheduler`, whose workers need only the installed package:
+    each task carries the submissions' bytes, the release notebook and the manifest of what must
+    grade them (autograder/tasks.py). A lost worker's tasks are rescheduled by Dask; a chunk
+    whose workers keep dying (KilledWorker) is split into single submissions, and only a
+    submission that kills every worker it lands on alone is recorded as an error. A worker of
+    another version stops the run with ClusterError before anything is recorded from it.
+    `run` replaces the task function (tests)."""
+    from dask.distributed import Client, KilledWorker
 
+    from autograder.assignments import Assignment
+    from autograder.tasks import Plan, VersionMismatch, read_item, run_task
+
+    run = run or run_task
     paths = [str(p) for p in paths]
-    work = chunks(paths, chunk_size)
-    state = _settings_state(settings)
+    fingerprints = fingerprints or {}
+    plan = Plan.of(Assignment.load(assignment_id, root), _settings_state(settings))
     collected: dict[str, SubmissionResult] = {}
-    with Client(scheduler) as client:
-        futures = {client.submit(grade_chunk, chunk, assignment_id, state, str(root) if root else None,
-                                 fingerprints or {}, pure=False): chunk for chunk in work}
-        for future in as_completed(futures):
-            chunk = futures[future]
-            try:
-                produced = [SubmissionResult.from_json(r) for r in future.result()]
-            except Exception as exc:  # a lost worker or task: error results, never holes
-                produced = [SubmissionResult(p, assignment_id, "error", error=f"{WORKER_DIED} ({type(exc).__name__})",
-                                             fingerprint=(fingerprints or {}).get(p)) for p in chunk]
-            for result in produced:
-                collected[result.submission] = result
-                if on_result:
-                    on_result(result)
+    maximum: list[float] = []
+
+    def max_score() -> float:
+        if not maximum:
+            maximum.append(_max_score(assignment_id, root))
+        return maximum[0]
+
+    def emit(result: SubmissionResult) -> None:
+        if result.status == "error" and not result.max_score:
+            result.max_score = max_score()
+        if result.submission not in collected:
+            collected[result.submission] = result
+            if on_result:
+                on_result(result)
+
+    def error(path: str, message: str) -> None:
+        emit(SubmissionResult(path, assignment_id, "error", error=message, max_score=max_score(),
+                              fingerprint=fingerprints.get(path)))
+
+    items = {}
+    for path in paths:
+        item = read_item(path, fingerprints.get(path))
+        if isinstance(item, Exception):
+            error(path, str(item))
+        else:
+            items[path] = item
+    if not items:
+        return [collected[p] for p in paths if p in collected]
+
+    with Client(scheduler, timeout=30) as client:
+        workers = _check_workers(client, plan)
+        size = chunk_size or max(1, min(CHUNK, len(items) // (2 * max(workers, 1))))
+        pending: dict = {}
+        tries: dict[str, int] = {}
+
+        def submit(chunk: list[str]) -> None:
+            future = client.submit(run, plan.task([items[p] for p in chunk]), pure=False, retries=0,
+                                   key=f"autograde-{assignment_id}-{uuid.uuid4().hex[:12]}")
+            pending[future] = chunk
+
+        for chunk in chunks(list(items), size):
+            submit(chunk)
+        try:
+            _drain(client, pending, submit, emit, error, tries, KilledWorker, VersionMismatch)
+        except BaseException:
+            client.cancel(list(pending))
+            raise
     return [collected[p] for p in paths if p in collected]
+
+
+def _check_workers(client, plan) -> int:
+    """Wait for a worker, then ask every worker what it would grade with: ClusterError naming
+    each one that differs from this machine. Returns the number of workers."""
+    from autograder.tasks import Manifest, mismatch_message, scheduler_probe, worker_manifest
+
+    try:   # the scheduler unpickles the tasks, so it needs the package too
+        client.run_on_scheduler(scheduler_probe)
+    except Exception as exc:
+        raise ClusterError(f"the Dask scheduler {client.scheduler.address} cannot load the grader "
+                           f"({type(exc).__name__}: {exc}); install the autograder package where the scheduler "
+                           "runs too") from None
+    try:
+        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+    except Exception:
+        raise ClusterError(f"no Dask worker joined the scheduler {client.scheduler.address} within "
+                           f"{WAIT_FOR_WORKERS:.0f} s; start workers with `dask worker ADDRESS --nthreads 1`") from None
+    answers = client.run(worker_manifest, plan.manifest.assignment, plan.manifest.release, on_error="return")
+    problems = []
+    for address, answer in sorted(answers.items()):
+        if isinstance(answer, BaseException):
+            problems.append(f"the worker at {address} cannot load the grader ({type(answer).__name__}: {answer}); "
+                            "install the same autograder package there")
+            continue
+        found = Manifest(**answer["manifest"])
+        if found != plan.manifest:
+            problems.append(mismatch_message(f"{answer['host']} ({address})", found, plan.manifest))
+    if problems:
+        raise ClusterError("\n".join(problems))
+    return len(answers)
+
+
+def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker, VersionMismatch) -> None:
+    from dask.distributed import wait
+
+    allowed = _allowed_failures(client)
+    alone = time.monotonic()
+    while pending:
+        try:
+            done = wait(list(pending), timeout=POLL, return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            done = set()
+        if not done:
+            if client.status not in ("running", "connecting"):
+                raise ClusterError(f"lost the connection to the scheduler {client.scheduler.address}")
+            if client.nthreads():
+                alone = time.monotonic()
+            elif time.monotonic() - alone > WAIT_FOR_WORKERS:
+                raise ClusterError(f"every Dask worker left and none joined for {WAIT_FOR_WORKERS:.0f} s")
+            continue
+        for future in done:
+            chunk = pending.pop(future)
+            if future.status == "finished":
+                for data in future.result():
+                    emit(SubmissionResult.from_json(data))
+                continue
+            if future.status == "cancelled":
+                raise ClusterError(f"the scheduler {client.scheduler.address} dropped the work "
+                                   "(restarted or shut down?)")
+            exc = future.exception()
+            if isinstance(exc, VersionMismatch):
+                raise ClusterError(str(exc))
+            if isinstance(exc, (ImportError, AttributeError)):
+                raise ClusterError(f"a worker cannot load the grader ({type(exc).__name__}: {exc}); install "
+                                   "the same autograder package on every worker")
+            if isinstance(exc.__cause__, ImportError) or "deserialization of the task graph" in str(exc):
+                raise ClusterError(f"the Dask scheduler cannot load the grader ({exc.__cause__ or exc}); install "
+                                   "the autograder package where the scheduler runs too")
+            if isinstance(exc, KilledWorker):
+                # Dask already tried this chunk on `allowed + 1` workers, each of which died. Split
+                # it: the innocent submissions are graded alone, the guilty one is found.
+                if len(chunk) > 1:
+                    for path in chunk:
+                        submit([path])
+                else:
+                    error(chunk[0], KILLED.format(tries=allowed + 1))
+                continue
+            # An exception inside the task (the grader's, not the student's): logged here, where
+            # the instructor sees it, then each submission once more, alone, elsewhere.
+            print(f"autograder: a grading task failed on the cluster:\n"
+                  + "".join(traceback.format_exception(type(exc), exc, future.traceback())), file=sys.stderr)
+            retry = []
+            for path in chunk:
+                tries[path] = tries.get(path, 0) + 1
+                if tries[path] < TASK_TRIES:
+                    retry.append(path)
+                else:
+                    error(path, INTERNAL.format(kind=type(exc).__name__))
+            for path in retry:
+                submit([path])
+
+
+def _allowed_failures(client) -> int:
+    """How many workers a task may see die before the scheduler gives up on it (its
+    distributed.scheduler.allowed-failures setting)."""
+    try:
+        return int(client.run_on_scheduler(
+            lambda dask_scheduler: dask_scheduler.allowed_failures))
+    except Exception:
+        import dask.config
+        return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ class SubmissionResult:
     cells: list[CellReport] = field(default_factory=list)
     protections: list[str] = field(default_factory=list)
     fingerprint: str | None = None   # content hash, to skip unchanged submissions on resume
-    timing: dict[str, float] = field(default_factory=dict)   # seconds: start (sandbox, cells), tests, total
+    timing: dict[str, float] = field(default_factory=dict)   # seconds: start (sandbox, cells), tests, figures, total
+    figures: dict[str, dict] = field(default_factory=dict)   # plain data for the feedback page's figures
 
     def __post_init__(self):
         self.status = Status(self.status)
@@ -109,6 +110,7 @@ class SubmissionResult:
             "cells": [asdict(c) for c in self.cells], "protections": self.protections,
             "fingerprint": self.fingerprint, "timing": self.timing,
             "details": [t.detail() for t in self.tests],   # per test: grade_id, what, diagnosis
+            "figures": self.figures,   # what the student's functions gave on the notebook's demo inputs
         }
 
     @classmethod
@@ -119,7 +121,7 @@ class SubmissionResult:
         cells = [CellReport(**c) for c in data.get("cells", [])]
         return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
                    data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"),
-                   data.get("timing", {}))
+                   data.get("timing", {}), data.get("figures") or {})
 
     def by_function(self) -> dict[str, tuple[float, float]]:
         """(score, max) per graded function, in the order tests were reported."""

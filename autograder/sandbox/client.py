@@ -280,11 +280,24 @@ _importable: dict[str, bool] = {}
 def _importable_without(directory: str) -> bool:
     """Whether a fresh interpreter finds `autograder` without `directory` on PYTHONPATH (an
     installed package; an editable install's own path hook counts). Asked once per process."""
+    if directory not in _importable and _installed():
+        _importable[directory] = True
     if directory not in _importable:
         done = subprocess.run([sys.executable, "-c", "import importlib.util as u, sys; sys.exit(u.find_spec('autograder') is None)"], cwd="/",
                               env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _importable[directory] = done.returncode == 0
     return _importable[directory]
+
+
+def _installed() -> bool:
+    """The package is installed (in site-packages, or editable through its own path finder), so a
+    fresh interpreter finds it: no need to ask one (which costs a process start)."""
+    import site
+    here = str(Path(autograder.__file__).resolve())
+    if any(here.startswith(str(Path(p).resolve())) for p in site.getsitepackages()):
+        return True
+    modules = [(f if isinstance(f, type) else type(f)).__module__ for f in sys.meta_path]
+    return any("__editable__" in module and "autograder" in module for module in modules)
 
 
 def _remove_tree(path: str) -> None:

@@ -253,3 +253,50 @@ RIGHT = {
             "    return (w, b, history)\n"),
     },
 }
+
+# The diagnosis each wrong answer must get (its function's cause; autograder/diagnosis.py).
+DIAGNOSES = {
+    "linear_model": {
+        "w and b swapped": "w_b_swapped",
+        "forgets the bias": "missing_bias",
+        "subtracts the bias": "subtracts_bias",
+        "mutates X in place": "mutates_input",
+        "matrix product only fits (n, 1)": "matrix_product",
+        "reshapes to a column": "reshapes",
+        "loop returns a list": "returns_list",
+    },
+    "mse_loss": {
+        "sum instead of mean": "sum_not_mean",
+        "forgets to square": "missing_square",
+        "absolute error": "absolute_error",
+        "root mean squared error": "root_mean_squared",
+        "square of the mean": "square_of_mean",
+        "divides by n - 1": "divides_by_n_minus_1",
+        "mean over axis 0 returns an array": "mean_axis_0",
+        "ravel on one side broadcasts to (n, n)": "broadcast_n_by_n",
+    },
+    "gradient_mse": {
+        "sum instead of mean": "sum_not_mean",
+        "missing factor 2": "missing_factor_2",
+        "missing minus sign": "sign_flipped",
+        "order [db, dw]": "order_swapped",
+        "prediction with w and b swapped": "w_b_swapped",
+        "prediction without the bias": "missing_bias",
+        "dw forgets the factor X": "dw_missing_x",
+        "mean over axis 0 gives shape (2, 1)": "mean_axis_0",
+        "returns a tuple": "returns_tuple",
+        "residual computed in y": "mutates_input",
+    },
+    "train_linear_regression": {
+        "b uses the gradient after w moved": "b_uses_new_w",
+        "records the loss after the update": "loss_after_update",
+        "records w and b before the update": "params_before_update",
+        "iterations numbered from 1": "iteration_from_1",
+        "learning rate hard-coded": "ignores_learning_rate",
+        "one iteration too few": "one_step_too_few",
+        "gradient ascent": "sign_flipped",
+        "starts from w = b = 1": "wrong_start",
+        "stops early when the loss stalls": "stops_early",
+        "flattens X and y in place": "mutates_input",
+    },
+}

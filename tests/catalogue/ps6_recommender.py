@@ -33,6 +33,7 @@ WRONG = {
             "    for k in range(len(users) - 1):\n"
             "        out[k] = U[users[k]] @ V[items[k]]\n"
             "    return out\n"),
+        "returns a list": PREDICT + "    return [float(U[u] @ V[i]) for u, i in zip(users, items)]\n",
     },
     "mf_loss": {
         "sum instead of mean": LOSS + (
@@ -59,6 +60,9 @@ WRONG = {
         "subtracts in place from ratings": LOSS + (
             "    ratings -= predict(U, V, users, items)\n"
             "    return float(np.mean(ratings ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2)))\n"),
+        "mean instead of sum in the penalty": LOSS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    return float(np.mean(errors ** 2) + reg * (np.mean(U ** 2) + np.mean(V ** 2)))\n"),
     },
     "mf_gradients": {
         "dU[users] += loses repeated ids": GRADIENTS + ERRORS + (
@@ -116,6 +120,22 @@ WRONG = {
             "        dU[users[k]] = 2 * reg * U[users[k]] + scale[k] * V[items[k]]\n"
             "        dV[items[k]] = 2 * reg * V[items[k]] + scale[k] * U[users[k]]\n"
             "    return dU, dV\n"),
+        "returns (dV, dU)": GRADIENTS + ERRORS + (
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    np.add.at(dU, users, scale * V[items])\n"
+            "    np.add.at(dV, items, scale * U[users])\n"
+            "    return dV, dU\n"),
+        "penalty gradient added per rating": GRADIENTS + ERRORS + (
+            "    dU, dV = np.zeros_like(U), np.zeros_like(V)\n"
+            "    np.add.at(dU, users, scale * V[items] + 2 * reg * U[users])\n"
+            "    np.add.at(dV, items, scale * U[users] + 2 * reg * V[items])\n"
+            "    return dU, dV\n"),
+        "neither 2 nor 1/m": GRADIENTS + (
+            "    errors = predict(U, V, users, items) - ratings\n"
+            "    dU, dV = 2 * reg * U, 2 * reg * V\n"
+            "    np.add.at(dU, users, errors[:, None] * V[items])\n"
+            "    np.add.at(dV, items, errors[:, None] * U[users])\n"
+            "    return dU, dV\n"),
     },
     "train_mf": {
         "records the loss after the update": TRAIN + (
@@ -172,6 +192,18 @@ WRONG = {
             "        dU, dV = mf_gradients(U, V, users, items, ratings, 0.01)\n"
             "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
             "    return U, V, history\n"),
+        "rank hard-coded": TRAIN + (
+            "    U, V = init_factors(n_users, n_items, 3, seed)\n"
+            "    history = []\n"
+            "    for _ in range(epochs):\n"
+            "        history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "        dU, dV = mf_gradients(U, V, users, items, ratings, reg)\n"
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    return U, V, history\n"),
+        "loss after the last update appended": TRAIN + TRAIN_LOOP + (
+            "        U, V = U - learning_rate * dU, V - learning_rate * dV\n"
+            "    history.append(mf_loss(U, V, users, items, ratings, reg))\n"
+            "    return U, V, history\n"),
     },
     "recommend": {
         "does not exclude seen": RECOMMEND + (
@@ -203,6 +235,12 @@ WRONG = {
             "    seen = {int(i) for i in seen}\n"
             "    candidates = [i for i in range(len(V)) if i not in seen]\n"
             "    return sorted(candidates, key=lambda i: (-scores[i], i))[:top_k]\n"),
+        "sorted by (-score, -id)": RECOMMEND + RANKED + (
+            "    candidates = [i for i in range(len(V)) if i not in seen]\n"
+            "    return sorted(candidates, key=lambda i: (-scores[i], -i))[:top_k]\n"),
+        "top_k hard-coded": RECOMMEND + RANKED + (
+            "    candidates = [i for i in range(len(V)) if i not in seen]\n"
+            "    return sorted(candidates, key=lambda i: (-scores[i], i))[:5]\n"),
     },
     "momentum_step": {
         "dampening (1 - beta) on the gradient": MOMENTUM + (
@@ -232,6 +270,12 @@ WRONG = {
         "Nesterov look-ahead": MOMENTUM + (
             "    velocity_new = beta * velocity + grad\n"
             "    return x - learning_rate * (grad + beta * velocity_new), velocity_new\n"),
+        "learning rate inside the velocity": MOMENTUM + (
+            "    velocity_new = beta * velocity + learning_rate * grad\n"
+            "    return x - velocity_new, velocity_new\n"),
+        "beta hard-coded": MOMENTUM + (
+            "    velocity_new = 0.9 * velocity + grad\n"
+            "    return x - learning_rate * velocity_new, velocity_new\n"),
     },
     "adam_step": {
         "no bias correction": ADAM + ADAM_MOMENTS + (
@@ -273,6 +317,13 @@ WRONG = {
             "    m_hat = m / (1 - beta1 ** t)\n"
             "    v_hat = v_new / (1 - beta2 ** t)\n"
             "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+        "corrects v only": ADAM + ADAM_MOMENTS + (
+            "    v_hat = v_new / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_new / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+        "no square root": ADAM + ADAM_MOMENTS + (
+            "    m_hat = m_new / (1 - beta1 ** t)\n"
+            "    v_hat = v_new / (1 - beta2 ** t)\n"
+            "    return x - learning_rate * m_hat / (v_hat + eps), m_new, v_new\n"),
     },
 }
 
@@ -423,5 +474,93 @@ RIGHT = {
             "    m_hat = m_new / (1.0 - np.power(beta1, t))\n"
             "    v_hat = v_new / (1.0 - np.power(beta2, t))\n"
             "    return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new\n"),
+    },
+}
+
+DIAGNOSES = {
+    "predict": {
+        "users and items swapped": "users_items_swapped",
+        "forgets to sum over the rank": "no_sum",
+        "sums over axis 0": "sum_axis_0",
+        "sums everything": "sums_everything",
+        "returns the whole table U V^T": "whole_table",
+        "matrix product of the gathered rows": "matrix_product",
+        "mean over the rank": "mean_not_sum",
+        "loop skips the last rating": "loop_skips_last",
+        "returns a list": "not_an_array",
+    },
+    "mf_loss": {
+        "sum instead of mean": "sum_not_mean",
+        "regularises only the rated rows": "penalty_rated_rows_only",
+        "forgets V in the penalty": "penalty_only_U",
+        "norms instead of squared norms": "norm_not_squared",
+        "root mean squared error": "rmse",
+        "half the penalty": "half_penalty",
+        "returns a one-element array": "not_a_float",
+        "subtracts in place from ratings": "mutates_input",
+        "mean instead of sum in the penalty": "penalty_mean_not_sum",
+    },
+    "mf_gradients": {
+        "dU[users] += loses repeated ids": "lost_repeats",
+        "missing factor 2": "missing_factor_2",
+        "sum instead of mean": "sum_not_mean",
+        "forgets the penalty's gradient": "no_penalty_gradient",
+        "penalty gradient reg * U": "penalty_missing_2",
+        "error with the wrong sign": "error_sign",
+        "dV multiplies by V[items]": "wrong_partner",
+        "dU aliases U": "aliases_U",
+        "loop assigns instead of adding": "lost_repeats",
+        "returns (dV, dU)": "swapped",
+        "penalty gradient added per rating": "penalty_per_rating",
+        "neither 2 nor 1/m": "missing_2_and_mean",
+    },
+    "train_mf": {
+        "records the loss after the update": "history_after_update",
+        "V's gradient after U moved": "sequential_update",
+        "ignores the seed": "ignores_seed",
+        "init_factors with users and items swapped": "init_users_items_swapped",
+        "gradient ascent": "gradient_ascent",
+        "one epoch too few": "epochs_off_by_one",
+        "learning rate hard-coded": "fixed_learning_rate",
+        "regularisation hard-coded": "fixed_reg",
+        "rank hard-coded": "wrong_rank",
+        "loss after the last update appended": "final_loss_recorded",
+    },
+    "recommend": {
+        "does not exclude seen": "recommends_seen",
+        "lowest first": "lowest_first",
+        "argsort reversed: ties by higher id": "ties_higher_id",
+        "unstable argsort": "unstable_sort",
+        "seen scored 0 instead of removed": "recommends_seen",
+        "one too few": "one_too_few",
+        "returns a numpy array": "not_a_list",
+        "column instead of row of U V^T": "scores_of_other_axis",
+        "sorted by (-score, -id)": "ties_higher_id",
+        "top_k hard-coded": "ignores_top_k",
+    },
+    "momentum_step": {
+        "dampening (1 - beta) on the gradient": "dampened",
+        "velocity holds -lr * grad (other convention)": "lr_in_velocity",
+        "steps along the gradient, not the velocity": "steps_with_grad",
+        "steps with the old velocity": "old_velocity",
+        "updates velocity and x in place": "mutates_input",
+        "default beta 0.99": "wrong_default_beta",
+        "returns (velocity, x)": "returns_order",
+        "Nesterov look-ahead": "nesterov",
+        "learning rate inside the velocity": "lr_in_velocity",
+        "beta hard-coded": "ignores_beta",
+    },
+    "adam_step": {
+        "no bias correction": "no_bias_correction",
+        "eps under the square root": "eps_inside_sqrt",
+        "t counted from 0 (uses t + 1)": "t_off_by_one",
+        "v from the gradient, not its square": "v_not_squared",
+        "corrects m only": "corrects_m_only",
+        "beta1 in v's correction": "wrong_beta_in_correction",
+        "updates m and v in place": "mutates_input",
+        "returns (x, v, m)": "returns_order",
+        "steps with the old m": "old_moments",
+        "corrects v only": "corrects_v_only",
+        "no square root": "missing_sqrt",
     },
 }

@@ -146,6 +146,21 @@ def point_2d(x, call: str) -> np.ndarray:
     return x.astype(float)
 
 
+# Named mistakes a replay cannot see (autograder/diagnosis.py): what the student did, in their terms.
+HISTORY_ALIASING = ("history_aliasing",
+                    "history 里存的是同一个数组对象：原地更新 x -= ...（或 x[...] = ...）之后直接 history.append(x)，"
+                    "所有元素都指向同一个数组，最后都变成了终点。每次要追加一个副本：history.append(x.copy())，"
+                    "或者写 x = x - learning_rate * g（每一步生成新数组）。")
+MUTATES_X0 = ("mutates_x0",
+              "你修改了调用者传入的 x0：写 x = x0 之后原地更新 x（x -= ...），x0 也跟着变了。"
+              "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x。")
+HISTORY_SHARES_X0 = ("history_shares_x0",
+                     "history[0] 就是调用者传入的 x0 本身（history = [x0]）：之后谁改 history[0]，x0 也跟着变。"
+                     "history 里要放独立的副本：x = np.array(x0, dtype=float)，history = [x.copy()]。")
+INTEGER_X0_IN_PLACE = ("integer_x0_in_place",
+                       "x0 是整数时，np.array(x0) 得到的是整数数组，原地更新 x -= learning_rate * g 无法把小数存进去"
+                       "（UFuncTypeError）：先转成浮点数组，x = np.array(x0, dtype=float)。")
+
 STOP_RULE = ("规则是：每次迭代先算 g（更新前那一点的梯度），更新 x 并把新的 x 追加到 history，"
              "然后如果这次的 abs(g) < tol（严格小于）就停止；最多迭代 max_iterations 次。")
 EARLY = "不要在更新之前就 break（这一步也要走完、把新的 x 追加到 history），也不要用更新后新位置的梯度来判断。"
@@ -164,7 +179,8 @@ def compare_runs(actual: np.ndarray, expected: np.ndarray, call: str, public: bo
     if (actual.ndim == 2 and len(actual) >= 2 and all(np.array_equal(row, actual[-1]) for row in actual)
             and not all(np.array_equal(row, expected[-1]) for row in expected)):
         fail(f"{call}：history 里的每个元素都一样（都是终点）——你把同一个数组对象反复追加进了 history，"
-             "或者原地更新（x -= ...）了那个数组。每次要追加一个副本：history.append(x.copy())。")
+             "或者原地更新（x -= ...）了那个数组。每次要追加一个副本：history.append(x.copy())。",
+             diagnosis=HISTORY_ALIASING)
     if not is_close(actual[0], expected[0], **DESCENT):
         fail(f"{call}：history[0] 应该是起点 x0 本身" + (f"（{expected[0].tolist()}）" if public else "")
              + "。history 要从起点开始：history = [x0]（二维时是 [x.copy()]）。")

@@ -38,6 +38,11 @@ def test_public(student, assignment):
 @graded("返回 value 最小的字典（最小值在开头、中间、结尾；全为正数、全为负数；随机值）", points=0.75)
 def test_lowest(student, rng):
     hint = "要检查 results 里的每一个元素（包括最后一个），而且初始的“当前最好”要取第一个元素，不要用 0。"
+    # The first two cases tell the usual mistakes apart (each gives another dict): the last one
+    # skipped, the largest value, the smallest 'optimal' or 'start', a "best so far" starting at 0.
+    check(student, [entry(0.5, -1.0, 2.1), entry(2.0, -0.5, 0.9), entry(1.0, -0.75, -0.4), entry(-1.5, -2.25, 1.7)],
+          "最小值在结尾、全为负数", hint)
+    check(student, [entry(1.0, 2.0), entry(-0.5, 0.75), entry(2.0, 3.5)], "最小值在中间、全为正数", hint)
     check(student, [entry(0.0, 2.0), entry(1.0, 3.5), entry(2.0, 0.75)], "最小值在结尾、全为正数", hint)
     check(student, [entry(0.5, -1.0), entry(-2.0, -3.25), entry(2.0, -1.5), entry(1.0, -0.5)],
           "最小值在中间、全为负数", hint)
@@ -48,7 +53,8 @@ def test_lowest(student, rng):
 
 @graded("value 并列最小时返回最先出现的那个", points=0.5)
 def test_tie(student, rng):
-    check(student, [entry(0, 2.0, 1.0), entry(1, -1.0, 5.0), entry(2, -1.0, 6.0)], "两个并列最小，在后面")
+    check(student, [entry(1.5, 2.0, 3.0), entry(0, -1.0, 5.0), entry(2, -1.0, 6.0), entry(3, 0.5, 1.0)],
+          "两个并列最小，在后面")
     check(student, [entry(-2.0, -3.5, -1.3), entry(0.0, -3.5, -1.3), entry(2.0, -1.07, 1.13),
                     entry(-1.0, -3.5, -1.3)], "三个并列最小，第一个在开头")
     value = float(rng.uniform(-5, 5))
@@ -58,6 +64,8 @@ def test_tie(student, rng):
 @graded("返回整个字典（包括多出来的键）；只有一个结果时就返回它", points=0.5)
 def test_whole_dict(student):
     check(student, [entry(1.5, -1.07, 1.13)], "只有一个结果")
+    check(student, [entry(2.0, -1.0, 1.1, note="local", steps=120), entry(-2.0, -3.5, -1.3, note="global", steps=95),
+                    entry(0.5, -0.2, 0.4, note="flat", steps=300)], "字典里还有别的键（三个结果）")
     check(student, [entry(2.0, -1.0, 1.1, note="local", steps=120), entry(-2.0, -3.5, -1.3, note="global", steps=95)],
           "字典里还有别的键", "要检查 results 里的每一个元素（包括最后一个）。")
 
@@ -70,4 +78,7 @@ def test_results_unchanged(student):
     if not same(student.get(kept), results):
         fail("调用 best_result(results) 之后，results 列表被改变了（例如被 results.sort(...) 重新排序，"
              "或者元素被删掉了）。只需要找出最小的那个，不要修改 results：可以用 min(results, key=...) "
-             "或者 sorted(...)（它返回新列表）。")
+             "或者 sorted(...)（它返回新列表）。",
+             diagnosis=("mutates_results", "你修改了调用者传入的 results 列表（例如 results.sort(...) 把它重新排了序，"
+                                           "或者删掉了元素）：best_result 只应找出 value 最小的那个字典。用 "
+                                           "min(results, key=lambda r: r['value'])，或者 sorted(...)（返回新列表）。"))

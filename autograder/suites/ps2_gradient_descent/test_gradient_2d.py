@@ -17,6 +17,10 @@ def expect_vector(result, call: str, float_inputs: bool = True) -> np.ndarray:
     if result.shape != (2,):
         fail(f"{call} 应返回形状为 (2,) 的一维数组，你的结果形状是 {result.shape}。"
              "写 np.array([2 * x, 2 * y])，不要多加一层方括号。")
+    if result.dtype.kind == "f" and result.dtype.itemsize < 8:
+        fail(f"{call} 应返回 float64 数组，你的结果类型是 {result.dtype}。",
+             diagnosis=("low_precision", f"你把结果转成了 {result.dtype}（例如 dtype=np.float32）：精度只有大约 7 位有效数字。"
+                                         "不要指定 dtype，np.array([2 * x, 2 * y]) 对浮点数输入就是 float64。"))
     if result.dtype.kind not in "iuf" or (float_inputs and result.dtype != np.float64):
         fail(f"{call} 对浮点数输入应返回 float64 数组，你的结果类型是 {result.dtype}。")
     return result

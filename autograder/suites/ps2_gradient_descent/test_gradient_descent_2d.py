@@ -10,10 +10,12 @@ with a stand-in for the reference gradient_2d: HELPERS).
 """
 import numpy as np
 
-from autograder.checks import fail, graded, is_close
+from autograder.checks import explain, fail, graded, is_close
+from autograder.student import StudentProblem
 from autograder.tolerances import DESCENT
-from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, LATE_2D, PLANE, SOFT, STOP_RULE_2D, VALLEY,
-                        compare_runs, expect_last, history_2d, number_or_none, point_2d, same_array, unpack)
+from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, HISTORY_ALIASING, HISTORY_SHARES_X0, INTEGER_X0_IN_PLACE,
+                        LATE_2D, MUTATES_X0, PLANE, SOFT, STOP_RULE_2D, VALLEY, compare_runs, expect_last,
+                        history_2d, number_or_none, point_2d, same_array, unpack)
 from autograder.reference import remembered
 ref = remembered("ps2_gradient_descent")
 
@@ -73,11 +75,17 @@ def test_x0_unchanged(student, rng):
     for x0, kind in [(np.array([a, b]), "浮点数组"), ([a, b], "列表"), ((2, -1), "元组"),
                      (np.array([3, -2]), "整数数组")]:
         kept = student.put(x0)
-        x, values, expected, call = run(student, COUPLED, x0, argument=kept, learning_rate=0.1, max_iterations=30)
+        try:
+            x, values, expected, call = run(student, COUPLED, x0, argument=kept, learning_rate=0.1, max_iterations=30)
+        except StudentProblem as problem:
+            if (problem.kind == "raised" and problem.detail.get("type") == "UFuncTypeError"
+                    and np.asarray(x0).dtype.kind in "iu"):   # the caller's x0 holds integers
+                fail(explain(problem), diagnosis=INTEGER_X0_IN_PLACE)
+            raise
         after = student.get(kept)
         if not (type(after) is type(x0) and same_array(after, x0)):
             fail(f"{call}：调用之后，传入的 x0（{kind}）被改变了。"
-                 "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，不要写 x = x0。")
+                 "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，不要写 x = x0。", diagnosis=MUTATES_X0)
         compare(values, expected, call,
                 step_hint=STEP_HINT + "x0 是整数时，要先转成浮点数组：x = np.array(x0, dtype=float)，"
                                       "否则原地更新（x -= ...）会出错或被截断成整数。")
@@ -93,7 +101,7 @@ def test_history_independent(student, rng):
     compare(before, reference(VALLEY, x0, max_iterations=6), call)
     if not same_array(student.get(kept), x0):
         fail(f"{call}：调用之后，传入的 x0 被改变了。先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，"
-             "不要写 x = x0。")
+             "不要写 x = x0。", diagnosis=MUTATES_X0)
     for k in (0, 1, 3):
         student.set_item(result, [1, k, 0], 1234.5)
         _, after = read(student.get(result), call)
@@ -101,36 +109,43 @@ def test_history_independent(student, rng):
         if others:
             fail(f"{call}：把 history[{k}] 的第一个分量改掉之后，history[{others[0]}] 也跟着变了——"
                  "history 里存的是同一个数组。每次要追加 x 的副本：history.append(x.copy())；"
-                 "也不要原地更新后直接追加（x -= ... 之后 append(x)）。")
+                 "也不要原地更新后直接追加（x -= ... 之后 append(x)）。", diagnosis=HISTORY_ALIASING)
         if not same_array(student.get(kept), x0):
             fail(f"{call}：把 history[{k}] 改掉之后，调用者传入的 x0 也跟着变了——history[{k}] 与 x0 是同一个数组。"
-                 "先用 x = np.array(x0, dtype=float) 新建数组，history 里放 x.copy()。")
+                 "先用 x = np.array(x0, dtype=float) 新建数组，history 里放 x.copy()。", diagnosis=HISTORY_SHARES_X0)
         before = after
 
 
 @graded("停止规则：用更新前梯度的长度 np.linalg.norm(g) < tol 判断，走完这一步再停；在 (x[0], x[1]) 处调用 gradient_func", points=1.25)
 def test_stopping_rule(student):
     x0 = np.array([3.0, 4.0])
-    cases = [(1.1, "要在走完这一步之后再停：不要在更新之前就 break，也不要用更新后新位置的梯度来判断。"
+    # gradient (3, 4)·0.5ᵏ, its length 5·0.5ᵏ. Each tol catches other rules: 0.8 stopping on the new
+    # point's gradient (and the sum of |components|), 1.1 the largest component, 0.5 the squared
+    # length, 1.25 <=. In this order each wrong rule first fails after cases it got right, which
+    # tells the rules apart for the diagnosis (mistakes.py).
+    cases = [(0.8, EARLY_2D, "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值之和。"),
+             (1.1, "要在走完这一步之后再停：不要在更新之前就 break，也不要用更新后新位置的梯度来判断。"
                    "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值的最大值。", LATE_2D),
-             (0.8, EARLY_2D, "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值之和。"),
              (0.5, "比较的是梯度的长度 np.linalg.norm(g)，不是它的平方（各分量平方之和）。", LATE_2D),
              (1.25, "条件是严格小于：np.linalg.norm(g) < tol，恰好相等时还不能停。", LATE_2D)]
     for tol, early, late in cases:
-        gradient = student.recording(HALF_BOWL.prime)
-        x, values, expected, call = run(student, HALF_BOWL, x0, gradient=gradient, learning_rate=0.5, tol=tol)
+        x, values, expected, call = run(student, HALF_BOWL, x0, learning_rate=0.5, tol=tol)
         compare(values, expected, call, early=early, late=late)
-        calls = student.get(gradient.calls)
-        if not calls or not all(isinstance(c, list) and len(c) == 2 for c in calls):
-            fail(f"{call}：gradient_func 应该用两个参数调用：g = gradient_func(x[0], x[1])。")
-        points = [[number_or_none(v) for v in c] for c in calls]
-        points = [np.array(p, dtype=float) for p in points if None not in p]
-        position = 0
-        for point in points:
-            if position < len(values) - 1 and is_close(point, values[position], **DESCENT):
-                position += 1
-        if position < len(values) - 1:
-            fail(f"{call}：每次迭代都应在当前位置计算 g = gradient_func(x[0], x[1])，从起点 x0 开始。")
+    # where gradient_func is called: at every point of the path but the last, in order
+    gradient = student.recording(HALF_BOWL.prime)
+    x, values, expected, call = run(student, HALF_BOWL, x0, gradient=gradient, learning_rate=0.5, tol=0.8)
+    compare(values, expected, call)
+    calls = student.get(gradient.calls)
+    if not calls or not all(isinstance(c, list) and len(c) == 2 for c in calls):
+        fail(f"{call}：gradient_func 应该用两个参数调用：g = gradient_func(x[0], x[1])。")
+    points = [[number_or_none(v) for v in c] for c in calls]
+    points = [np.array(p, dtype=float) for p in points if None not in p]
+    position = 0
+    for point in points:
+        if position < len(values) - 1 and is_close(point, values[position], **DESCENT):
+            position += 1
+    if position < len(values) - 1:
+        fail(f"{call}：每次迭代都应在当前位置计算 g = gradient_func(x[0], x[1])，从起点 x0 开始。")
 
 
 @graded("使用 max_iterations、learning_rate 和 tol（永远不收敛的函数恰好走 max_iterations 步；随机的函数和起点）", points=0.75)

@@ -95,4 +95,7 @@ def test_data_unchanged(student, rng):
     for name, kept, original in (("X", kept_X, X), ("y", kept_y, y)):
         if not np.array_equal(as_array(student.get(kept), f"调用之后的 {name}"), original):
             fail(f"调用 gradient_mse(X, y, w, b) 之后，传入的 {name} 被改变了。不要对传入的数组做 -=、+=、*= "
-                 "这样的原地（in-place）运算：写 residual = y - y_pred，它会生成新数组。")
+                 "这样的原地（in-place）运算：写 residual = y - y_pred，它会生成新数组。",
+                 diagnosis=("mutates_input", "你原地（in-place）修改了传入的数据（例如 y -= y_pred）：调用者的 X、y "
+                                             "被改掉了，训练时下一次迭代用的就是错的数据。写 residual = y - y_pred，"
+                                             "它会生成新数组。"))

@@ -51,4 +51,6 @@ def test_x_unchanged(student, rng):
     student.call(GRADE_ID, kept, 1.7, -0.4)
     if not np.array_equal(as_array(student.get(kept), "调用之后的 X"), X):
         fail("调用 linear_model(X, w, b) 之后，传入的数组 X 被改变了。不要用 X *= w、X += b 这样的原地（in-place）"
-             "运算，直接 return X * w + b，它会生成一个新数组。")
+             "运算，直接 return X * w + b，它会生成一个新数组。",
+             diagnosis=("mutates_input", "你原地（in-place）修改了传入的 X（例如 X *= w、X += b）：调用者的数据被改掉了，"
+                                         "下次再用 X 时就不对了。直接 return X * w + b，它会生成一个新数组。"))

@@ -124,4 +124,7 @@ def test_data_unchanged(student, rng):
     for name, kept, original in (("X", kept_X, X), ("y", kept_y, y)):
         if not np.array_equal(as_array(student.get(kept), f"调用之后的 {name}"), original):
             fail(f"调用 train_linear_regression(X, y, ...) 之后，传入的 {name} 被改变了。训练只应更新 w 和 b："
-                 "不要原地（in-place）修改 X、y（例如 -=、+=、*=，或给 .shape 赋值），需要变形时用 reshape 得到新数组。")
+                 "不要原地（in-place）修改 X、y（例如 -=、+=、*=，或给 .shape 赋值），需要变形时用 reshape 得到新数组。",
+                 diagnosis=("mutates_input", "你原地（in-place）修改了传入的 X 或 y（例如 -=、*=，或者给 .shape 赋值）："
+                                             "调用者的数据被改掉了。训练只应更新 w 和 b；需要变形时用 "
+                                             "X.reshape(-1) 得到新数组。"))

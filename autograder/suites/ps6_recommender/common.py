@@ -27,6 +27,11 @@ from autograder.oracle import memo
 
 # --------------------------------------------------------------------------------- data
 
+NO_RETURN = ("no_return", "函数没有返回值（返回了 None）：是不是忘了写 return？")
+MUTATES_INPUT = ("mutates_input", "你的函数改掉了调用者传入的数组：原地（in-place）运算（x -= …、v *= …、+=、"
+                 "np.add.at 作用在参数上，或 a = b 之后再改 a，a 和 b 是同一个数组）会修改传入的数据。"
+                 "用生成新数组的写法（v_new = beta * v + grad），或先 .copy()。")
+
 
 def rating_data(rng, n_users: int, n_items: int, m: int, rank: int, unique: bool = False):
     """Random factors U (n_users, rank), V (n_items, rank) and m ratings. With `unique`, no user and
@@ -182,7 +187,10 @@ def unpack(result, count: int, names: str, call: str) -> list:
     """A tuple (or list) of `count` values, or a Mistake saying what came back instead."""
     if not isinstance(result, (tuple, list)) or len(result) != count:
         got = f"{len(result)} 个值" if isinstance(result, (tuple, list)) else describe_type(result)
-        fail(f"{call} 应返回 {count} 个值 {names}（写 return {names.strip('()')}），你返回的是 {got}。")
+        fail(f"{call} 应返回 {count} 个值 {names}（写 return {names.strip('()')}），你返回的是 {got}。",
+             diagnosis=NO_RETURN if result is None else
+             ("return_values", f"要返回 {count} 个值：return {names.strip('()')}（一个元组），"
+                               "不要只返回其中一个，也不要放进别的容器。"))
     return list(result)
 
 

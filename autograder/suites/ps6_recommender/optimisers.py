@@ -6,7 +6,7 @@ import numpy as np
 
 from autograder.checks import as_array, fail, is_close
 from autograder.tolerances import SAME_FORMULA, TORCH_OPTIMISER
-from .common import Problem, unpack
+from .common import MUTATES_INPUT, Problem, unpack
 
 
 def follow(student, grade_id: str, problem: Problem, x0, expected: np.ndarray, names: tuple[str, ...],
@@ -43,7 +43,7 @@ def expect_unchanged(student, grade_id: str, arrays: dict, args_after, what: str
     student.call(grade_id, *args, **kwargs)
     for name, value in arrays.items():
         if not np.array_equal(as_array(student.get(kept[name]), f"调用之后的 {name}"), value):
-            fail(f"调用 {what} 之后，传入的 {name} 被改变了。{hint}")
+            fail(f"调用 {what} 之后，传入的 {name} 被改变了。{hint}", diagnosis=MUTATES_INPUT)
 
 
 def expect_shape_generic(student, grade_id: str, names: tuple[str, ...], arrays: list[np.ndarray], rest: tuple,

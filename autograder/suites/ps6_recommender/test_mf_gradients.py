@@ -8,7 +8,8 @@ from autograder.checks import as_array, describe_type, expect_array, fail, grade
 from autograder.tolerances import AUTOGRAD
 from autograder.reference import remembered
 ref = remembered("ps6_recommender")
-from .common import array_of_shape, autograd_mf_gradients, has_repeats, rating_data, unpack
+from .common import MUTATES_INPUT, array_of_shape, autograd_mf_gradients, has_repeats, rating_data, unpack
+from .mistakes import LOST_REPEATS
 
 GRADE_ID = "mf_gradients"
 HELPERS = ("predict",)
@@ -44,7 +45,7 @@ def check(student, U, V, users, items, ratings, reg, what, hint=HINT):
     for name, got, right, wrong in zip(("dU", "dV"), (dU, dV), expected, mistake):
         if not is_close(got, right, **AUTOGRAD):
             if not np.allclose(right, wrong) and is_close(got, wrong, **AUTOGRAD):
-                fail(f"{what} 返回的 {name} 与 torch 自动微分的梯度不一致。{ADD_AT}")
+                fail(f"{what} 返回的 {name} 与 torch 自动微分的梯度不一致。{ADD_AT}", diagnosis=("lost_repeats", LOST_REPEATS))
         expect_array(got, right, f"{what} 返回的 {name}", **AUTOGRAD,
                      mismatch="与 torch 自动微分求出的梯度不一致。", hint=hint)
 
@@ -112,4 +113,5 @@ def test_inputs_unchanged(student, rng):
     for name, kept_value, original in zip(("U", "V", "users", "items", "ratings"), kept, (U, V, users, items, ratings)):
         if not np.array_equal(as_array(student.get(kept_value), f"调用之后的 {name}"), original):
             fail(f"调用 mf_gradients 之后，传入的 {name} 被改变了。常见原因：写了 dU = U（dU 和 U 是同一个数组），"
-                 "再对 dU 做 *=、+= 或 np.add.at。先新建数组：dU = 2 * reg * U 或 dU = np.zeros_like(U)。")
+                 "再对 dU 做 *=、+= 或 np.add.at。先新建数组：dU = 2 * reg * U 或 dU = np.zeros_like(U)。",
+                 diagnosis=MUTATES_INPUT)

@@ -7,9 +7,11 @@ from autograder.checks import as_array, describe_type, expect_number, fail, grad
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
 ref = remembered("ps6_recommender")
-from .common import rating_data
+from .common import MUTATES_INPUT, NO_RETURN, rating_data
 
 GRADE_ID = "mf_loss"
+NOT_A_FLOAT = ("not_a_float", "损失要返回一个数（Python float），不是数组或列表：keepdims=True、axis=…、[...] 都会留下数组；"
+                              "用 float(np.mean(...) + ...) 转换。")
 HELPERS = ("predict",)
 HINT = ("损失 = np.mean((predict(U, V, users, items) − ratings) ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2))。"
         "检查：误差要平方再求平均（mean，不是 sum，也不开根号）；正则项是 U 和 V 所有元素的平方和，"
@@ -53,10 +55,12 @@ def test_float_and_unchanged(student, rng):
     result = student.call(GRADE_ID, *kept, 0.1)
     if isinstance(result, (bool, np.bool_)) or not isinstance(result, float):
         fail(f"mf_loss(U, V, users, items, ratings, 0.1) 应返回一个 Python float，你返回的是{describe_type(result)}。"
-             "损失是一个单独的数：对所有误差用 np.mean（不要指定 axis），再用 float(...) 转换。")
+             "损失是一个单独的数：对所有误差用 np.mean（不要指定 axis），再用 float(...) 转换。",
+             diagnosis=NO_RETURN if result is None else NOT_A_FLOAT)
     expect_number(result, ref.mf_loss(U, V, users, items, ratings, 0.1), "mf_loss(U, V, users, items, ratings, 0.1)",
                   **SAME_FORMULA, hint=HINT)
     for name, kept_value, original in zip(("U", "V", "users", "items", "ratings"), kept, (U, V, users, items, ratings)):
         if not np.array_equal(as_array(student.get(kept_value), f"调用之后的 {name}"), original):
             fail(f"调用 mf_loss 之后，传入的 {name} 被改变了。计算损失只需要读取数据：不要做原地（in-place）运算，"
-                 "例如不要写 U **= 2 或 ratings -= ...，写 errors = predict(...) − ratings 会生成新数组。")
+                 "例如不要写 U **= 2 或 ratings -= ...，写 errors = predict(...) − ratings 会生成新数组。",
+                 diagnosis=MUTATES_INPUT)

@@ -5,7 +5,7 @@ from autograder.checks import as_array, describe_type, expect_array, fail, grade
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
 ref = remembered("ps6_recommender")
-from .common import rating_data
+from .common import MUTATES_INPUT, rating_data
 
 GRADE_ID = "predict"
 HINT = ("第 k 个预测是用户 users[k] 的向量与电影 items[k] 的向量的点积：np.sum(U[users] * V[items], axis=1)。"
@@ -35,7 +35,10 @@ def test_shapes(student, rng):
         result = student.call(GRADE_ID, U, V, users, items)
         if not isinstance(result, np.ndarray) or result.dtype.kind != "f" or result.shape != (m,):
             fail(f"{what} 应返回形状为 ({m},) 的浮点 NumPy 数组，你返回的是{describe_type(result)}。"
-                 "用 np.sum(..., axis=1) 对每一行求和：结果每个评分一个数。")
+                 "用 np.sum(..., axis=1) 对每一行求和：结果每个评分一个数。",
+                 diagnosis=("not_an_array", "predict 要返回 NumPy 数组，你返回的是列表（list）或元组：直接写向量化的 "
+                                            "np.sum(U[users] * V[items], axis=1)，或者用 np.array(...) 转换。")
+                 if isinstance(result, (list, tuple)) else None)
         expect_array(result, ref.predict(U, V, users, items), what, **SAME_FORMULA, hint=HINT)
 
 
@@ -43,11 +46,12 @@ def test_shapes(student, rng):
 def test_int32_and_unchanged(student, rng):
     U, V, users, items, _ = rating_data(rng, 5, 6, 12, 3)
     users32, items32 = users.astype(np.int32), items.astype(np.int32)
-    kept = [student.put(a) for a in (U, V, users32, items32)]
-    result = student.call(GRADE_ID, *kept)
-    expect_array(result, ref.predict(U, V, users, items), "predict(U, V, users, items)（编号是 int32 数组）",
+    expect_array(student.call(GRADE_ID, U, V, users32, items32), ref.predict(U, V, users, items),
+                 "predict(U, V, users, items)（编号是 int32 数组）",
                  **SAME_FORMULA, hint="编号可以是任何整数类型的数组，直接用它们做索引即可。" + HINT)
+    kept = [student.put(a) for a in (U, V, users32, items32)]
+    student.call(GRADE_ID, *kept)
     for name, ref_value, original in zip(("U", "V", "users", "items"), kept, (U, V, users32, items32)):
         if not np.array_equal(as_array(student.get(ref_value), f"调用之后的 {name}"), original):
             fail(f"调用 predict(U, V, users, items) 之后，传入的 {name} 被改变了。预测只需要读取它们："
-                 "不要对它们做原地（in-place）运算（例如 *=、+=）。")
+                 "不要对它们做原地（in-place）运算（例如 *=、+=）。", diagnosis=MUTATES_INPUT)

@@ -53,7 +53,10 @@ def expect_ids(student, U, V, user, seen, top_k, what, hint=HINT, seen_argument=
         wrong_seen = sorted(set(got) & {int(i) for i in seen})
         if wrong_seen:
             fail(f"{what} 推荐了用户已经看过（在 seen 里）的电影。seen 里的电影一部都不能推荐：先把它们从候选里去掉，"
-                 "再排序取前 top_k 个（把它们的分数设成 0 不够——分数可能都是负的）。")
+                 "再排序取前 top_k 个（把它们的分数设成 0 不够——分数可能都是负的）。",
+                 diagnosis=("recommends_seen", "推荐里有用户已经看过（在 seen 里）的电影：要先把 seen 里的电影从候选里去掉，"
+                                               "再排序取前 top_k 个。只把它们的分数设成 0 不够（其余电影的分数可能都是负的）；"
+                                               "seen 可以是列表、集合或数组，先转成集合 {int(i) for i in seen}。"))
         fail(f"{what} 推荐的电影或它们的顺序不对。{hint}")
 
 
@@ -113,5 +116,7 @@ def test_returns_list(student, rng):
     if not isinstance(result, list) or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                                                for v in result):
         fail(f"recommend(U, V, 1, seen=[3], top_k=4) 应返回一个列表（list），里面是整数编号；你返回的是{describe_type(result)}。"
-             "NumPy 数组可以用 .tolist() 转成列表。")
+             "NumPy 数组可以用 .tolist() 转成列表。",
+             diagnosis=("not_a_list", "recommend 要返回 Python 列表（list），元素是整数编号；NumPy 数组用 .tolist() 转换，"
+                                      "或写 [int(i) for i in ...]。"))
     expect_ids(student, U, V, 1, [3], 4, "recommend(U, V, 1, seen=[3], top_k=4)")

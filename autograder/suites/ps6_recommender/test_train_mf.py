@@ -12,7 +12,8 @@ from autograder.checks import as_array, expect_array, fail, graded, is_close
 from autograder.tolerances import DESCENT
 from autograder.reference import remembered
 ref = remembered("ps6_recommender")
-from .common import array_of_shape, autograd_descent, number_list, rating_data, unpack
+from .common import MUTATES_INPUT, array_of_shape, autograd_descent, number_list, rating_data, unpack
+from .mistakes import HISTORY_AFTER
 
 GRADE_ID = "train_mf"
 HELPERS = ("predict", "mf_loss", "mf_gradients")
@@ -47,7 +48,8 @@ def expect_history(history, expected, what):
              f"你的 history 有 {len(history)} 个。")
     if len(expected) > 1 and is_close(history[:-1], expected[1:], **DESCENT):
         fail(f"{what} 的 history 整体错开了一步：你记录的是每次更新**之后**的损失。"
-             "每一步要先把当前（更新之前）的损失追加到 history，再算梯度、更新 U 和 V；history[0] 是初值处的损失。")
+             "每一步要先把当前（更新之前）的损失追加到 history，再算梯度、更新 U 和 V；history[0] 是初值处的损失。",
+             diagnosis=("history_after_update", HISTORY_AFTER))
     if not is_close(history[0], expected[0], **DESCENT):
         fail(f"{what} 的 history[0] 应是初值处、第一次更新之前的损失。" + HINT)
     for k in range(1, len(expected)):
@@ -127,4 +129,5 @@ def test_data_unchanged(student, rng):
     student.call(GRADE_ID, *kept, n_users, n_items, rank=2, learning_rate=0.3, epochs=4)
     for name, kept_value, original in zip(("users", "items", "ratings"), kept, (users, items, ratings)):
         if not np.array_equal(as_array(student.get(kept_value), f"调用之后的 {name}"), original):
-            fail(f"调用 train_mf 之后，传入的 {name} 被改变了。训练只应更新 U 和 V，不要对数据做原地（in-place）运算。")
+            fail(f"调用 train_mf 之后，传入的 {name} 被改变了。训练只应更新 U 和 V，不要对数据做原地（in-place）运算。",
+                 diagnosis=MUTATES_INPUT)
