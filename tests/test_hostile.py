@@ -32,6 +32,7 @@ CELL_TIMEOUT = 4
 UID_BASE = 61500
 SECRET = "AUTOGRADER_TEST_SECRET"
 SECRET_VALUE = secrets.token_hex(16)
+SLOW_BY_DESIGN = {"a fork flood of sleeping children"}
 
 
 def leak_cases() -> dict[str, dict[str, str]]:
@@ -375,10 +376,15 @@ def test_hostile_function_gets_zero_and_nothing_else_is_lost(batch, label):
 
 @pytest.mark.parametrize("label", list(leak_cases()))
 def test_nothing_passes_from_one_test_to_the_next_or_out(batch, label):
-    """Each of these is right unless what it tries works: it must keep full marks."""
+    """Each of these is right unless what it tries works: it must keep full marks -- except that
+    a function forking dozens of processes may run out of its time budget (50x the reference's
+    time + 0.5 s) on a loaded machine: then it loses points on itself, and only there."""
     result = _results(batch)[str(batch["paths"][label])]
     assert result["status"] == "graded", result["error"]
     failed = [(t["name"], t["output"][:300]) for t in result["tests"] if t["score"] < t["max_score"]]
+    if label in SLOW_BY_DESIGN:
+        assert all(name.startswith("f: ") and "超过了给它的时间" in output for name, output in failed), failed
+        return
     assert result["score"] == result["max_score"] == 12.0, failed
 
 
