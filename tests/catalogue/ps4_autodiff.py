@@ -240,6 +240,17 @@ WRONG = {
             "        _x_t.fill_(x)\n"
             "    f(_x_t).backward()\n"
             "    return _x_t.grad.item()\n"),
+        # float32 written as real-world code writes it: right in the notebook, whose first cell
+        # sets torch's default dtype to float64, but float32 under PyTorch's own default.
+        "torch.Tensor([x]) (float32 by default)": _mutate(
+            TORCH_DERIVATIVE, "    x_t = torch.tensor(x, dtype=torch.float64, requires_grad=True)\n",
+            "    x_t = torch.Tensor([x])\n    x_t.requires_grad_()\n"),
+        "torch.tensor(float(x)) without a dtype": _mutate(
+            TORCH_DERIVATIVE, "torch.tensor(x, dtype=torch.float64, requires_grad=True)",
+            "torch.tensor(float(x), requires_grad=True)"),
+        ".float() on the input": _mutate(
+            TORCH_DERIVATIVE, "torch.tensor(x, dtype=torch.float64, requires_grad=True)",
+            "torch.tensor(float(x)).float().requires_grad_()"),
     },
     "torch_gradient": {
         "returns a list": _mutate(TORCH_GRADIENT,
@@ -266,6 +277,20 @@ WRONG = {
                                                  "    if not z.requires_grad:\n        return np.zeros(len(inputs))\n", ""),
         "float32 result array": _mutate(TORCH_GRADIENT, "for t in inputs])\n", "for t in inputs], dtype=np.float32)\n"),
         "passes the list instead of unpacking it": _mutate(TORCH_GRADIENT, "z = f(*inputs)", "z = f(inputs)"),
+        "torch.tensor(float(p)) without a dtype": _mutate(TORCH_GRADIENT, "dtype=torch.float64, ", ""),
+        "torch.Tensor(point), unpacked": (
+            "import numpy as np\n"
+            "import torch\n"
+            "def torch_gradient(f, point):\n"
+            "    x = torch.Tensor(list(point))\n"
+            "    x.requires_grad_()\n"
+            "    out = f(*x)\n"
+            "    if not out.requires_grad:\n"
+            "        return np.zeros(len(point))\n"
+            "    out.backward()\n"
+            "    return x.grad.numpy().astype(np.float64)\n"),
+        ".float() on the inputs": _mutate(TORCH_GRADIENT, "torch.tensor(float(p), dtype=torch.float64, requires_grad=True)",
+                                          "torch.tensor(float(p)).float().requires_grad_()"),
     },
     "Value": {
         "= instead of += in __mul__": _mutate(VALUE, "            self.grad += other.data * out.grad\n"
@@ -361,5 +386,49 @@ RIGHT = {
     "Value": {
         "micrograd with recursive topological sort": VALUE,
         "local derivatives and Kahn's algorithm": VALUE_LOCAL_DERIVATIVES,
+    },
+}
+
+DIAGNOSES = {
+    "torch_derivative": {
+        "returns f(x) instead of the derivative": "returns_value",
+        "float32 tensor": "float32",
+        "returns the grad tensor": "returns_tensor",
+        "central difference instead of autograd": "finite_difference",
+        "no dtype: integer x gives an integer tensor": "integer_tensor",
+        "hard-coded derivative of the article's function": "hard_coded",
+        "one input tensor reused across calls": "grad_accumulates",
+        "torch.Tensor([x]) (float32 by default)": "float32",
+        "torch.tensor(float(x)) without a dtype": "float32",
+        ".float() on the input": "float32",
+    },
+    "torch_gradient": {
+        "returns a list": "not_an_array",
+        "no None check for unused variables": "unused_variable",
+        "assumes two variables": "fixed_variable_count",
+        "float32 tensors": "float32",
+        "backward on a constant output": "unused_variable",
+        "float32 result array": "float32_result",
+        "passes the list instead of unpacking it": "not_unpacked",
+        "torch.tensor(float(p)) without a dtype": "float32",
+        "torch.Tensor(point), unpacked": "float32",
+        ".float() on the inputs": "float32",
+    },
+    "Value": {
+        "= instead of += in __mul__": "not_accumulated",
+        "tanh derivative from the input": "tanh_derivative",
+        "relu gradient 1 at zero": "relu_at_zero",
+        "__rsub__ computes self - other": "rsub_swapped",
+        "__rtruediv__ computes self / other": "rtruediv_swapped",
+        "pow derivative without the -1": "pow_derivative",
+        "exp derivative from the input": "exp_derivative",
+        "__neg__ detached from the graph": "neg_detached",
+        "numbers not wrapped in __mul__": "number_not_wrapped",
+        "no __radd__": "missing_reflected",
+        "subtraction gradient sign": "sub_gradient_sign",
+        "division: wrong sign for the denominator": "div_gradient_sign",
+        "backward does not seed grad = 1.0": "output_grad_not_seeded",
+        "topological sort without a visited set": "topological_order",
+        "backward recursion instead of a topological order": "topological_order",
     },
 }

@@ -30,6 +30,7 @@ SQUARE = Fn("lambda t: t**2", "f(x) = x²")
 EXP = Fn("lambda t: torch.exp(t)", "f(x) = eˣ")
 SIN = Fn("lambda t: torch.sin(t)", "f(x) = sin(x)")
 SHIFTED = Fn("lambda t: (t - 10000) ** 2", "f(x) = (x − 10000)²")
+NEAR_2_24 = Fn("lambda t: (t - 16777216) ** 2", "f(x) = (x − 16777216)²")   # float32 cannot hold 2²⁴ + 1
 
 
 def derivative(function: Fn, x) -> float:

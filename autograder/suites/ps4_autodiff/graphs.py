@@ -59,7 +59,7 @@ def check_expression(student, text: str, build, inputs: dict, hint: str) -> None
             expect_number(got, data, f"{where}：out.data", **AUTOGRAD, hint=hint)
         out.backward()
         grads = [student.get(mine[name].grad) for name in inputs]
-        with mistake_named(build, inputs, [got], grads):
+        with mistake_named(build, inputs, [got], grads, lambda: [student.get(out.grad)]):
             for name, mine_grad, grad in zip(inputs, grads, leaf_grads):
                 expect_number(mine_grad, grad, f"{where}；调用 out.backward() 之后，{name}.grad", **AUTOGRAD, hint=hint)
 
@@ -106,15 +106,21 @@ def _engine_values(build, inputs: dict, switches) -> tuple[list, list, list]:
 
 
 @contextmanager
-def mistake_named(build, inputs: dict, data: list, leaf_grads: list | None = None, node_grads: list | None = None):
+def mistake_named(build, inputs: dict, data: list, leaf_grads: list | None = None, node_grads=None):
     """When a check inside fails, name the mistake whose engine (mistakes.VALUE_MISTAKES)
     reproduces everything observed of the student's Value on this expression: the data, and
-    after backward() the grads. A failed check means the student differs from the right engine,
-    so a match names a real difference."""
+    after backward() the grads (`node_grads` may be a function that fetches them: only asked
+    for on failure). A failed check means the student differs from the right engine, so a match
+    names a real difference."""
     try:
         yield
     except Mistake as mistake:
         if mistake.diagnosis is None:
+            if callable(node_grads):
+                try:
+                    node_grads = node_grads()
+                except StudentProblem:
+                    node_grads = [None]
             for code, text, switches in VALUE_MISTAKES:
                 try:
                     with np.errstate(all="ignore"):
