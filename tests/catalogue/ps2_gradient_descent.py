@@ -471,7 +471,7 @@ DIAGNOSES = {
     },
     "gradient_2d": {
         "missing factor 2": "missing_factor_2",
-        "returns a list": "returns_list",
+        "returns a list": "not_an_array",
         "swapped components": "swapped_components",
         "2x twice": "same_component_twice",
         "the function instead of its gradient": "returns_function",

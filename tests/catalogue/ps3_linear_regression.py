@@ -263,7 +263,7 @@ DIAGNOSES = {
         "mutates X in place": "mutates_input",
         "matrix product only fits (n, 1)": "matrix_product",
         "reshapes to a column": "reshapes",
-        "loop returns a list": "returns_list",
+        "loop returns a list": "not_an_array",
     },
     "mse_loss": {
         "sum instead of mean": "sum_not_mean",
@@ -284,7 +284,7 @@ DIAGNOSES = {
         "prediction without the bias": "missing_bias",
         "dw forgets the factor X": "dw_missing_x",
         "mean over axis 0 gives shape (2, 1)": "mean_axis_0",
-        "returns a tuple": "returns_tuple",
+        "returns a tuple": "not_an_array",
         "residual computed in y": "mutates_input",
     },
     "train_linear_regression": {
