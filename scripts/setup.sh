@@ -13,3 +13,4 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e . 2>&1 \
     | grep -v "^WARNING: Location 'file:" || true
 .venv/bin/python -c "import autograder, torch, nbgrader" # fail early if the install did not work
+bash scripts/build_lab.sh   # the JupyterLab extension, from its TypeScript source (skipped when built)
