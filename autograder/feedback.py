@@ -31,7 +31,7 @@ h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
 .total { font-size: 1.1rem; }
 table { border-collapse: collapse; } td, th { padding: .3rem .7rem; border-bottom: 1px solid #d0d7de;
        text-align: left; vertical-align: top; }
-td.points { white-space: nowrap; }
+td.points, th { white-space: nowrap; }
 .pass { color: #1a7f37; } .fail { color: #cf222e; }
 .note { background: #fff8c5; border-left: 4px solid #d4a72c; padding: .5rem .8rem; margin: .6rem 0; }
 .cause { background: #ffebe9; border-left: 4px solid #cf222e; padding: .5rem .8rem; margin: .6rem 0; }
