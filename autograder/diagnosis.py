@@ -72,14 +72,18 @@ def from_models(grade_id: str, models: list[Model], calls: list[Call], reference
     if not mine or not models:
         return None
     expected = [_run(getattr(reference, grade_id, None), c) for c in mine]
+    found: dict[str, Model] = {}
     for candidate in models:
         produced = [_run(candidate.compute, c) for c in mine]
         if not all(same(p, c.result) for p, c in zip(produced, mine)):
             continue
         if all(same(p, e) for p, e in zip(produced, expected)):
             continue   # indistinguishable from the right answer on these inputs: no evidence
-        return Diagnosis(f"{grade_id}.{candidate.code}", candidate.text)
-    return None
+        found.setdefault(candidate.code, candidate)
+    if len(found) != 1:
+        return None    # none, or two mistakes that give the same answers here: rather say nothing
+    (candidate,) = found.values()
+    return Diagnosis(f"{grade_id}.{candidate.code}", candidate.text)
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,15 @@ def same(a, b) -> bool:
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (list, tuple, dict)) or isinstance(b, (list, tuple, dict)):
+        return False   # a list is not an array or a number, however numpy would broadcast them
     if _numeric(a) and _numeric(b):
         x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         return x.shape == y.shape and bool(np.all(np.isclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True)))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
+    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
+        return False   # numeric ones were compared above; anything else is not the same answer
     try:
         return bool(a == b)
     except Exception:

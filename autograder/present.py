@@ -71,7 +71,11 @@ def functions(result: SubmissionResult) -> list[FunctionReport]:
         report.lines.append(TestLine(test))
     for report in reports.values():
         failed = [line.test for line in report.failed]
-        codes = Counter(t.diagnosis.code for t in failed if t.diagnosis)
+        # The cause comes from the graded tests (a public check adds nothing they do not show)
+        # and, on a tie, a named mistake beats a bare "it raised".
+        graded = [t for t in failed if t.max_score > 0] or failed
+        codes = Counter(t.diagnosis.code for t in graded if t.diagnosis)
+        codes = Counter(dict(sorted(codes.items(), key=lambda item: (-item[1], ".raises." in item[0]))))
         if failed and all(t.diagnosis and t.diagnosis.code.endswith(".not_implemented") for t in failed):
             report.not_written = True
         if codes:

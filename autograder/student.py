@@ -13,6 +13,7 @@ process sends can run code here.
 """
 from __future__ import annotations
 
+import copy
 import ctypes
 import itertools
 import threading
@@ -172,8 +173,10 @@ class Student:
 
     def put(self, value) -> Ref:
         """Place a value (e.g. an array whose mutation we want to detect) in the student process."""
-        return self._op({"op": "call", "target": self._arg(Fn("lambda v: v")), "args": [self._arg(value)]},
-                        repr(value), keep=True)
+        ref = self._op({"op": "call", "target": self._arg(Fn("lambda v: v")), "args": [self._arg(value)]},
+                       repr(value), keep=True)
+        ref._placed = copy.deepcopy(value)   # as it went in: what a diagnosis replays
+        return ref
 
     def recording(self, fn: Fn) -> Ref:
         """A trusted function that records its arguments; read them with get(ref.calls)."""
@@ -400,6 +403,8 @@ class _NotLocal(Exception):
 def _local(value):
     """`value` as the reference can take it here, or _NotLocal (it lives in the student process)."""
     if isinstance(value, Ref):
+        if "_placed" in vars(value):
+            return copy.deepcopy(value._placed)
         raise _NotLocal
     if isinstance(value, Fn):
         return value.local()
