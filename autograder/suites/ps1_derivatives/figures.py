@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import as_number
-from autograder.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time
+from autograder.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time, plain_log_ticks
 from autograder.reference import remembered
 from autograder.student import Fn, StudentProblem
 
@@ -64,6 +64,7 @@ def _draw(kind: str, other: str, title: str):
         if mine is not None:
             ax.loglog(STEPS, _shown(mine["abs_error"]), "o-", color=YOURS, ms=3.5, lw=1.2, label="yours")
         ax.invert_xaxis()   # as h shrinks, left to right
+        plain_log_ticks(ax, x=True, y=True)
         ax.set_xlabel("step h (log scale, shrinking to the right)")
         ax.set_ylabel("|estimate - cos(1)|  (log scale)")
         ax.set_title(title)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
-                                numbers)
+                                numbers, plain_log_ticks)
 from autograder.reference import remembered
 
 from .functions import BOWL, QUAD
@@ -67,6 +67,7 @@ def _distance(ax, values: np.ndarray, style: str, color: str, label: str, **kwar
     values = np.where(np.isfinite(values), np.maximum(values, 1e-16), np.nan)
     ax.semilogy(np.arange(len(values)), values, style, color=color, lw=2 if color == REFERENCE else 1.2,
                 marker="o", ms=3, label=label, **kwargs)
+    plain_log_ticks(ax)
 
 
 def gather_2d(student) -> dict:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import as_number
-from autograder.figures import REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside
+from autograder.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
+                                plain_log_ticks)
 from autograder.reference import remembered
 
 from .common import article_data
@@ -65,6 +66,7 @@ def draw_training(figure, mine: dict | None, ref: dict) -> None:
         losses.semilogy(np.arange(len(loss)), shown, "-", color=YOURS, lw=1.5, label="yours")
         if not np.all(np.isfinite(loss)):
             mark_outside(losses, "your loss became nan or inf")
+    plain_log_ticks(losses)
     losses.set_xlabel("iteration")
     losses.set_ylabel("loss (MSE, log scale)")
     losses.set_title("Loss curve (learning_rate = 0.01)")
