@@ -317,15 +317,17 @@ def _check_workers(client, plan) -> int:
         raise ClusterError(f"no Dask worker joined the scheduler {client.scheduler.address} within "
                            f"{WAIT_FOR_WORKERS:.0f} s; start workers with `dask worker ADDRESS --nthreads 1`") from None
     answers = client.run(worker_manifest, plan.manifest.assignment, plan.manifest.release, on_error="return")
+    names = {address: info.get("name") for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
     problems = []
     for address, answer in sorted(answers.items()):
+        where = f"{names.get(address) or address} ({address})"
         if isinstance(answer, BaseException):
-            problems.append(f"the worker at {address} cannot load the grader ({type(answer).__name__}: {answer}); "
+            problems.append(f"the worker {where} cannot load the grader ({type(answer).__name__}: {answer}); "
                             "install the same autograder package there")
             continue
         found = Manifest(**answer["manifest"])
         if found != plan.manifest:
-            problems.append(mismatch_message(f"{answer['host']} ({address})", found, plan.manifest))
+            problems.append(mismatch_message(f"{where} on {answer['host']}", found, plan.manifest))
     if problems:
         raise ClusterError("\n".join(problems))
     return len(answers)
