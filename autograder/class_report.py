@@ -110,8 +110,9 @@ class ClassReport:
                 continue
             for cell in result.cells:
                 if cell.status in ("timeout", "died"):
-                    rows.append({"student": student, "kind": "cell hung" if cell.status == "timeout" else "cell crashed",
-                                 "where": cell.grade_id or f"cell {cell.index}", "detail": cell.message})
+                    kind = "cell hung" if cell.status == "timeout" else "cell crashed"
+                    rows.append({"student": student, "kind": kind, "where": cell.grade_id or f"cell {cell.index}",
+                                 "detail": cell.message})
             seen = set()
             for test in result.tests:
                 code = test.diagnosis.code if test.diagnosis else ""
@@ -159,7 +160,7 @@ class ClassReport:
         tables = {
             "submissions.csv": self.submission_rows(),
             "functions.csv": self.function_rows(),
-            "mistakes.csv": [{k: (";".join(v) if k == "who" else v) for k, v in row.items()} for row in self.mistakes()],
+            "mistakes.csv": [dict(row, who=";".join(row["who"])) for row in self.mistakes()],
             "failed_checks.csv": self.failed_checks(),
             "problems.csv": self.problems(),
         }
@@ -340,7 +341,8 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans SC", system-ui, sans-serif; m
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
 h3 { font-size: 1rem; }
 table { border-collapse: collapse; margin: .6rem 0; } td, th { padding: .3rem .7rem; border-bottom: 1px solid #d0d7de;
-       text-align: left; vertical-align: top; } th { background: #f6f8fa; } td.num { text-align: right; white-space: nowrap; }
+       text-align: left; vertical-align: top; } th { background: #f6f8fa; }
+td.num { text-align: right; white-space: nowrap; }
 img { max-width: 100%; height: auto; display: block; margin: .6rem 0; }
 .summary { font-size: 1.1rem; }
 """
