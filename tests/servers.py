@@ -103,16 +103,16 @@ class Service(Process):
 
 
 def request(url: str, token: str | None = None, data: bytes | None = None, method: str | None = None,
-            timeout: float = 120) -> tuple[int, dict, dict]:
+            timeout: float = 120) -> tuple[int, dict, object]:
     """(status, JSON body, headers) of one HTTP request; HTTP errors are answers, not exceptions."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
             body = response.read()
-            status, head = response.status, dict(response.headers)
+            status, head = response.status, response.headers
     except urllib.error.HTTPError as exc:
-        body, status, head = exc.read(), exc.code, dict(exc.headers)
+        body, status, head = exc.read(), exc.code, exc.headers   # case-insensitive names
     try:
         return status, json.loads(body or b"{}"), head
     except ValueError:

@@ -18,6 +18,7 @@ graded submission is stored the nbgrader way (store.py).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -45,7 +46,12 @@ log = logging.getLogger("autograder.serve")
 
 WORKER_DIED = "评分进程意外退出，已重试一次仍未评完；请稍后重新提交，或告诉老师。"
 STUDENT_NAME = re.compile(r"^[\w@+\-][\w.@+\-]{0,99}$")
-HARD_CAP = 4          # uploads up to this many times the limit are read through and answered 413
+
+
+def hard_cap(limit: int) -> int:
+    """Uploads up to this size are read through (and dropped) so that the answer 413 reaches the
+    client; larger ones are cut off."""
+    return max(4 * limit, 64 * 2**20)
 
 
 class WorkerDied(Exception):
@@ -445,9 +451,9 @@ def student_view(result: SubmissionResult, visibility: str, due, now=None) -> Su
         line.max_score = round(line.max_score + test.max_score, 6)
         if not test.passed:
             line.status = Outcome.FAILED
-    cells = result.cells if shows_messages(visibility, due, now) else []
-    return SubmissionResult(result.submission, result.assignment, result.status, tests, result.error,
-                            result.max_score, cells, [], None, {})
+    shown = shows_messages(visibility, due, now)
+    return dataclasses.replace(result, tests=tests, cells=result.cells if shown else [],
+                               figures=result.figures if shown else {}, protections=[], fingerprint=None, timing={})
 
 
 # ----------------------------------------------------------------------------- handlers
@@ -520,7 +526,7 @@ class Submit(Base):
         self.chunks: list[bytes] = []
         self.size = 0
         limit = self.service.settings.max_upload_bytes
-        self.request.connection.set_max_body_size(HARD_CAP * limit + 2**16)
+        self.request.connection.set_max_body_size(hard_cap(limit))
         if self.request.method != "POST":
             return
         if not await self.identify():
@@ -531,7 +537,7 @@ class Submit(Base):
                       assignments=self.service.assignments)
             return
         length = int(self.request.headers.get("Content-Length") or 0)
-        if length > HARD_CAP * limit:
+        if length > hard_cap(limit):   # not read at all: the connection is closed after this answer
             self.fail(413, too_big(length, limit))
             return
         try:
@@ -639,7 +645,7 @@ async def serve(course: Path, port: int | None, host: str, scheduler: str | None
             host, port = url.hostname or host, url.port
     await service.start()
     limit = service.settings.max_upload_bytes
-    server = tornado.httpserver.HTTPServer(make_app(service, prefix), max_body_size=HARD_CAP * limit + 2**16)
+    server = tornado.httpserver.HTTPServer(make_app(service, prefix), max_body_size=hard_cap(limit))
     sockets = tornado.netutil.bind_sockets(port if port is not None else 8765, host)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()[1]

@@ -1,0 +1,265 @@
+"""`autograder serve`, over real HTTP: identity, grading into nbgrader's course layout and
+gradebook, bad input, limits, lateness and visibility, and a restart in the middle of a queue.
+Every server is started here and stopped here."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from helpers import make_submission
+from servers import ASSIGNMENT, BIN, Service, env, issue_tokens, make_course, request
+
+WRONG_GRADIENT = ("import numpy as np\ndef numerical_gradient(f, x, h=1e-5):\n"
+                  "    return np.zeros(len(x))\n")
+STUDENTS = ("alice", "bob", "carol", "dave")
+
+
+def submit(service: Service, token: str | None, body: bytes, assignment: str = ASSIGNMENT,
+           filename: str = "") -> tuple[int, dict, object]:
+    query = f"?filename={quote(filename)}" if filename else ""
+    return request(f"{service.url}api/assignments/{assignment}/submissions{query}", token, body, "POST")
+
+
+def wait_done(service: Service, token: str, submission_id: str, timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, data, _ = request(f"{service.url}api/submissions/{submission_id}?wait=20", token)
+        assert status == 200, data
+        if data["state"] == "done":
+            return data
+    raise AssertionError(f"{submission_id} not graded in {timeout}s: {data}")
+
+
+def notebook(tmp: Path, name: str, wrong: bool = False, assignment: str = ASSIGNMENT) -> bytes:
+    replace = {"numerical_gradient": WRONG_GRADIENT} if wrong else {}
+    return make_submission(assignment, tmp / name, replace).read_bytes()
+
+
+def gradebook(course: Path):
+    from nbgrader.api import Gradebook
+    return Gradebook(f"sqlite:///{course / 'gradebook.db'}")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("serve")
+    course = make_course(root, STUDENTS, "c.GradingService.submissions_per_hour = 3\n")
+    tokens = issue_tokens(course)
+    service = Service(course, root / "serve.log", "--workers", "1")
+    yield course, service, tokens, root
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+def graded(served):
+    """alice hands in a correct notebook under another name, bob a wrong one."""
+    course, service, tokens, root = served
+    status, alice, _ = submit(service, tokens["alice"], notebook(root, "a.ipynb"), filename="作业一 (1).ipynb")
+    assert status == 202, alice
+    assert alice["state"] in ("queued", "grading") and alice["student"] == "alice"
+    status, bob, _ = submit(service, tokens["bob"], notebook(root, "b.ipynb", wrong=True))
+    assert status == 202, bob
+    return wait_done(service, tokens["alice"], alice["id"]), wait_done(service, tokens["bob"], bob["id"])
+
+
+def test_a_request_without_a_valid_identity_is_refused(served):
+    course, service, tokens, root = served
+    body = notebook(root, "x.ipynb")
+    for token in (None, "agt_not-a-token", tokens["alice"][:-1]):
+        status, data, headers = submit(service, token, body)
+        assert status == 401 and "令牌" in data["error"] and "Bearer" in headers.get("WWW-Authenticate", "")
+        assert request(f"{service.url}api/me", token)[0] == 401
+    assert request(f"{service.url}api/health")[0] == 200
+    status, me, _ = request(f"{service.url}api/me", tokens["carol"])
+    assert status == 200 and me["student"] == "carol" and me["limits"]["max_upload_mb"] == 5
+    stored = json.loads((course / ".autograder" / "tokens.json").read_text())
+    assert tokens["alice"] not in json.dumps(stored), "only hashes are kept"
+
+
+def test_graded_and_stored_the_nbgrader_way(served, graded):
+    course, service, tokens, root = served
+    alice, bob = graded
+    assert alice["status"] == "graded" and alice["score"] == alice["max_score"] > 0
+    assert bob["status"] == "graded" and bob["score"] < bob["max_score"]
+    lost = [line["function"] for line in bob["summary"] if line["score"] < line["max_score"]]
+    assert lost == ["numerical_gradient"]
+    for student, result in (("alice", alice), ("bob", bob)):
+        folder = course / "submitted" / student / ASSIGNMENT
+        assert sorted(p.name for p in folder.iterdir()) == [f"{ASSIGNMENT}.ipynb", "timestamp.txt"]
+        stamp = (folder / "timestamp.txt").read_text().strip()
+        assert stamp == result["received"]
+        # the page the student got is the page the course keeps, the one `autograde` writes
+        page = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+        assert result["feedback_html"] == page
+        results = json.loads((course / "autograded" / student / ASSIGNMENT / "results.json").read_text())
+        assert results["score"] == result["score"]
+    assert "numerical_gradient" in bob["feedback_html"] and "✗" in bob["feedback_html"]
+    with gradebook(course) as gb:
+        for student, result in (("alice", alice), ("bob", bob)):
+            submission = gb.find_submission(ASSIGNMENT, student)
+            assert submission.code_score == pytest.approx(result["score"])
+            assert submission.timestamp is not None and submission.total_seconds_late == 0
+    assert "alice,ps1_derivatives,graded" in (course / "grades.csv").read_text()
+
+
+def test_autograde_afterwards_keeps_what_the_service_graded(served, graded):
+    course, service, tokens, root = served
+    done = subprocess.run([str(BIN / "autograder"), "autograde", ASSIGNMENT, "--course", str(course),
+                           "--no-progress", "--workers", "1"], capture_output=True, text=True, env=env(), timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "0 graded" in done.stdout and "2 unchanged" in done.stdout, done.stdout
+
+
+def test_a_student_sees_only_their_own(served, graded):
+    course, service, tokens, root = served
+    alice, bob = graded
+    status, data, _ = request(f"{service.url}api/submissions/{alice['id']}", tokens["bob"])
+    assert status == 404 and "feedback_html" not in data
+    assert request(f"{service.url}api/submissions/{alice['id']}/feedback", tokens["bob"])[0] == 404
+    status, page, _ = request(f"{service.url}api/submissions/{alice['id']}/feedback", tokens["alice"])
+    assert status == 200 and page["text"] == alice["feedback_html"]
+    status, mine, _ = request(f"{service.url}api/submissions", tokens["bob"])
+    assert status == 200 and [s["id"] for s in mine["submissions"]] == [bob["id"]]
+    assert alice["filename"] == "作业一 (1).ipynb"   # what she called it; stored under the assignment's name
+
+
+def test_bad_input_gets_a_clear_answer_and_loses_nothing(served, graded):
+    course, service, tokens, root = served
+    token = tokens["dave"]
+    before = sorted(p.name for p in (course / ".autograder" / "service" / "uploads").iterdir())
+    big = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+                      "padding": "x" * (6 * 2**20)}).encode()
+    cases = [
+        (big, ASSIGNMENT, 413, "文件太大"),
+        (b"x" * (40 * 2**20), ASSIGNMENT, 413, "文件太大"),
+        (b"print('hello')\n", ASSIGNMENT, 400, "不是可以评分的 Jupyter 笔记本"),
+        (json.dumps({"hello": 1}).encode(), ASSIGNMENT, 400, "不是可以评分的 Jupyter 笔记本"),
+        (b"", ASSIGNMENT, 400, "不是可以评分的 Jupyter 笔记本"),
+        (notebook(root, "d.ipynb"), "ps9_unknown", 404, "没有这次作业"),
+    ]
+    for body, assignment, code, says in cases:
+        status, data, _ = submit(service, token, body, assignment)
+        assert status == code and says in data["error"], (code, data)
+    after = sorted(p.name for p in (course / ".autograder" / "service" / "uploads").iterdir())
+    assert after == before, "nothing kept of what was refused"
+    status, mine, _ = request(f"{service.url}api/submissions", token)
+    assert mine["submissions"] == []
+    # and the service still grades
+    status, data, _ = submit(service, token, notebook(root, "d.ipynb"))
+    assert status == 202
+    assert wait_done(service, token, data["id"])["score"] > 0
+
+
+def test_submissions_per_hour(served):
+    course, service, tokens, root = served
+    body = notebook(root, "c.ipynb", wrong=True)
+    for _ in range(3):
+        status, data, _ = submit(service, tokens["carol"], body)
+        assert status == 202, data
+    status, data, headers = submit(service, tokens["carol"], body)
+    assert status == 429 and "每小时最多提交 3 次" in data["error"]
+    assert 0 < int(headers["Retry-After"]) <= 3600
+    assert submit(service, tokens["carol"], b"{}", "ps9_unknown")[0] == 404   # said before the limit
+    status, mine, _ = request(f"{service.url}api/submissions", tokens["carol"])
+    ids = [s["id"] for s in mine["submissions"]]
+    assert len(ids) == 3
+    last = wait_done(service, tokens["carol"], ids[-1])
+    assert last["status"] == "graded"
+
+
+def test_late_submissions_and_what_a_student_sees_before_the_due_date(tmp_path):
+    """ps1 is due next week, ps2 was due yesterday; visibility after_due_date, nbgrader's 'zero' penalty."""
+    now = dt.datetime.now(dt.timezone.utc)
+    config = (f"c.GradingService.due_dates = {{'ps1_derivatives': '{(now + dt.timedelta(days=7)):%Y-%m-%d %H:%M:%S} UTC',\n"
+              f"    'ps2_gradient_descent': '{(now - dt.timedelta(days=1)):%Y-%m-%d %H:%M:%S} UTC'}}\n"
+              "c.GradingService.visibility = 'after_due_date'\n"
+              "c.LateSubmissionPlugin.penalty_method = 'zero'\n")
+    course = make_course(tmp_path, ("alice",), config)
+    token = issue_tokens(course)["alice"]
+    service = Service(course, tmp_path / "serve.log", "--workers", "1")
+    try:
+        status, early, _ = submit(service, token, notebook(tmp_path, "a.ipynb", wrong=True))
+        assert status == 202 and early["late"] is False
+        status, late, _ = submit(service, token, notebook(tmp_path, "b.ipynb", assignment="ps2_gradient_descent"),
+                                 "ps2_gradient_descent")
+        assert status == 202 and late["late"] is True and late["seconds_late"] > 80000
+        early, late = wait_done(service, token, early["id"]), wait_done(service, token, late["id"])
+    finally:
+        service.stop()
+    # before the due date: the score, not the messages
+    assert early["messages_shown"] is False and 0 < early["score"] < early["max_score"]
+    kept = (course / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    result = json.loads((course / "autograded" / "alice" / ASSIGNMENT / "results.json").read_text())
+    messages = [t["output"].splitlines()[0] for t in result["tests"] if t["status"] == "failed" and t["output"]]
+    assert messages and all(m[:30] in kept for m in messages), "the instructor's page keeps every message"
+    assert not any(m[:30] in early["feedback_html"] for m in messages)
+    assert "详细信息在截止日期后显示" in early["feedback_html"]
+    # after it: everything, and nbgrader marks it late and applies the course's penalty
+    assert late["messages_shown"] is True and late["late"] is True
+    with gradebook(course) as gb:
+        submission = gb.find_submission("ps2_gradient_descent", "alice")
+        assert submission.total_seconds_late > 80000
+        assert submission.code_score > 0
+        assert submission.late_submission_penalty == pytest.approx(submission.code_score)   # 'zero': all of it
+        assert gb.find_submission(ASSIGNMENT, "alice").total_seconds_late == 0
+
+
+def test_a_restart_in_the_middle_of_the_queue_loses_nothing(tmp_path):
+    students = [f"s{i}" for i in range(6)]
+    course = make_course(tmp_path, students)
+    tokens = issue_tokens(course)
+    service = Service(course, tmp_path / "first.log", "--workers", "1")
+    accepted = {}
+    for i, student in enumerate(students):
+        status, data, _ = submit(service, tokens[student], notebook(tmp_path, f"{student}.ipynb", wrong=bool(i % 2)))
+        assert status == 202
+        accepted[student] = data["id"]
+    service.stop(signal.SIGKILL)       # the service and its worker die at once
+    with sqlite3.connect(course / ".autograder" / "service" / "queue.sqlite") as db:
+        states = dict(db.execute("SELECT id, state FROM submissions").fetchall())
+    assert set(states) == set(accepted.values())
+    assert any(state != "done" for state in states.values()), f"stopped too late to test anything: {states}"
+
+    service = Service(course, tmp_path / "second.log", "--workers", "1")
+    try:
+        results = {student: wait_done(service, tokens[student], accepted[student]) for student in students}
+    finally:
+        service.stop()
+    with gradebook(course) as gb:
+        for i, student in enumerate(students):
+            result = results[student]
+            assert result["status"] == "graded"
+            assert (result["score"] == result["max_score"]) == (i % 2 == 0), (student, result["score"])
+            assert gb.find_submission(ASSIGNMENT, student).code_score == pytest.approx(result["score"])
+            assert (course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+
+
+def test_student_view_follows_gradescope_visibility():
+    from autograder.results import Outcome, SubmissionResult, TestResult
+    from autograder.service.server import student_view
+
+    tests = [TestResult("f", "值", 1.0, 1.0, Outcome.PASSED),
+             TestResult("g", "导数", 0.0, 2.0, Outcome.FAILED, "g(2) 的结果不对"),
+             TestResult("g", "数组", 1.0, 1.0, Outcome.PASSED),
+             TestResult("h", "秘密", 0.0, 1.0, Outcome.FAILED, "h 不对", visibility="hidden")]
+    result = SubmissionResult("x.ipynb", ASSIGNMENT, "graded", tests, max_score=5.0)
+    past = dt.datetime(2000, 1, 1)
+    future = dt.datetime(2999, 1, 1)
+    visible = student_view(result, "visible", None)
+    assert [t.output for t in visible.tests if t.grade_id == "g"] == ["g(2) 的结果不对", ""]
+    assert [t.output for t in visible.tests if t.grade_id == "h"] == [""], "a hidden test stays hidden"
+    for visibility, due in (("after_due_date", future), ("after_due_date", None), ("hidden", past)):
+        shown = student_view(result, visibility, due)
+        assert shown.score == result.score and shown.max_score == 5.0
+        assert all(not t.output for t in shown.tests)
+        assert [(t.grade_id, t.score, t.max_score) for t in shown.tests] == [("f", 1, 1), ("g", 1, 3), ("h", 0, 1)]
+    after = student_view(result, "after_due_date", past)
+    assert "g(2) 的结果不对" in [t.output for t in after.tests]
