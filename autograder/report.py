@@ -10,7 +10,11 @@ from autograder.results import SubmissionResult
 
 
 def json_line(result: SubmissionResult) -> str:
-    return json.dumps(result.to_json(), ensure_ascii=False)
+    """The contract's object (and the informative keys), without the figures' data: that is for
+    the feedback page (results.json keeps it), and would make every line many kilobytes long."""
+    data = result.to_json()
+    data.pop("figures", None)
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _width(text: str) -> int:
