@@ -263,3 +263,99 @@ def test_student_view_follows_gradescope_visibility():
         assert [(t.grade_id, t.score, t.max_score) for t in shown.tests] == [("f", 1, 1), ("g", 1, 3), ("h", 0, 1)]
     after = student_view(result, "after_due_date", past)
     assert "g(2) 的结果不对" in [t.output for t in after.tests]
+
+
+HUB_CONFIG = '''
+import sys
+from jupyterhub.proxy import Proxy
+
+
+class NoProxy(Proxy):
+    """The test talks to the hub and the service directly: no proxy routes to keep."""
+    should_start = False
+
+    async def start(self):
+        pass
+
+    async def stop(self):
+        pass
+
+    async def add_route(self, routespec, target, data):
+        pass
+
+    async def delete_route(self, routespec):
+        pass
+
+    async def get_all_routes(self):
+        return {{}}
+
+
+c.JupyterHub.proxy_class = NoProxy
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.JupyterHub.db_url = "sqlite:///{home}/hub.sqlite"
+c.JupyterHub.cookie_secret_file = "{home}/cookie_secret"
+c.JupyterHub.pid_file = "{home}/hub.pid"
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allowed_users = {{"alice", "bob", "eve"}}
+c.JupyterHub.services = [
+    {{"name": "autograder", "url": "http://127.0.0.1:{service_port}",
+     "command": ["{bin}/autograder", "serve", "--course", "{course}", "--workers", "1"]}},
+    {{"name": "teacher", "api_token": "{admin_token}"}},
+]
+c.JupyterHub.load_roles = [
+    {{"name": "students", "users": ["alice", "bob"], "scopes": ["self", "access:services!service=autograder"]}},
+    {{"name": "teacher", "services": ["teacher"], "scopes": ["admin:users", "tokens"]}},
+]
+'''
+
+
+def test_behind_jupyterhub_the_hub_says_who_the_student_is(tmp_path):
+    """A real JupyterHub starts `autograder serve` as its service; students are who the hub says."""
+    from servers import Process, free_port
+
+    course = make_course(tmp_path, ())
+    hub_port, service_port, admin = free_port(), free_port(), "teacher-" + "0" * 32
+    config = tmp_path / "jupyterhub_config.py"
+    config.write_text(HUB_CONFIG.format(hub_port=hub_port, service_port=service_port, home=tmp_path, bin=BIN,
+                                        course=course, admin_token=admin))
+    hub = Process([str(BIN / "jupyterhub"), "-f", str(config)], tmp_path / "hub.log", env=env(), cwd=tmp_path)
+    api = f"http://127.0.0.1:{hub_port}/hub/api/"
+    base = f"http://127.0.0.1:{service_port}/services/autograder/"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if request(f"{base}api/health", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert hub.process.poll() is None, (tmp_path / "hub.log").read_text()[-3000:]
+            time.sleep(0.5)
+        else:
+            raise AssertionError((tmp_path / "hub.log").read_text()[-3000:])
+
+        def hub_token(user: str, scopes: list[str] | None = None) -> str:
+            body = json.dumps({"note": "test", **({"scopes": scopes} if scopes else {})}).encode()
+            status, data, _ = request(f"{api}users/{user}/tokens", admin, body, "POST")
+            assert status == 201, data
+            return data["token"]
+
+        alice, bob, eve = hub_token("alice"), hub_token("bob"), hub_token("eve")
+        narrow = hub_token("alice", ["read:users:name!user=alice"])
+        service = Service.__new__(Service)
+        service.url = base
+        status, me, _ = request(f"{base}api/me", alice)
+        assert status == 200 and me["student"] == "alice"
+        for token in (eve, narrow, "not-a-hub-token"):    # no access to this service, or no one at all
+            assert request(f"{base}api/me", token)[0] == 401
+        status, data, _ = submit(service, alice, notebook(tmp_path, "a.ipynb"))
+        assert status == 202 and data["student"] == "alice"
+        result = wait_done(service, alice, data["id"])
+        assert result["score"] == result["max_score"] > 0
+        assert request(f"{base}api/submissions/{data['id']}", bob)[0] == 404
+        with gradebook(course) as gb:     # a hub user unknown to the gradebook becomes its student
+            assert gb.find_submission(ASSIGNMENT, "alice").code_score == pytest.approx(result["score"])
+    finally:
+        hub.stop()
