@@ -25,13 +25,13 @@ def env(**extra) -> dict:
     return dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}", **extra)
 
 
-def make_course(root: Path, students=("alice", "bob"), config: str = "") -> Path:
-    """An nbgrader course with ps1's source and release, `students` in its gradebook."""
+def make_course(root: Path, students=("alice", "bob"), config: str = "", assignment: str = ASSIGNMENT) -> Path:
+    """An nbgrader course with the assignment's source and release, `students` in its gradebook."""
     from nbgrader.api import Gradebook
 
     course = root / "course"
     for name in ("source", "release"):
-        shutil.copytree(ROOT / name / ASSIGNMENT, course / name / ASSIGNMENT)
+        shutil.copytree(ROOT / name / assignment, course / name / assignment)
     (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + "\n" + config)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in students:

@@ -21,13 +21,14 @@ import asyncio
 import dataclasses
 import json
 import logging
+import multiprocessing
 import os
 import re
 import signal
 import sys
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -37,7 +38,7 @@ import tornado.web
 
 from autograder.assignments import Assignment, assignment_ids
 from autograder.notebook import NotebookError, read_notebook
-from autograder.results import Outcome, SubmissionResult, TestResult
+from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
 from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
 from autograder.service.queue import Row, SubmissionQueue
 from autograder.service.store import CourseStore, nbgrader_timestamp
@@ -207,6 +208,7 @@ class Service:
         self.queue = SubmissionQueue(self.home / "queue.sqlite")
         self.store = CourseStore(self.course, self.settings)
         self.recorder = ThreadPoolExecutor(1, thread_name_prefix="recorder")
+        self.renderer: ProcessPoolExecutor | None = None
         known = set(assignment_ids())
         self.assignments = [a for a in (self.settings.assignments or sorted(known)) if a in known]
         count = workers or self.settings.workers or os.cpu_count() or 1
@@ -232,6 +234,9 @@ class Service:
                 asyncio.get_running_loop().run_in_executor(self.recorder, self.store.prepare, assignment)
         await self.backend.start()
         self.free = self.backend.capacity
+        size = max(1, min(self.free, os.cpu_count() or 1))
+        self.renderer = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_warm_renderer)
         self._spawn(self.dispatch())
         self.wake.set()
 
@@ -243,6 +248,8 @@ class Service:
             task.cancel()
         await asyncio.get_running_loop().run_in_executor(self.recorder, self.store.flush)
         self.recorder.shutdown(wait=True)
+        if self.renderer is not None:
+            self.renderer.shutdown(wait=False, cancel_futures=True)
         self.queue.close()
 
     def _spawn(self, coroutine) -> None:
@@ -380,11 +387,17 @@ class Service:
         log.info("graded %d of %s in %.2fs", len(got), assignment, time.monotonic() - started)
 
     async def record(self, row: Row, result: SubmissionResult) -> None:
+        """Draw the pages (renderer processes), then store (the recorder's thread, one writer)."""
         loop = asyncio.get_running_loop()
         self.pending_records += 1
         try:
+            page = await self.render(result, row)
+            shown = student_view(result, self.settings.visibility, self.due_date(row.assignment))
+            mine = page if shown.tests == result.tests and shown.figures == result.figures else \
+                await self.render(shown, row)
+            write_atomically(self._page_path(row), mine)
             outcome = await loop.run_in_executor(self.recorder, self.store.store, row.student, row.assignment,
-                                                 Path(row.upload), row.timestamp, result)
+                                                 Path(row.upload), row.timestamp, result, page)
         except Exception as exc:   # the result is kept in the queue; the instructor sees why
             log.exception("storing %s failed", row.id)
             outcome = f"not stored: {type(exc).__name__}: {exc}"
@@ -397,7 +410,7 @@ class Service:
 
     # ------------------------------------------------------------------------- reading
 
-    def view(self, row: Row, with_page: bool = True) -> dict:
+    def view(self, row: Row) -> dict:
         """A submission as its student may see it."""
         data = {"id": row.id, "assignment": row.assignment, "student": row.student, "filename": row.filename,
                 "received": nbgrader_timestamp(row.received), "late": row.seconds_late > 0,
@@ -417,17 +430,53 @@ class Service:
                      "due_date": due.isoformat() + "Z" if due else None, "stored": row.stored,
                      "summary": [{"function": f, "score": s, "max_score": m} for f, (s, m) in result.by_function().items()],
                      "error": result.error})
-        if with_page:
-            data["feedback_html"] = self.page(row, result)
         return data
 
-    def page(self, row: Row, result: SubmissionResult | None = None) -> str:
-        from autograder import feedback
+    async def view_with_page(self, row: Row) -> dict:
+        data = self.view(row)
+        if row.state == "done":
+            data["feedback_html"] = await self.page(row)
+        return data
 
-        result = result or SubmissionResult.from_json(row.result)
-        shown = student_view(result, self.settings.visibility, self.due_date(row.assignment))
-        notebook = Path(row.upload)
-        return feedback.render(shown, row.student, notebook if notebook.is_file() else None)
+    # Pages are drawn once (figures and all, off the event loop) and kept: one as the student
+    # may see it before the due date, one after, whichever is asked for.
+
+    def _page_path(self, row: Row) -> Path:
+        shown = shows_messages(self.settings.visibility, self.due_date(row.assignment))
+        return self.home / "pages" / f"{row.id}.{'full' if shown else 'score'}.html"
+
+    async def page(self, row: Row) -> str:
+        path = self._page_path(row)
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+        result = SubmissionResult.from_json(row.result)
+        page = await self.render(student_view(result, self.settings.visibility, self.due_date(row.assignment)),
+                                 row)
+        write_atomically(path, page)
+        return page
+
+    async def render(self, result: SubmissionResult, row: Row) -> str:
+        """A feedback page, drawn in the renderer processes (figures are matplotlib: CPU, GIL)."""
+        return await asyncio.get_running_loop().run_in_executor(self.renderer, render_page, result.to_json(),
+                                                                row.student, row.upload)
+
+
+def render_page(result: dict, student: str, notebook: str) -> str:
+    """In a renderer process: the feedback page `autograde` writes, for this result."""
+    from autograder import feedback
+
+    path = Path(notebook)
+    return feedback.render(SubmissionResult.from_json(result), student, path if path.is_file() else None)
+
+
+def _warm_renderer() -> None:
+    """A renderer process imports what drawing pages takes once, before its first page."""
+    import autograder.feedback  # noqa: F401
+    import autograder.figures  # noqa: F401
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
 
 def student_view(result: SubmissionResult, visibility: str, due, now=None) -> SubmissionResult:
@@ -591,7 +640,7 @@ class Submission(Base):
             while row.state == before and row.state != "done" and time.monotonic() < deadline:
                 await self.service.wait_change(row.id, deadline - time.monotonic())
                 row = self.service.queue.get(submission_id)
-        self.reply(self.service.view(row))
+        self.reply(await self.service.view_with_page(row))
 
 
 class Feedback(Base):
@@ -605,8 +654,8 @@ class Feedback(Base):
             self.fail(409, "这份提交还在评分中。", state=row.state)
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-        self.finish(self.service.page(row))
+        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        self.finish(await self.service.page(row))
 
 
 class Submissions(Base):
@@ -614,7 +663,7 @@ class Submissions(Base):
         if not await self.identify():
             return
         rows = self.service.queue.of_student(self.student, self.get_query_argument("assignment", None))
-        self.reply({"student": self.student, "submissions": [self.service.view(r, with_page=False) for r in rows]})
+        self.reply({"student": self.student, "submissions": [self.service.view(r) for r in rows]})
 
 
 def make_app(service: Service, prefix: str = "/") -> tornado.web.Application:

@@ -87,8 +87,9 @@ class CourseStore:
                                                assignment_id)) / f"{assignment_id}.html"
 
     def store(self, student: str, assignment_id: str, upload: Path, timestamp: str,
-              result: SubmissionResult) -> str:
-        """Store one graded submission; returns 'stored' or 'superseded' (a newer one is there)."""
+              result: SubmissionResult, page: str | None = None) -> str:
+        """Store one graded submission (with its feedback page, drawn here unless given); returns
+        'stored', or 'superseded' when a newer one of this student is already there."""
         from nbgrader.api import Gradebook
         from nbgrader.preprocessors import AssignLatePenalties
 
@@ -120,7 +121,8 @@ class CourseStore:
         resources = {"nbgrader": {"notebook": assignment_id, "assignment": assignment_id, "student": student,
                                   "db_url": self.coursedir.db_url}}
         AssignLatePenalties(config=self.config).preprocess(gradebook._read(target), resources)
-        write_atomically(self.feedback_page(student, assignment_id), feedback.render(result, student, notebook))
+        page = page if page is not None else feedback.render(result, student, notebook)
+        write_atomically(self.feedback_page(student, assignment_id), page)
         if result.fingerprint:
             write_atomically(results_path.with_name(".recorded"), result.fingerprint)
         self._csv_dirty = True
