@@ -84,16 +84,23 @@ def click(driver, css: str):
     button.click()
 
 
-def panel_score(driver) -> tuple[str, str]:
-    """The side panel's score line once it shows one, and the status line."""
+def panel_score(driver) -> tuple[str, str, str]:
+    """The side panel's score line once it shows one, its status line, and the text of the
+    feedback page it shows (in a sandboxed frame)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, WAIT).until(
         lambda d: d.find_element(By.CSS_SELECTOR, ".jp-autograder-score").text.startswith("得分")
         or "没有完成" in d.find_element(By.CSS_SELECTOR, ".jp-autograder-status").text)
-    return (driver.find_element(By.CSS_SELECTOR, ".jp-autograder-score").text,
-            driver.find_element(By.CSS_SELECTOR, ".jp-autograder-status").text)
+    score = driver.find_element(By.CSS_SELECTOR, ".jp-autograder-score").text
+    status = driver.find_element(By.CSS_SELECTOR, ".jp-autograder-status").text
+    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, ".jp-autograder-page"))
+    try:
+        page = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").text)
+    finally:
+        driver.switch_to.default_content()
+    return score, status, page
 
 
 def test_a_student_submits_from_jupyterlab_and_sees_the_score(course, browser, tmp_path):
@@ -108,7 +115,7 @@ def test_a_student_submits_from_jupyterlab_and_sees_the_score(course, browser, t
         open_notebook(browser, lab, f"{ASSIGNMENT}.ipynb")
         write_answer(browser, "f", ANSWER)
         click(browser, ".jp-autograder-submit")
-        score, status = panel_score(browser)
+        score, status, page = panel_score(browser)
         browser.save_screenshot(str(root / "lab-submit.png"))
     finally:
         lab.stop()
@@ -117,6 +124,7 @@ def test_a_student_submits_from_jupyterlab_and_sees_the_score(course, browser, t
     # What the course recorded for alice is what she was shown.
     results = json.loads((course_dir / "autograded" / "alice" / ASSIGNMENT / "results.json").read_text())
     assert (got, maximum) == (results["score"], results["max_score"])
+    assert f"自动评分得分：{got:g} / {maximum:g}" in page, page[:300]   # the feedback page, in the panel
     by_test = {t["name"].split(":")[0] for t in results["tests"] if t["score"] == t["max_score"] and t["max_score"]}
     assert "f" in by_test and got > 0 and got < maximum     # her f is right, the rest unwritten
     saved = json.loads((course_dir / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
@@ -141,11 +149,12 @@ def test_a_self_learner_checks_locally_without_a_service(browser, tmp_path):
         assert not browser.find_elements(By.CSS_SELECTOR, ".jp-autograder-submit")
         write_answer(browser, "f", ANSWER)
         click(browser, ".jp-autograder-check")
-        score, status = panel_score(browser)
+        score, status, page = panel_score(browser)
         rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, ".jp-autograder-summary tr")]
     finally:
         lab.stop()
     assert score.startswith("得分：") and "检查完成" in status, status
     got, maximum = (float(x) for x in score.removeprefix("得分：").split("/"))
     assert 0 < got < maximum
+    assert f"自动评分得分：{got:g} / {maximum:g}" in page and "还没有实现" in page, page[:300]
     assert any(row.startswith("✓") and " f " in f" {row} " for row in rows), rows
