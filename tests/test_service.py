@@ -359,3 +359,38 @@ def test_behind_jupyterhub_the_hub_says_who_the_student_is(tmp_path):
             assert gb.find_submission(ASSIGNMENT, "alice").code_score == pytest.approx(result["score"])
     finally:
         hub.stop()
+
+
+def test_on_a_dask_cluster(tmp_path):
+    """--scheduler: the service grades on a Dask cluster (a `dask scheduler` and a `dask worker`
+    process) through the same task `autograde --scheduler` runs."""
+    from servers import Process, free_port
+
+    course = make_course(tmp_path, ("alice", "bob"))
+    tokens = issue_tokens(course)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = Process([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                         "--no-dashboard"], tmp_path / "scheduler.log", env=env())
+    worker = Process([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
+                      "--no-dashboard", "--local-directory", str(tmp_path / "dask")],
+                     tmp_path / "worker.log", env=env())
+    service = None
+    try:
+        service = Service(course, tmp_path / "serve.log", "--scheduler", address)
+        status, health, _ = request(f"{service.url}api/health")
+        assert "Dask" in health["backend"], health
+        ids = {}
+        for student, wrong in (("alice", False), ("bob", True)):
+            status, data, _ = submit(service, tokens[student], notebook(tmp_path, f"{student}.ipynb", wrong))
+            assert status == 202, data
+            ids[student] = data["id"]
+        alice, bob = (wait_done(service, tokens[s], ids[s]) for s in ("alice", "bob"))
+    finally:
+        for process in (service, worker, scheduler):
+            if process is not None:
+                process.stop()
+    assert alice["status"] == bob["status"] == "graded"
+    assert alice["score"] == alice["max_score"] > bob["score"]
+    with gradebook(course) as gb:
+        assert gb.find_submission(ASSIGNMENT, "bob").code_score == pytest.approx(bob["score"])

@@ -147,16 +147,13 @@ class Check(Base):
 
     @tornado.web.authenticated
     async def post(self):
-        from autograder import feedback
-        from autograder.results import SubmissionResult
-
         notebook = self.notebook()
         assignment = await asyncio.get_running_loop().run_in_executor(None, guess, notebook)
         if assignment is None:
             self.answer(400, {"error": "认不出这是哪一次作业的笔记本。"})
             return
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "autograder", "grade", str(notebook), "--assignment", assignment, "--json",
+            sys.executable, "-m", "autograder.service.lab", str(notebook), assignment,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
         try:
             out, err = await asyncio.wait_for(process.communicate(), CHECK_TIMEOUT)
@@ -169,14 +166,30 @@ class Check(Base):
         if not lines:
             self.answer(500, {"error": "检查没有结果：" + err.decode("utf-8", "replace").strip()[-300:]})
             return
-        result = SubmissionResult.from_json(json.loads(lines[-1]))
-        self.answer(200, {"state": "done", "assignment": assignment, "status": result.status.value,
-                          "score": result.score if result.status == "graded" else 0.0,
-                          "max_score": result.max_score, "error": result.error, "messages_shown": True,
-                          "summary": [{"function": f, "score": s, "max_score": m}
-                                      for f, (s, m) in result.by_function().items()],
-                          "feedback_html": feedback.render(result, "你", notebook)})
+        self.answer(200, json.loads(lines[-1]))
 
 
 def _jupyter_server_extension_points():
     return [{"module": "autograder.service.lab", "app": AutograderLab}]
+
+
+def check(notebook: str, assignment: str) -> dict:
+    """What `autograder check` does (the Grader and sandbox, this course's settings), as the panel
+    shows it: score, a line per function and the learner's feedback page."""
+    from autograder import feedback
+    from autograder.assignments import course_root
+    from autograder.config import sandbox_settings
+    from autograder.engine import Grader
+
+    with Grader(assignment, sandbox_settings(course_root()), course_root()) as grader:
+        (result,) = grader.grade([notebook])
+    return {"state": "done", "assignment": assignment, "status": result.status.value,
+            "score": result.score if result.status == "graded" else 0.0, "max_score": result.max_score,
+            "error": result.error, "messages_shown": True,
+            "summary": [{"function": f, "score": s, "max_score": m} for f, (s, m) in result.by_function().items()],
+            "feedback_html": feedback.render(result, "你", Path(notebook))}
+
+
+if __name__ == "__main__":   # the 检查 button's process: one JSON line on stdout
+    answer = check(sys.argv[1], sys.argv[2])
+    sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
