@@ -12,7 +12,8 @@ if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
 fi
 deps=$(cat $ext/package.json $ext/package-lock.json | sha256sum | cut -c1-16)
 if [ ! -f $ext/node_modules/.autograder-deps ] || [ "$(cat $ext/node_modules/.autograder-deps)" != "$deps" ]; then
-    (cd $ext && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    (cd $ext && { npm ci --no-audit --no-fund --loglevel=error >/dev/null \
+        || npm ci --no-audit --no-fund --loglevel=error >/dev/null; })   # once more if the registry hiccups
     echo "$deps" > $ext/node_modules/.autograder-deps
 fi
 source_hash=$(cat $ext/package.json $ext/package-lock.json $ext/tsconfig.json $ext/src/* $ext/style/* | sha256sum | cut -c1-16)

@@ -104,7 +104,7 @@ class LocalWorker:
             except Exception:
                 pass
             try:
-                await asyncio.wait_for(self.process.wait(), 30)
+                await asyncio.wait_for(self.process.wait(), 5)   # its batch is queued again at the next start
             except asyncio.TimeoutError:
                 self.process.kill()
                 await self.process.wait()
@@ -473,6 +473,7 @@ def render_page(result: dict, student: str, notebook: str) -> str:
 
 def _warm_renderer() -> None:
     """A renderer process imports what drawing pages takes once, before its first page."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the service stops it (Ctrl-C reaches the whole group)
     import autograder.feedback  # noqa: F401
     import autograder.figures  # noqa: F401
     import matplotlib.backends.backend_agg  # noqa: F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -18,6 +19,7 @@ def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
     from autograder.engine import Grader
     from autograder.parallel import _settings_from
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the service ends it by closing stdin
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)   # whatever grading prints goes to stderr, never into the results
 
