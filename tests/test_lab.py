@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
@@ -104,8 +103,6 @@ def panel_score(driver) -> tuple[str, str, str]:
 
 
 def test_a_student_submits_from_jupyterlab_and_sees_the_score(course, browser, tmp_path):
-    from selenium.webdriver.common.by import By
-
     course_dir, service, token, root = course
     work = tmp_path / "home"
     work.mkdir()

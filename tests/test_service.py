@@ -178,8 +178,9 @@ def test_submissions_per_hour(served):
 def test_late_submissions_and_what_a_student_sees_before_the_due_date(tmp_path):
     """ps1 is due next week, ps2 was due yesterday; visibility after_due_date, nbgrader's 'zero' penalty."""
     now = dt.datetime.now(dt.timezone.utc)
-    config = (f"c.GradingService.due_dates = {{'ps1_derivatives': '{(now + dt.timedelta(days=7)):%Y-%m-%d %H:%M:%S} UTC',\n"
-              f"    'ps2_gradient_descent': '{(now - dt.timedelta(days=1)):%Y-%m-%d %H:%M:%S} UTC'}}\n"
+    next_week, yesterday = (f"{now + dt.timedelta(days=d):%Y-%m-%d %H:%M:%S} UTC" for d in (7, -1))
+    config = (f"c.GradingService.due_dates = {{'ps1_derivatives': '{next_week}',\n"
+              f"    'ps2_gradient_descent': '{yesterday}'}}\n"
               "c.GradingService.visibility = 'after_due_date'\n"
               "c.LateSubmissionPlugin.penalty_method = 'zero'\n")
     course = make_course(tmp_path, ("alice",), config)

@@ -36,7 +36,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from autograder.assignments import Assignment, assignment_ids
+from autograder.assignments import assignment_ids
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
 from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
@@ -387,26 +387,39 @@ class Service:
         log.info("graded %d of %s in %.2fs", len(got), assignment, time.monotonic() - started)
 
     async def record(self, row: Row, result: SubmissionResult) -> None:
-        """Draw the pages (renderer processes), then store (the recorder's thread, one writer)."""
+        """Draw the pages (renderer processes), then store (the recorder's thread, one writer). A page
+        that cannot be drawn is replaced by a plain one; storing is tried three times."""
         loop = asyncio.get_running_loop()
         self.pending_records += 1
+        outcome = "not stored"
         try:
-            page = await self.render(result, row)
+            page = await self.render_or_plain(result, row)
             shown = student_view(result, self.settings.visibility, self.due_date(row.assignment))
             mine = page if shown.tests == result.tests and shown.figures == result.figures else \
-                await self.render(shown, row)
+                await self.render_or_plain(shown, row)
             write_atomically(self._page_path(row), mine)
-            outcome = await loop.run_in_executor(self.recorder, self.store.store, row.student, row.assignment,
-                                                 Path(row.upload), row.timestamp, result, page)
-        except Exception as exc:   # the result is kept in the queue; the instructor sees why
-            log.exception("storing %s failed", row.id)
-            outcome = f"not stored: {type(exc).__name__}: {exc}"
+            for attempt in range(3):
+                try:
+                    outcome = await loop.run_in_executor(self.recorder, self.store.store, row.student,
+                                                         row.assignment, Path(row.upload), row.timestamp, result, page)
+                    break
+                except Exception as exc:   # the result stays in the queue; the instructor sees why
+                    log.exception("storing %s failed (attempt %d)", row.id, attempt + 1)
+                    outcome = f"not stored: {type(exc).__name__}: {exc}"
+                    await asyncio.sleep(1 + attempt)
         finally:
             self.pending_records -= 1
         self.queue.done(row.id, outcome)
         self.notify(row.id)
         if self.pending_records == 0:
             loop.run_in_executor(self.recorder, self.store.flush)
+
+    async def render_or_plain(self, result: SubmissionResult, row: Row) -> str:
+        try:
+            return await self.render(result, row)
+        except Exception:
+            log.exception("drawing the page of %s failed", row.id)
+            return plain_page(result, row.student)
 
     # ------------------------------------------------------------------------- reading
 
@@ -428,7 +441,8 @@ class Service:
         data.update({"status": result.status.value, "score": result.score if result.status == "graded" else 0.0,
                      "max_score": result.max_score, "visibility": self.settings.visibility, "messages_shown": shown,
                      "due_date": due.isoformat() + "Z" if due else None, "stored": row.stored,
-                     "summary": [{"function": f, "score": s, "max_score": m} for f, (s, m) in result.by_function().items()],
+                     "summary": [{"function": f, "score": s, "max_score": m}
+                                 for f, (s, m) in result.by_function().items()],
                      "error": result.error})
         return data
 
@@ -461,6 +475,19 @@ class Service:
         """A feedback page, drawn in the renderer processes (figures are matplotlib: CPU, GIL)."""
         return await asyncio.get_running_loop().run_in_executor(self.renderer, render_page, result.to_json(),
                                                                 row.student, row.upload)
+
+
+def plain_page(result: SubmissionResult, student: str) -> str:
+    """When the full page cannot be drawn: the score and the line per function, nothing more."""
+    import html
+
+    rows = "".join(f"<tr><td>{html.escape(f)}</td><td>{s:g} / {m:g}</td></tr>"
+                   for f, (s, m) in result.by_function().items())
+    said = (f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b></p><table>{rows}</table>"
+            if result.status == "graded" else f"<p>无法评分：{html.escape(str(result.error))}</p>")
+    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(result.assignment)}"
+            f"</title></head><body><h1>{html.escape(result.assignment)}：{html.escape(student)}</h1>{said}"
+            "<p>详细的反馈页面暂时无法生成，请稍后再看或告诉老师。</p></body></html>")
 
 
 def render_page(result: dict, student: str, notebook: str) -> str:
