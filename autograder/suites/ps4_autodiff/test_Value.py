@@ -4,6 +4,12 @@ Each operator has its own test, so a mistake in one operator costs that operator
 the expressions are built by the same Python function from the student's Values and from
 torch tensors (graphs.py). Graphs stay far below 300 nodes: a recursive topological sort, as
 in micrograd, must not hit Python's recursion limit here.
+
+A failed check names the mistake: the same expression is built from a trusted engine with one
+mistake switched on (mistakes.VALUE_MISTAKES: = instead of +=, no topological order, tanh's or
+pow's local derivative, swapped __rsub__ / __rtruediv__, ...) and the one that reproduces the
+student's data and grads is named; errors the student's Value raised are named by what they say
+(a number not wrapped in Value, a missing __radd__ / __rmul__ / ...).
 """
 from autograder.checks import expect_number, graded
 from autograder.tolerances import SAME_FORMULA

@@ -6,14 +6,21 @@ The oracle. Every expected gradient is computed by real torch autograd in float6
 expected value also by the reference (`solutions.ps5_backprop`). Torch results are remembered
 by `oracle.memo`, keyed by the source of the function that computes them and the exact input
 bytes, so grading imports torch only for questions it has never seen.
+
+Diagnosis. The mistake models are in mistakes.py; the framework replays the calls a test made
+with plain inputs. `named_by_models` replays them for checks the framework cannot see as the test
+does (backward on the cache of the student's own forward, forward's scores without its cache).
 """
 from __future__ import annotations
 
+import copy
 import inspect
+from contextlib import contextmanager
 
 import numpy as np
 
 from autograder.checks import Mistake, as_array, describe_type, expect_array, explain, fail, is_close
+from autograder.diagnosis import Raised, models_of, same
 from autograder.oracle import memo
 from autograder.student import Fn, StudentProblem
 from autograder.tolerances import AUTOGRAD, SAME_FORMULA
@@ -188,8 +195,91 @@ def call(student, what: str, name: str, *args, hint: str = "", keep: bool = Fals
     except StudentProblem as problem:
         renamed = StudentProblem(problem.kind, problem.detail, what)
         if hint and problem.kind == "raised" and problem.detail.get("type") != "NotImplementedError":
-            raise Mistake(f"{explain(renamed)}\n{hint}") from None
+            mistake = Mistake(f"{explain(renamed)}\n{hint}")
+            mistake.problem = renamed     # what it raised, for named_by_models
+            raise mistake from None
         raise renamed from None
+
+
+# ------------------------------------------------------------------ naming the mistake
+
+MUTATES = ("你的函数原地（in-place）修改了调用者传进来的数据（例如 z[z < 0] = 0、x -= …、params[k] -= …，"
+           "或给传入的字典加键）：调用者手里的数组和字典被悄悄改掉了。先复制（.copy()），或者用会生成新数组的写法"
+           "（np.maximum(z, 0)、x - …、{k: … for k in params}）。")
+WRONG_KEYS = "返回的字典的键要和参数字典的键完全相同（W1、b1、W2、b2，不要改名成 dW1 之类，也不要多加或漏掉）。"
+
+
+def _replay(function, args: tuple, kwargs: dict):
+    if function is None:
+        return Raised("<none>")
+    try:
+        with np.errstate(all="ignore"):
+            return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except Exception as exc:
+        return Raised(type(exc).__name__)
+
+
+def by_models(grade_id: str, args: tuple, observed, kwargs: dict | None = None, project=None) -> dict:
+    """{code: text} of the mistake models (mistakes.py) that give `observed` for these plain
+    arguments while the reference does not. `project` picks the part of a result that is compared
+    (e.g. forward's scores, not its cache, whose layout is the student's). One call is little
+    evidence: models of different mistakes may all explain it (typically the same kind of error
+    raised, say a ValueError from shapes that do not fit); then none of them may be named."""
+    kwargs = kwargs or {}
+
+    def view(value):
+        return value if isinstance(value, Raised) or project is None else project(value)
+    seen = view(observed)
+    expected = view(_replay(getattr(ref, grade_id, None), args, kwargs))
+    found = {}
+    for candidate in models_of("ps5_backprop").get(grade_id, []):
+        produced = view(_replay(candidate.compute, args, kwargs))
+        if same(produced, seen) and not same(produced, expected):
+            found.setdefault(candidate.code, candidate.text)
+    return found
+
+
+class Observed:
+    """What a call under named_by_models returned (set `result` once it is known)."""
+    def __init__(self):
+        self.result = None
+        self.known = False
+
+    def __call__(self, result):
+        self.result, self.known = result, True
+        return result
+
+
+@contextmanager
+def named_by_models(grade_id: str, *args, project=None, **kwargs):
+    """Checks of one call the framework cannot replay as the test sees it (its cache came from
+    the student's forward; forward's own cache has the student's layout): when they fail without
+    a named diagnosis, replay the mistake models on the plain equivalent `args` and name the one
+    that gives what the student's code gave (its result, passed to the yielded Observed, or the
+    error it raised). When several mistakes explain an error equally, the error is told without
+    the generic "your code raised X", which would only compete with the cause other tests name."""
+    seen = Observed()
+    try:
+        yield seen
+    except (Mistake, StudentProblem) as error:
+        if isinstance(error, Mistake) and error.diagnosis:
+            raise
+        problem = error if isinstance(error, StudentProblem) else getattr(error, "problem", None)
+        if problem is not None:
+            if problem.kind != "raised" or problem.detail.get("type") == "NotImplementedError":
+                raise
+            observed = Raised(str(problem.detail.get("type", "Exception")))
+        elif seen.known:
+            observed = seen.result
+        else:
+            raise
+        found = by_models(grade_id, args, observed, kwargs, project)
+        message = str(error) if isinstance(error, Mistake) else explain(error)
+        if len(found) == 1:
+            raise Mistake(message, next(iter(found.items()))) from None
+        if found and isinstance(error, StudentProblem):
+            raise Mistake(message) from None
+        raise
 
 
 # ------------------------------------------------------------------ what the student returns
@@ -202,7 +292,8 @@ def expect_dict_of_arrays(result, expected: dict, what: str, tolerance: dict, hi
     if set(result) != set(expected):
         wanted = "、".join(map(str, expected))
         got = "、".join(map(repr, result)) or "（空）"
-        fail(f"{what} 返回的字典应恰好有键 {wanted}（与参数字典相同），你的字典的键是 {got}。")
+        fail(f"{what} 返回的字典应恰好有键 {wanted}（与参数字典相同），你的字典的键是 {got}。",
+             diagnosis=("wrong_keys", WRONG_KEYS))
     arrays = {}
     for key in keys or expected:
         arrays[key] = expect_array(result[key], expected[key], f"{what} 里的 {key!r}", **tolerance, hint=hint)
@@ -221,12 +312,12 @@ def unchanged(student, kept, original, what: str, hint: str) -> None:
     """The value behind Ref `kept` still equals `original` (an array or a dict of arrays)."""
     after = student.get(kept)
     if isinstance(original, dict):
-        same = isinstance(after, dict) and set(after) == set(original) and all(
+        kept_as_is = isinstance(after, dict) and set(after) == set(original) and all(
             isinstance(after[k], np.ndarray) and np.array_equal(after[k], original[k]) for k in original)
     else:
-        same = isinstance(after, np.ndarray) and after.shape == original.shape and np.array_equal(after, original)
-    if not same:
-        fail(f"{what}被改变了。{hint}")
+        kept_as_is = isinstance(after, np.ndarray) and after.shape == original.shape and np.array_equal(after, original)
+    if not kept_as_is:
+        fail(f"{what}被改变了。{hint}", diagnosis=("mutates_input", MUTATES))
 
 
 # ------------------------------------------------------------ judging backward on its own
@@ -332,6 +423,8 @@ class BackwardJudge:
 
 
 def expect_gradients(grads, params, X, dscores, what: str, hint: str, keys=KEYS) -> None:
-    """backward's result against torch autograd of sum(network(X) * dscores), for `keys`."""
+    """backward's result against torch autograd of sum(network(X) * dscores), for `keys`; when
+    wrong, named by the backward mistake that gives these gradients (on the recommended cache)."""
     _, expected = torch_network(params, X, dscores)
-    expect_dict_of_arrays(grads, expected, what, AUTOGRAD, hint=hint, keys=keys)
+    with named_by_models("backward", params, reference_cache(params, X), dscores) as seen:
+        expect_dict_of_arrays(seen(grads), expected, what, AUTOGRAD, hint=hint, keys=keys)

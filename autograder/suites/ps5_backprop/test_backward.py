@@ -23,8 +23,9 @@ from autograder.checks import Mistake, as_array, describe_type, fail, graded, is
 from autograder.tolerances import AUTOGRAD
 from autograder.reference import remembered
 ref = remembered("ps5_backprop")
-from .common import KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients, network, \
-    sizes, torch_network_cross_entropy, unchanged
+from .common import KEYS, WRONG_KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients, \
+    named_by_models, network, reference_cache, sizes, torch_network_cross_entropy, unchanged
+from .mistakes import bw_gate_at_zero
 
 GRADE_ID = "backward"
 HELPERS = ("relu", "relu_backward")
@@ -73,10 +74,13 @@ def test_keys_and_shapes(student, rng):
         def check(grads, p, x):
             if not isinstance(grads, dict) or set(grads) != set(KEYS):
                 got = "、".join(map(repr, grads)) if isinstance(grads, dict) else describe_type(grads)
-                fail(f"{what} 应返回键恰好为 W1、b1、W2、b2 的字典（与 params 相同），你返回的是 {got}。")
-            for key in KEYS:
-                expect_float64_array(grads[key], p[key].shape, f"{what} 里的梯度 {key!r}",
-                                     hint=f"{key} 的梯度和参数 {key} 的形状相同。" + SHAPE_HINT)
+                fail(f"{what} 应返回键恰好为 W1、b1、W2、b2 的字典（与 params 相同），你返回的是 {got}。",
+                     diagnosis=("wrong_keys", WRONG_KEYS) if isinstance(grads, dict) else None)
+            with named_by_models(GRADE_ID, p, reference_cache(p, x), dscores) as seen:
+                seen(grads)
+                for key in KEYS:
+                    expect_float64_array(grads[key], p[key].shape, f"{what} 里的梯度 {key!r}",
+                                         hint=f"{key} 的梯度和参数 {key} 的形状相同。" + SHAPE_HINT)
 
         judge.run(check, params, X, dscores)
 
@@ -98,7 +102,7 @@ def test_relu_at_zero(student, rng):
         except Mistake:
             if matches(grads, gate_open_at_zero(p, x, dscores)):
                 fail(f"{what} 让 z1 = 0 的单元也传回了梯度。ReLU 在 0 处的导数取 0（和 PyTorch 一致）："
-                     "穿过 ReLU 时条件是 z1 > 0，不是 z1 >= 0。")
+                     "穿过 ReLU 时条件是 z1 > 0，不是 z1 >= 0。", diagnosis=(bw_gate_at_zero.code, bw_gate_at_zero.text))
             raise
 
     judge.run(check, params, X, dscores)
@@ -128,12 +132,15 @@ def test_with_cross_entropy(student):
     _, dscores = ref.softmax_cross_entropy(ref.forward(params, X)[0], y)
     expected = torch_network_cross_entropy(params, X, y)
     what = "在 24 个螺旋样本上，backward(params, cache, dscores)（dscores 来自 softmax_cross_entropy）"
-    BackwardJudge(student).run(
-        lambda grads, p, x: expect_dict_of_arrays(
-            grads, expected if p is params else torch_network_cross_entropy(p, x, y), what, AUTOGRAD,
-            hint="dscores 已经是平均损失的梯度（除过 n）：backward 里只用它，不要再除以 n，也不要重新计算 softmax。"
-                 + FIRST_LAYER_HINT),
-        params, X, dscores)
+
+    def check(grads, p, x):
+        with named_by_models(GRADE_ID, p, reference_cache(p, x), dscores) as seen:
+            expect_dict_of_arrays(
+                seen(grads), expected if p is params else torch_network_cross_entropy(p, x, y), what, AUTOGRAD,
+                hint="dscores 已经是平均损失的梯度（除过 n）：backward 里只用它，不要再除以 n，也不要重新计算 softmax。"
+                     + FIRST_LAYER_HINT)
+
+    BackwardJudge(student).run(check, params, X, dscores)
 
 
 @graded("不修改传入的 params 和 dscores", points=0.5)

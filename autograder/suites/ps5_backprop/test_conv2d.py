@@ -4,7 +4,7 @@ from autograder.checks import expect_array, graded
 from autograder.tolerances import AUTOGRAD, SAME_FORMULA
 from autograder.reference import remembered
 ref = remembered("ps5_backprop")
-from .common import call, expect_float64_array, torch_conv2d, unchanged
+from .common import call, expect_float64_array, named_by_models, torch_conv2d, unchanged
 
 GRADE_ID = "conv2d"
 HINT = ("out[i, j] = np.sum(image[i:i+kh, j:j+kw] * kernel)：对应位置相乘再求和（不是矩阵乘法 @），"
@@ -34,7 +34,9 @@ def test_square(student, rng):
 
 @graded("长方形的图像和卷积核：输出形状为 (H − kh + 1, W − kw + 1)，结果与 torch 一致", points=1)
 def test_rectangular(student, rng):
-    for image_shape, kernel_shape in (((5, 8), (2, 4)), ((7, 4), (3, 1)), ((4, 6), (4, 2)), ((6, 5), (1, 3))):
+    # (7, 4) with (3, 1) first: a kernel assumed square, or its height and width mixed up, each give
+    # their own wrong numbers there (not just an error from shapes that do not fit), which names them.
+    for image_shape, kernel_shape in (((7, 4), (3, 1)), ((5, 8), (2, 4)), ((4, 6), (4, 2)), ((6, 5), (1, 3))):
         check(student, rng.normal(size=image_shape), rng.normal(size=kernel_shape), SHAPE_HINT + HINT)
 
 
@@ -42,8 +44,9 @@ def test_rectangular(student, rng):
 def test_types_and_inputs(student, rng):
     image, kernel = rng.normal(size=(5, 6)), rng.normal(size=(3, 2))
     kept_image, kept_kernel = student.put(image), student.put(kernel)
-    result = call(student, "conv2d(形状为 (5, 6) 的图像, 形状为 (3, 2) 的卷积核)", GRADE_ID, kept_image, kept_kernel)
-    expect_float64_array(result, (3, 5), "conv2d(形状为 (5, 6) 的图像, 形状为 (3, 2) 的卷积核)", hint=SHAPE_HINT)
+    with named_by_models(GRADE_ID, image, kernel) as seen:
+        result = seen(call(student, "conv2d(形状为 (5, 6) 的图像, 形状为 (3, 2) 的卷积核)", GRADE_ID, kept_image, kept_kernel))
+        expect_float64_array(result, (3, 5), "conv2d(形状为 (5, 6) 的图像, 形状为 (3, 2) 的卷积核)", hint=SHAPE_HINT)
     hint = "不要原地（in-place）修改图像或卷积核（例如 kernel[:] = kernel[::-1, ::-1] 或 image *= ...）。"
     unchanged(student, kept_image, image, "调用 conv2d(image, kernel) 之后，传入的图像 ", hint)
     unchanged(student, kept_kernel, kernel, "调用 conv2d(image, kernel) 之后，传入的卷积核 ", hint)

@@ -4,7 +4,7 @@ torch.nn.functional.conv2d in float64. The notebook shows it is conv2d(image, do
 a HELPER, so a wrong conv2d costs points on conv2d only."""
 from autograder.checks import expect_array, graded
 from autograder.tolerances import AUTOGRAD
-from .common import call, expect_float64_array, torch_kernel_gradient, unchanged
+from .common import call, expect_float64_array, named_by_models, torch_kernel_gradient, unchanged
 
 GRADE_ID = "conv2d_kernel_gradient"
 HELPERS = ("conv2d",)
@@ -43,9 +43,11 @@ def test_rectangular(student, rng):
 def test_types_and_inputs(student, rng):
     image, dout = rng.normal(size=(5, 6)), rng.normal(size=(3, 5))
     kept_image, kept_dout = student.put(image), student.put(dout)
-    result = call(student, "conv2d_kernel_gradient(形状为 (5, 6) 的图像, 形状为 (3, 5) 的 dout)", GRADE_ID, kept_image, kept_dout)
-    expect_float64_array(result, (3, 2), "conv2d_kernel_gradient(形状为 (5, 6) 的图像, 形状为 (3, 5) 的 dout)",
-                         hint=SHAPE_HINT)
+    with named_by_models(GRADE_ID, image, dout) as seen:
+        result = seen(call(student, "conv2d_kernel_gradient(形状为 (5, 6) 的图像, 形状为 (3, 5) 的 dout)", GRADE_ID,
+                           kept_image, kept_dout))
+        expect_float64_array(result, (3, 2), "conv2d_kernel_gradient(形状为 (5, 6) 的图像, 形状为 (3, 5) 的 dout)",
+                             hint=SHAPE_HINT)
     hint = "不要原地（in-place）修改图像或 dout。"
     unchanged(student, kept_image, image, "调用 conv2d_kernel_gradient(image, dout) 之后，传入的图像 ", hint)
     unchanged(student, kept_dout, dout, "调用 conv2d_kernel_gradient(image, dout) 之后，传入的 dout ", hint)

@@ -3,7 +3,7 @@ from autograder.checks import expect_array, graded
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
 ref = remembered("ps5_backprop")
-from .common import call, expect_float64_array, unchanged
+from .common import call, expect_float64_array, named_by_models, unchanged
 
 GRADE_ID = "relu"
 HINT = "ReLU 逐元素取 max(z, 0)：写 np.maximum(z, 0)（不是 np.max，它求的是最大值，会把数组压扁）。"
@@ -27,8 +27,9 @@ def test_new_array(student, rng):
     z = rng.normal(size=(3, 6))
     z[0, :2] = 0.0
     kept = student.put(z)
-    result = call(student, "relu(形状为 (3, 6) 的数组)", GRADE_ID, kept)
-    expect_float64_array(result, z.shape, "relu(形状为 (3, 6) 的 float64 数组)", hint=HINT)
-    expect_array(result, ref.relu(z), "relu(形状为 (3, 6) 的数组)", **SAME_FORMULA, hint=HINT)
+    with named_by_models(GRADE_ID, z) as seen:
+        result = seen(call(student, "relu(形状为 (3, 6) 的数组)", GRADE_ID, kept))
+        expect_float64_array(result, z.shape, "relu(形状为 (3, 6) 的 float64 数组)", hint=HINT)
+        expect_array(result, ref.relu(z), "relu(形状为 (3, 6) 的数组)", **SAME_FORMULA, hint=HINT)
     unchanged(student, kept, z, "调用 relu(z) 之后，传入的 z ",
               "不要写 z[z < 0] = 0 这样的原地（in-place）赋值：return np.maximum(z, 0) 会生成新数组。")

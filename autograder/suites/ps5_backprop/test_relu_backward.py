@@ -1,7 +1,7 @@
 """relu_backward(dout, z) = dout * (z > 0): the gradient of relu by torch autograd, 0 at z = 0."""
 from autograder.checks import expect_array, graded
 from autograder.tolerances import AUTOGRAD
-from .common import call, expect_float64_array, torch_relu_backward, unchanged
+from .common import call, expect_float64_array, named_by_models, torch_relu_backward, unchanged
 
 GRADE_ID = "relu_backward"
 HINT = ("ReLU 的反向传播是 dout * (z > 0)：z > 0 的位置原样传回 dout（包括负的 dout），其余位置为 0。"
@@ -36,10 +36,11 @@ def test_zero(student, rng):
 def test_inputs_unchanged(student, rng):
     dout, z = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     kept_dout, kept_z = student.put(dout), student.put(z)
-    result = call(student, "relu_backward(dout, z)（形状为 (4, 3)）", GRADE_ID, kept_dout, kept_z)
-    expect_float64_array(result, (4, 3), "relu_backward(形状为 (4, 3) 的 dout, z)",
-                         hint="dout * (z > 0) 的结果是 float64：布尔数组和 float64 相乘会得到 float64。")
-    expect_array(result, torch_relu_backward(dout, z), "relu_backward(dout, z)", **AUTOGRAD, hint=HINT)
+    with named_by_models(GRADE_ID, dout, z) as seen:
+        result = seen(call(student, "relu_backward(dout, z)（形状为 (4, 3)）", GRADE_ID, kept_dout, kept_z))
+        expect_float64_array(result, (4, 3), "relu_backward(形状为 (4, 3) 的 dout, z)",
+                             hint="dout * (z > 0) 的结果是 float64：布尔数组和 float64 相乘会得到 float64。")
+        expect_array(result, torch_relu_backward(dout, z), "relu_backward(dout, z)", **AUTOGRAD, hint=HINT)
     hint = "不要写 dout[z <= 0] = 0 这样的原地（in-place）赋值：return dout * (z > 0) 会生成新数组。"
     unchanged(student, kept_dout, dout, "调用 relu_backward(dout, z) 之后，传入的 dout ", hint)
     unchanged(student, kept_z, z, "调用 relu_backward(dout, z) 之后，传入的 z ", hint)

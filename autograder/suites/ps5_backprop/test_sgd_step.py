@@ -7,7 +7,7 @@ from autograder.student import Fn
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
 ref = remembered("ps5_backprop")
-from .common import call, expect_dict_of_arrays, network, unchanged
+from .common import MUTATES, call, expect_dict_of_arrays, named_by_models, network, unchanged
 
 GRADE_ID = "sgd_step"
 HINT = "每个键都是 params[k] - learning_rate * grads[k]（减号：沿负梯度方向走；使用传入的 learning_rate）。"
@@ -46,12 +46,14 @@ def test_new_dict(student, rng):
     result = call(student, "sgd_step(params, grads, 0.5)", GRADE_ID, kept_params, kept_grads, 0.5, keep=True)
     same = student.get(student.put(Fn("lambda a, b: a is b", "is"))(result, kept_params))
     if same is True:
-        fail("sgd_step(params, grads, 0.5) 返回的是传入的 params 字典本身，应返回一个新字典。" + COPY_HINT)
+        fail("sgd_step(params, grads, 0.5) 返回的是传入的 params 字典本身，应返回一个新字典。" + COPY_HINT,
+             diagnosis=("mutates_input", MUTATES))
     unchanged(student, kept_params, params, "调用 sgd_step(params, grads, 0.5) 之后，传入的 params ", COPY_HINT)
     unchanged(student, kept_grads, grads, "调用 sgd_step(params, grads, 0.5) 之后，传入的 grads ",
               "不要修改 grads（例如 grads[k] *= learning_rate）：learning_rate * grads[k] 会生成新数组。")
-    expect_dict_of_arrays(student.get(result), ref.sgd_step(params, grads, 0.5), "sgd_step(params, grads, 0.5)",
-                          SAME_FORMULA, hint=HINT)
+    with named_by_models(GRADE_ID, params, grads, 0.5) as seen:
+        expect_dict_of_arrays(seen(student.get(result)), ref.sgd_step(params, grads, 0.5),
+                              "sgd_step(params, grads, 0.5)", SAME_FORMULA, hint=HINT)
 
 
 @graded("对任意键的参数字典都适用（不只是 W1、b1、W2、b2）", points=0.5)

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.checks import describe_type, expect_array, expect_number, fail, graded
 from autograder.tolerances import AUTOGRAD
-from .common import call, expect_float64_array, torch_cross_entropy, unchanged
+from .common import call, expect_float64_array, named_by_models, torch_cross_entropy, unchanged
 
 GRADE_ID = "softmax_cross_entropy"
 LOSS_HINT = ("loss 是每个样本正确类别的 -log softmax 的平均值：log_probs = shifted - log(sum(exp(shifted)))，"
@@ -85,10 +85,11 @@ def test_types(student, rng):
     scores, y = random_case(rng, 5, 3)
     kept = student.put(scores)
     what = "softmax_cross_entropy(scores, y)（n = 5、k = 3）"
-    loss, dscores = unpack(call(student, what, GRADE_ID, kept, y), what)
-    if isinstance(loss, bool) or not isinstance(loss, float):
-        fail(f"{what} 返回的 loss 应是一个 Python float，你返回的是{describe_type(loss)}。"
-             "对所有样本求平均（np.mean 不指定 axis），再用 float(...) 转换。")
-    expect_float64_array(dscores, (5, 3), f"{what} 返回的 dscores")
+    with named_by_models(GRADE_ID, scores, y) as seen:
+        loss, dscores = unpack(seen(call(student, what, GRADE_ID, kept, y)), what)
+        if isinstance(loss, bool) or not isinstance(loss, float):
+            fail(f"{what} 返回的 loss 应是一个 Python float，你返回的是{describe_type(loss)}。"
+                 "对所有样本求平均（np.mean 不指定 axis），再用 float(...) 转换。")
+        expect_float64_array(dscores, (5, 3), f"{what} 返回的 dscores")
     unchanged(student, kept, scores, f"调用 {what} 之后，传入的 scores ",
               "不要写 scores -= scores.max(...) 这样的原地（in-place）运算：shifted = scores - ... 会生成新数组。")

@@ -12,7 +12,7 @@ from autograder.checks import as_number, describe_type, expect_array, fail, grad
 from autograder.tolerances import TRAINING
 from autograder.reference import remembered
 ref = remembered("ps5_backprop")
-from .common import KEYS, call, expect_dict_of_arrays, torch_training, unchanged
+from .common import KEYS, call, expect_dict_of_arrays, named_by_models, torch_training, unchanged
 
 GRADE_ID = "train_mlp"
 HELPERS = ("relu", "relu_backward", "forward", "softmax_cross_entropy", "backward", "sgd_step")
@@ -83,10 +83,13 @@ def test_matches_torch_descent(student):
 
 @graded("从 init_params(d, d_hidden, k, seed) 开始，k = y.max() + 1（某个类别没有样本时也是）", points=1)
 def test_initialisation(student):
-    X, y = small_spiral(seed=13, n_per_class=4, classes=4)
-    y = np.where(y == 2, 3, y)                    # labels 0, 1, 3: no sample of class 2, so k = 4
-    for seed, d_hidden in ((7, 3), (8, 5)):
-        what = f"train_mlp(X, y, d_hidden={d_hidden}, epochs=2, seed={seed})（标签为 0、1、3，没有类别 2）"
+    X, every = small_spiral(seed=13, n_per_class=4, classes=4)       # labels 0, 1, 2, 3
+    gap = np.where(every == 2, 3, every)                           # labels 0, 1, 3: no sample of class 2, so k = 4
+    # Every class first: there k = y.max() + 1 is also the number of distinct labels, so an answer
+    # wrong only with a gap counts its classes, while one wrong here too (k = y.max()) does not.
+    for y, seed, d_hidden, labels in ((every, 7, 3, "标签为 0、1、2、3"), (gap, 7, 3, "标签为 0、1、3，没有类别 2"),
+                                      (gap, 8, 5, "标签为 0、1、3，没有类别 2")):
+        what = f"train_mlp(X, y, d_hidden={d_hidden}, epochs=2, seed={seed})（{labels}）"
         params, history = unpack(call(student, what, GRADE_ID, X, y, d_hidden=d_hidden, epochs=2, seed=seed,
                                       hint=INIT_HINT), what, 2)
         if not isinstance(params, dict) or set(params) != set(KEYS):
@@ -124,14 +127,17 @@ def test_arguments_and_defaults(student):
     if not isinstance(defaults, dict) or any(defaults.get(k) != v or isinstance(defaults.get(k), bool)
                                              for k, v in wanted.items()):
         fail("train_mlp 的参数默认值应为 d_hidden=64、learning_rate=1.0、epochs=300、seed=0"
-             "（函数的签名不要改：def train_mlp(X, y, d_hidden=64, learning_rate=1.0, epochs=300, seed=0)）。")
+             "（函数的签名不要改：def train_mlp(X, y, d_hidden=64, learning_rate=1.0, epochs=300, seed=0)）。",
+             diagnosis=("wrong_defaults", "函数签名里的默认值不对：题目规定 def train_mlp(X, y, d_hidden=64, "
+                                          "learning_rate=1.0, epochs=300, seed=0)，不要改。"))
 
 
 @graded("不修改传入的 X 和 y", points=0.5)
 def test_inputs_unchanged(student):
     X, y = small_spiral(seed=15, n_per_class=3)
     kept_X, kept_y = student.put(X), student.put(y)
-    call(student, "train_mlp(X, y, d_hidden=3, epochs=2)", GRADE_ID, kept_X, kept_y, d_hidden=3, epochs=2)
+    with named_by_models(GRADE_ID, X, y, d_hidden=3, epochs=2):
+        call(student, "train_mlp(X, y, d_hidden=3, epochs=2)", GRADE_ID, kept_X, kept_y, d_hidden=3, epochs=2)
     hint = "训练只更新参数：不要原地（in-place）修改 X、y（例如标准化时写 X -= X.mean(...)），需要时先复制一份。"
     unchanged(student, kept_X, X, "调用 train_mlp(X, y, d_hidden=3, epochs=2) 之后，传入的 X ", hint)
     unchanged(student, kept_y, y, "调用 train_mlp(X, y, d_hidden=3, epochs=2) 之后，传入的 y ", hint)
