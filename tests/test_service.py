@@ -358,6 +358,32 @@ def test_behind_jupyterhub_the_hub_says_who_the_student_is(tmp_path):
         assert request(f"{base}api/submissions/{data['id']}", bob)[0] == 404
         with gradebook(course) as gb:     # a hub user unknown to the gradebook becomes its student
             assert gb.find_submission(ASSIGNMENT, "alice").code_score == pytest.approx(result["score"])
+
+        # bob's own Jupyter server, as the hub spawns it: its JUPYTERHUB_API_TOKEN (with the scopes of
+        # c.Spawner.server_token_scopes) is what the lab's server extension sends to the service
+        from servers import Lab
+        work = tmp_path / "bob-home"
+        work.mkdir()
+        make_submission(ASSIGNMENT, work / "renamed.ipynb", {"numerical_gradient": WRONG_GRADIENT})
+        server_token = hub_token("bob", ["access:services!service=autograder", "users:activity!user=bob"])
+        lab = Lab(work, tmp_path / "lab.log", JUPYTERHUB_API_TOKEN=server_token, AUTOGRADER_SERVICE_URL=base)
+        try:
+            def lab_api(path: str, body: dict | None = None) -> tuple[int, dict]:
+                data = json.dumps(body).encode() if body is not None else None
+                status, answer, _ = request(f"{lab.url}autograder/{path}", lab.token, data,
+                                            "POST" if body is not None else "GET")
+                return status, answer
+
+            assert lab_api("config") == (200, {"mode": "service", "service": base})
+            status, sent = lab_api("submit", {"path": "renamed.ipynb"})
+            assert status == 202 and sent["student"] == "bob" and sent["assignment"] == ASSIGNMENT, sent
+            while sent["state"] != "done":
+                status, sent = lab_api(f"submissions/{sent['id']}")
+                assert status == 200, sent
+            assert 0 < sent["score"] < sent["max_score"] and "feedback_html" in sent
+            assert lab_api("submit", {"path": "../../etc/passwd"})[0] == 404
+        finally:
+            lab.stop()
     finally:
         hub.stop()
 
