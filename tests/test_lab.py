@@ -16,6 +16,14 @@ from servers import ASSIGNMENT, Lab, Service, chromium, issue_tokens, make_cours
 BUILT = ROOT / "labextension" / "build" / "autograder-lab" / "package.json"
 ANSWER = "def f(x): return x**2"
 WAIT = 180
+WATCH_STATUS = """
+window.autograderStatuses = [];
+new MutationObserver(() => {
+  const status = document.querySelector('.jp-autograder-status');
+  const seen = window.autograderStatuses;
+  if (status && seen[seen.length - 1] !== status.textContent) { seen.push(status.textContent); }
+}).observe(document.body, {subtree: true, childList: true, characterData: true});
+"""
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +119,15 @@ def test_a_student_submits_from_jupyterlab_and_sees_the_score(course, browser, t
     try:
         open_notebook(browser, lab, f"{ASSIGNMENT}.ipynb")
         write_answer(browser, "f", ANSWER)
+        browser.execute_script(WATCH_STATUS)
         click(browser, ".jp-autograder-submit")
         score, status, page = panel_score(browser)
+        shown = browser.execute_script("return window.autograderStatuses")
         browser.save_screenshot(str(root / "lab-submit.png"))
     finally:
         lab.stop()
     assert score.startswith("得分："), status
+    assert any("正在排队" in text or "正在评分" in text for text in shown), shown   # progress, before the score
     got, maximum = (float(x) for x in score.removeprefix("得分：").split("/"))
     # What the course recorded for alice is what she was shown.
     results = json.loads((course_dir / "autograded" / "alice" / ASSIGNMENT / "results.json").read_text())
