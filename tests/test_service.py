@@ -421,3 +421,31 @@ def test_on_a_dask_cluster(tmp_path):
     assert alice["score"] == alice["max_score"] > bob["score"]
     with gradebook(course) as gb:
         assert gb.find_submission(ASSIGNMENT, "bob").code_score == pytest.approx(bob["score"])
+
+
+def test_tokens_are_issued_renewed_and_revoked(tmp_path):
+    import asyncio
+
+    from autograder.service.identity import TokenIdentity
+
+    course = make_course(tmp_path, ("alice", "bob"))
+    first = issue_tokens(course)
+    assert set(first) == {"alice", "bob"} and first["alice"] != first["bob"]
+    assert issue_tokens(course) == {}, "existing tokens are kept (and never shown again)"
+    identity = TokenIdentity(course)
+    who = lambda token: asyncio.run(identity.student(f"Bearer {token}"))  # noqa: E731
+    assert who(first["alice"]) == "alice" and who(first["bob"]) == "bob"
+
+    def tokens(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "autograder"), "tokens", "--course", str(course), *args],
+                              capture_output=True, text=True, env=env(), timeout=120)
+
+    renewed = tokens("--student", "alice", "--renew")
+    assert renewed.returncode == 0, renewed.stderr
+    new = dict(line.split(",") for line in renewed.stdout.splitlines()[1:])
+    assert set(new) == {"alice"} and who(new["alice"]) == "alice" and who(first["alice"]) is None
+    assert tokens("--revoke", "bob").returncode == 0 and who(first["bob"]) is None
+    unknown = tokens("--student", "mallory")
+    assert unknown.returncode == 2 and "mallory" in unknown.stderr and len(unknown.stderr.strip().splitlines()) == 1
+    (course / "gradebook.db").unlink()
+    assert tokens().returncode == 2
