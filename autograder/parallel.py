@@ -279,7 +279,11 @@ def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, sch
     if not items:
         return [collected[p] for p in paths if p in collected]
 
-    with Client(scheduler, timeout=30) as client:
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
+    with client:
         workers = _check_workers(client, plan)
         size = chunk_size or max(1, min(CHUNK, len(items) // (2 * max(workers, 1))))
         pending: dict = {}
@@ -363,7 +367,7 @@ def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker
             exc = future.exception()
             if isinstance(exc, VersionMismatch):
                 raise ClusterError(str(exc))
-            if isinstance(exc, (ImportError, AttributeError)):
+            if isinstance(exc, ImportError):
                 raise ClusterError(f"a worker cannot load the grader ({type(exc).__name__}: {exc}); install "
                                    "the same autograder package on every worker")
             if isinstance(exc.__cause__, ImportError) or "deserialization of the task graph" in str(exc):

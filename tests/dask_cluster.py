@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def build_wheel(target: Path) -> Path:
     for name in ("autograder", "solutions"):
         shutil.copytree(ROOT / name, source / name, ignore=ignore)
     wheels = target / "wheels"
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                            "--disable-pip-version-check", "-w", str(wheels), str(source)],
                           capture_output=True, text=True, cwd=target)
     if done.returncode != 0:
@@ -70,6 +71,34 @@ def install(wheel: Path, target: Path) -> Path:
     return python
 
 
+def session_members(sid: int) -> list[int]:
+    """The processes of a session (a worker machine and everything it started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) == sid:
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+def processes_mentioning(*paths: Path) -> list[int]:
+    """Processes whose command line or environment names one of `paths` (left-overs)."""
+    needles = [str(p).encode() for p in paths]
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                text = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if any(n in text for n in needles):
+                found.append(int(entry.name))
+    return found
+
+
 class Cluster:
     def __init__(self, base: Path, python: Path, hidden: list[Path], scheduler_env: dict | None = None,
                  scheduler_python: Path | None = None):
@@ -77,6 +106,7 @@ class Cluster:
         workers must not see."""
         self.base, self.python, self.hidden = base, python, [Path(p).resolve() for p in hidden]
         self.scheduler_python = scheduler_python or python
+        self.started = time.time()
         self.base.mkdir(parents=True, exist_ok=True)
         self.processes: dict[str, subprocess.Popen] = {}
         self.address = self._start_scheduler(scheduler_env or {})
@@ -141,13 +171,17 @@ class Cluster:
                                                 stderr=subprocess.STDOUT, start_new_session=True, cwd=local)
 
     def kill(self, name: str) -> None:
-        """The machine is gone: every process of that worker, at once."""
+        """The machine is gone: every process of that worker, at once (and the directories its
+        worker processes kept in /tmp, which a killed process cannot remove)."""
         process = self.processes.pop(name)
+        members = session_members(process.pid)
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         process.wait()
+        for pid in members:
+            shutil.rmtree(Path(tempfile.gettempdir()) / f"autograder-worker-{pid}", ignore_errors=True)
 
     def workers(self, client) -> dict[str, str]:
         """Worker address -> name of its machine."""
@@ -170,3 +204,11 @@ class Cluster:
                 self.kill(name)
         if "scheduler" in self.processes:
             self.kill("scheduler")
+        # Worker processes that died without cleaning up (killed, os._exit) since this cluster started.
+        for left in Path(tempfile.gettempdir()).glob("autograder-worker-*"):
+            pid = left.name.rsplit("-", 1)[-1]
+            try:
+                if pid.isdigit() and not Path(f"/proc/{pid}").exists() and left.stat().st_mtime >= self.started:
+                    shutil.rmtree(left, ignore_errors=True)
+            except OSError:
+                pass

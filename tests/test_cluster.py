@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from dask_cluster import PYTHON_DIR, ROOT, Cluster, build_wheel, can_hide_directories, install
+from dask_cluster import (PYTHON_DIR, ROOT, Cluster, build_wheel, can_hide_directories, install,
+                          processes_mentioning)
 from helpers import make_submission
 
 ASSIGNMENT = "ps1_derivatives"
@@ -113,25 +114,15 @@ def cluster(installed, tmp_path_factory):
             yield machines
     finally:
         machines.close()
-        assert_no_process_left(base)
+        assert_no_process_left(base, installed["base"])
 
 
-def assert_no_process_left(base: Path) -> None:
+def assert_no_process_left(*paths: Path) -> None:
+    """Every process the test started has ended: none names its directories any more."""
     deadline = time.monotonic() + 20
-    while True:
-        left = [entry.name for entry in Path("/proc").iterdir() if entry.name.isdigit() and _mentions(entry, base)]
-        if not left or time.monotonic() > deadline:
-            break
+    while (left := processes_mentioning(*paths)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not left, f"processes of the cluster are still running: {left}"
-
-
-def _mentions(entry: Path, base: Path) -> bool:
-    try:
-        return str(base).encode() in (entry / "cmdline").read_bytes() or \
-            str(base).encode() in (entry / "environ").read_bytes()
-    except OSError:
-        return False
 
 
 def autograde(python: Path, course: Path, *args: str, wait: bool = True, timeout: float = 600):
@@ -287,7 +278,7 @@ def test_a_worker_of_another_version_is_refused_and_nothing_is_recorded(installe
         done = autograde(installed["python"], course, "--scheduler", machines.address)
     finally:
         machines.close()
-        assert_no_process_left(tmp_path / "cluster")
+        assert_no_process_left(tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "the worker odd" in done.stderr and "suite" in done.stderr, done.stderr
     assert "Install the same autograder package" in done.stderr
@@ -317,6 +308,7 @@ def test_a_scheduler_without_the_package_is_refused(installed, tmp_path):
                               env={"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root")})
     finally:
         machines.close()
+        assert_no_process_left(tmp_path)
     assert done.returncode == 3, done.stdout + done.stderr
     assert "scheduler" in done.stdout and "install the autograder package" in done.stdout, done.stdout
 
