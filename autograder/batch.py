@@ -24,7 +24,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import autograder
 from autograder.assignments import Assignment
 from autograder.config import load_config, sandbox_settings
 from autograder.results import SubmissionResult, save, write_atomically
@@ -45,16 +44,10 @@ class Submission:
 
 
 def grader_fingerprint(assignment: Assignment) -> str:
-    """Changes whenever anything that decides a grade changes: suite, release, solutions, grader."""
-    digest = hashlib.sha256(autograder.__version__.encode())
-    files = sorted(assignment.suite_dir.rglob("*.py")) + [assignment.release_notebook]
-    files += sorted(Path(autograder.__file__).parent.glob("*.py"))
-    reference = assignment.root / "solutions" / f"{assignment.id}.py"
-    if reference.is_file():
-        files.append(reference)
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+    """Changes whenever anything that decides a grade changes: the installed grading code, the
+    suite, the reference, the release notebook, the versions of Python, numpy and torch."""
+    from autograder.tasks import manifest
+    return manifest(assignment.id, assignment.release_notebook.read_bytes()).fingerprint
 
 
 def discover(coursedir, assignment_id: str, grader: str) -> list[Submission]:

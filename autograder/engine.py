@@ -39,10 +39,14 @@ PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:wa
 
 class Grader:
     def __init__(self, assignment_id: str, settings: SandboxSettings | None = None, root: Path | None = None,
-                 slot: int = 0, make_run: Callable | None = None):
+                 slot: int | None = None, make_run: Callable | None = None):
         self.assignment = Assignment.load(assignment_id, root)
         self.settings = settings or SandboxSettings()
-        self.slot = slot
+        if slot is None and make_run is None:
+            # A sandbox user no other grading process on this machine has (two `check`s at once).
+            from autograder.tasks import claim_slot
+            slot = claim_slot(self.settings.uid_base, first=0)
+        self.slot = slot or 0
         self.make_run = make_run          # the nbgrader bridge runs tests in its own kernel instead
         self._zygote: Zygote | None = None
         self._preload: list[str] = []
