@@ -6,7 +6,8 @@
 For each assignment, builds one nbgrader course whose class is about 60 % correct answers (the
 reference or a correct variant written differently), 35 % realistic mistakes from the wrong-answer
 catalogue and 5 % hangs (one graded function that never returns), then times, on identical copies:
-  - `nbgrader autograde ASSIGNMENT --force` on N submissions (sequential kernels, unsandboxed),
+  - `nbgrader autograde ASSIGNMENT --force` on N submissions (sequential kernels, unsandboxed, with
+    nbgrader's default cell timeout of 30 s),
   - `autograder autograde ASSIGNMENT --force` on N and on 2N submissions (sandboxed workers, one per
     core); the difference is the cost of each further submission once running,
 and prints per assignment both wall times and their ratio, seconds per further submission, the
@@ -155,7 +156,10 @@ def bench(assignment: str, n: int, work: Path) -> dict:
     build_course(work / "nbgrader", assignment, mix)
     shutil.copytree(work / "nbgrader", work / "autograder")
     build_course(work / "autograder-2x", assignment, mix, copies=2)
-    nb_time, _ = timed([str(BIN / "nbgrader"), "autograde", assignment, "--force"], work / "nbgrader")
+    # nbgrader's own default cell timeout (30 s), not the course's 120 s for slow machines: a hanging
+    # notebook costs nbgrader 30 s for each cell that calls the hanging function.
+    nb_time, _ = timed([str(BIN / "nbgrader"), "autograde", assignment, "--force", "--Execute.timeout=30"],
+                       work / "nbgrader")
     command = [str(BIN / "autograder"), "autograde", assignment, "--force", "--no-progress"]
     ag_time, peak = timed(command, work / "autograder", sample_workers=True)
     double_time, _ = timed(command, work / "autograder-2x")

@@ -317,3 +317,23 @@ def test_report_command_rebuilds_it_and_says_plainly_when_there_is_nothing(cours
                            capture_output=True, text=True, env=ENV, timeout=300)
     assert empty.returncode == 2 and "autograder autograde ps1_derivatives" in empty.stderr
     assert len(empty.stderr.strip().splitlines()) == 1
+
+
+def test_a_picture_is_drawn_once_for_answers_that_look_the_same(monkeypatch):
+    """Most of a class agrees: the same picture is drawn once (autograde's cost), a different
+    one is drawn anew, and what is drawn is what the student's own data shows."""
+    spec = figures.figures_of("ps1_derivatives")[0]
+    reference = figures._reference("ps1_derivatives", spec.name)
+    mine = {"abs_error": list(reference["forward"])}
+    written_differently = {"abs_error": [e * (1 + 1e-12) for e in mine["abs_error"]]}
+    wrong = {"abs_error": [e * 3 + 1e-3 for e in mine["abs_error"]]}
+    drawn, real = [], figures._draw_now
+    monkeypatch.setattr(figures, "_draw_now", lambda *args: drawn.append(args[1]) or real(*args))
+    figures._drawn.clear()
+    first = figures._draw(spec, mine, reference)
+    again = figures._draw(spec, written_differently, reference)
+    assert again == first and drawn == [mine]
+    other = figures._draw(spec, wrong, reference)
+    assert drawn == [mine, wrong] and other[0] != first[0]
+    assert figures._draw(spec, None, reference)[0] not in (first[0], other[0])
+    assert len(drawn) == 3
