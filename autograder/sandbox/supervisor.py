@@ -86,9 +86,11 @@ class Supervisor:
                 self.begin_test(float(request.get("timeout", 10)))
             elif op == "test_end":
                 detail = self.exit_detail(self.test) if self.test else {}
-                self.end_test()
                 self.reply({"status": "ok", **detail})
-                self.prepare_next_test()   # while the grader reads this test's results
+                # While the grader records this test's results: its processes are killed, /tmp
+                # is put back and the next test forked before we read the next request.
+                self.end_test()
+                self.prepare_next_test()
             elif op in KERNEL_OPS:
                 self.forward(self.kernel, raw, float(request.get("timeout", 10)))
             else:
