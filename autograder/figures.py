@@ -251,6 +251,8 @@ KEEP_DRAWN = 256
 def _shown(value):
     """What a figure shows of `value`: numbers to 5 significant digits, finer than a pixel. Two
     students whose functions agree that far get the same picture, drawn once."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _shown(value.tolist())   # never repr: numpy elides the middle of long arrays
     if isinstance(value, float):
         return float(f"{value:.5g}") if math.isfinite(value) else repr(value)
     if isinstance(value, dict):

@@ -337,3 +337,8 @@ def test_a_picture_is_drawn_once_for_answers_that_look_the_same(monkeypatch):
     assert drawn == [mine, wrong] and other[0] != first[0]
     assert figures._draw(spec, None, reference)[0] not in (first[0], other[0])
     assert len(drawn) == 3
+    # Arrays are compared whole: numpy's repr elides the middle of a long one.
+    whole = np.arange(3000.0)
+    changed_inside = whole.copy()
+    changed_inside[1500] = -1.0
+    assert figures._shown({"e": whole}) != figures._shown({"e": changed_inside})
