@@ -235,9 +235,10 @@ def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, sch
                   chunk_size: int | None = None, run=None) -> list[SubmissionResult]:
     """Grade on the Dask cluster at `scheduler`, whose workers need only the installed package:
     each task carries the submissions' bytes, the release notebook and the manifest of what must
-    grade them (autograder/tasks.py). A lost worker's tasks are rescheduled by Dask; a chunk
-    whose workers keep dying (KilledWorker) is split into single submissions, and only a
-    submission that kills every worker it lands on alone is recorded as an error. A worker of
+    grade them (autograder/tasks.py). A lost worker's tasks are rescheduled by Dask; the
+    submissions of a chunk whose workers keep dying (KilledWorker) become suspects, graded one at
+    a time with nothing else on the cluster, and only one that kills every worker it lands on
+    alone is recorded as an error. A worker of
     another version stops the run with ClusterError before anything is recorded from it.
     `run` replaces the task function (tests)."""
     from dask.distributed import Client, KilledWorker
@@ -342,7 +343,16 @@ def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker
 
     allowed = _allowed_failures(client)
     alone = time.monotonic()
-    while pending:
+    # Dask blames every task a dead worker held, queued ones too: an innocent submission waiting
+    # behind a poisonous one is "killed" with it. Only a submission that was alone on the cluster
+    # when its workers died is guilty for sure.
+    suspects: list[str] = []
+    graded_alone: set[str] = set()
+    while pending or suspects:
+        if not pending:
+            path = suspects.pop(0)
+            graded_alone.add(path)
+            submit([path])
         try:
             done = wait(list(pending), timeout=POLL, return_when="FIRST_COMPLETED").done
         except TimeoutError:
@@ -357,14 +367,16 @@ def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker
             continue
         for future in done:
             chunk = pending.pop(future)
-            if future.status == "finished":
-                for data in future.result():
-                    emit(SubmissionResult.from_json(data))
-                continue
             if future.status == "cancelled":
                 raise ClusterError(f"the scheduler {client.scheduler.address} dropped the work "
                                    "(restarted or shut down?)")
+            # A result held by a worker that died before we fetched it is "lost": Dask computes it
+            # again, and exception() waits for that.
             exc = future.exception()
+            if exc is None:
+                for data in future.result():
+                    emit(SubmissionResult.from_json(data))
+                continue
             if isinstance(exc, VersionMismatch):
                 raise ClusterError(str(exc))
             if isinstance(exc, ImportError):
@@ -374,13 +386,11 @@ def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker
                 raise ClusterError(f"the Dask scheduler cannot load the grader ({exc.__cause__ or exc}); install "
                                    "the autograder package where the scheduler runs too")
             if isinstance(exc, KilledWorker):
-                # Dask already tried this chunk on `allowed + 1` workers, each of which died. Split
-                # it: the innocent submissions are graded alone, the guilty one is found.
-                if len(chunk) > 1:
-                    for path in chunk:
-                        submit([path])
-                else:
+                # Dask already tried this chunk on `allowed + 1` workers, each of which died.
+                if chunk[0] in graded_alone:
                     error(chunk[0], KILLED.format(tries=allowed + 1))
+                else:
+                    suspects.extend(chunk)
                 continue
             # An exception inside the task (the grader's, not the student's): logged here, where
             # the instructor sees it, then each submission once more, alone, elsewhere.

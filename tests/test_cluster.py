@@ -221,7 +221,7 @@ from pathlib import Path
 from autograder.config import sandbox_settings
 from autograder.parallel import grade_on_dask
 
-course, address, log = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+course, address, log, size = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 def poisoned(task):
     """The real task, except that a submission named poison kills the worker process grading it."""
@@ -233,31 +233,38 @@ def poisoned(task):
     return run_task(task)
 
 paths = sorted(str(p) for p in (course / "submitted").glob("*/*/*.ipynb"))
-done = grade_on_dask(paths, "ps1_derivatives", sandbox_settings(course), address, root=course, chunk_size=4,
+done = grade_on_dask(paths, "ps1_derivatives", sandbox_settings(course), address, root=course, chunk_size=size,
                      run=poisoned)
 print(json.dumps({Path(r.submission).parent.parent.name: r.to_json() for r in done}))
 '''
 
 
 @cluster_only
-def test_a_submission_that_kills_every_worker_is_an_error_after_bounded_tries(cluster, installed, tmp_path):
-    course = small_course(tmp_path, {"alice": {}, "bob": {"f_prime": "def f_prime(x):\n    return x\n"},
-                                     "poison": {}, "carol": {}})
-    driver, log = tmp_path / "driver.py", cluster.base / "poison.log"
+@pytest.mark.parametrize("size", [4, 1])
+def test_a_submission_that_kills_every_worker_is_an_error_after_bounded_tries(cluster, installed, tmp_path, size):
+    """Chunks of 4: the poison shares its chunk with everyone. Chunks of 1: the other submissions
+    wait on the workers it kills (Dask blames them too) and must still be graded."""
+    honest = {"alice": {}, "bob": {"f_prime": "def f_prime(x):\n    return x\n"}, "carol": {}}
+    if size == 1:
+        honest.update({f"dave{i}": {} for i in range(5)})
+    course = small_course(tmp_path, {**honest, "poison": {}})
+    driver, log = tmp_path / "driver.py", cluster.base / f"poison{size}.log"
     driver.write_text(DRIVER)
     env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
-    done = subprocess.run([str(installed["python"]), str(driver), str(course), cluster.address, str(log)],
+    done = subprocess.run([str(installed["python"]), str(driver), str(course), cluster.address, str(log), str(size)],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
 
-    tries = [line.split() for line in log.read_text().splitlines()]
-    # Its chunk of 4 was tried on ALLOWED_FAILURES + 1 workers, then it alone as often: bounded.
-    assert [int(n) for _, n in tries] == [4] * (ALLOWED_FAILURES + 1) + [1] * (ALLOWED_FAILURES + 1), tries
+    tries = [int(n) for _, n in (line.split() for line in log.read_text().splitlines())]
+    # Its chunk was tried on ALLOWED_FAILURES + 1 workers, then it alone on the cluster as often: bounded.
+    assert tries == [size] * (ALLOWED_FAILURES + 1) + [1] * (ALLOWED_FAILURES + 1), tries
     assert found["poison"]["status"] == "error" and found["poison"]["max_score"] == MAX_SCORE
     assert "评分进程" in found["poison"]["error"]
-    assert [found[s]["score"] for s in ("alice", "bob", "carol")] == [MAX_SCORE, MAX_SCORE - 1, MAX_SCORE]
-    assert all(found[s]["status"] == "graded" for s in ("alice", "bob", "carol"))
+    expected = {s: MAX_SCORE - (s == "bob") for s in honest}
+    assert {s: found[s]["score"] for s in honest} == expected, \
+        {s: (found[s]["status"], found[s]["error"]) for s in honest}
+    assert all(found[s]["status"] == "graded" for s in honest)
     cluster.wait_for(cluster.client, 2)   # the nannies restarted the workers it killed
 
 
