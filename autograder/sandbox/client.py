@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import autograder
 from autograder import protocol
@@ -73,7 +74,7 @@ class Zygote:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), ",".join(preload)],
-            pass_fds=[theirs.fileno()], env=zygote_environment(), stdin=subprocess.DEVNULL,
+            pass_fds=[theirs.fileno()], env=zygote_environment(preload), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, cwd="/",
         )
         theirs.close()
@@ -260,7 +261,7 @@ class Sandbox:
             _remove_tree(self.base)
 
 
-def zygote_environment() -> dict[str, str]:
+def zygote_environment(preload: Iterable[str] = ()) -> dict[str, str]:
     """The zygote's whole environment, so nothing of the grader's (tokens, passwords, the course's
     paths) is ever in the memory that sandboxes are forked from."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
@@ -268,6 +269,11 @@ def zygote_environment() -> dict[str, str]:
            "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MPLCONFIGDIR": str(Path(os.environ.get("AUTOGRADER_CACHE") or Path.home() / ".cache" / "autograder")
                                / "matplotlib")}
+    if "torch" in preload:
+        # torch leaves ~90 MB of malloc heap: in transparent huge pages, forking each test's process
+        # and ending it copy and free 512 times fewer page-table entries (per ps4 test, measured:
+        # fork 8.8 -> 4 ms, the end 10.5 -> 5 ms).
+        env["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1"
     package_parent = str(Path(autograder.__file__).resolve().parent.parent)
     if not _importable_without(package_parent):
         env["PYTHONPATH"] = package_parent   # a checkout used without installing it
