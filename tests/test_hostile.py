@@ -83,6 +83,23 @@ def leak_cases() -> dict[str, dict[str, str]]:
                   "            mem.seek(ctypes.addressof(_flag))\n            mem.write(b'dirty')\n"
                   "    except OSError:\n        pass\n    return x ** 2\n"),
             "f_prime": prime_if.format(cond="_flag.value == b'dirty'")},
+        "reaches for the next test's process, forked while this test runs": {
+            # Right only while every attempt fails; a later test sees the flag if a write landed.
+            "f": ("import ctypes, os, signal, time\n_flag = ctypes.create_string_buffer(b'clean', 8)\n"
+                  "def f(x):\n"
+                  "    seen, hit, deadline = {1, os.getpid(), os.getppid()}, 0, time.monotonic() + 0.2\n"
+                  "    while time.monotonic() < deadline:   # the next test's process is forked as this one starts\n"
+                  "        for pid in {int(n) for n in os.listdir('/proc') if n.isdigit()} - seen:\n"
+                  "            seen.add(pid)\n"
+                  "            try:\n"
+                  "                with open(f'/proc/{pid}/mem', 'r+b', buffering=0) as mem:\n"
+                  "                    mem.seek(ctypes.addressof(_flag))\n                    mem.write(b'dirty')\n"
+                  "                hit = 1\n"
+                  "            except OSError:\n                pass\n"
+                  "            try:\n                os.kill(pid, signal.SIGSTOP)\n                hit = 1\n"
+                  "            except OSError:\n                pass\n"
+                  "    return x ** 2 + hit\n"),
+            "f_prime": prime_if.format(cond="_flag.value == b'dirty'")},
         "stops the process tests are forked from": {
             "f": "import os, signal\ndef f(x):\n    try:\n        os.kill(os.getppid(), signal.SIGSTOP)\n"
                  "    except OSError:\n        pass\n    return x ** 2\n",
