@@ -570,7 +570,10 @@ class Base(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps({"error": self._reason}, ensure_ascii=False))
 
-    def own(self, submission_id: str) -> Row | None:
+    async def own(self, submission_id: str) -> Row | None:
+        """The asking student's submission; None once the answer (401 or 404) is sent."""
+        if not await self.identify():
+            return None
         row = self.service.queue.get(submission_id)
         if row is None or row.student != self.student:   # someone else's is as good as none
             self.fail(404, "没有这份提交。")
@@ -656,9 +659,7 @@ def too_big(size: int, limit: int) -> str:
 
 class Submission(Base):
     async def get(self, submission_id: str):
-        if not await self.identify():
-            return
-        row = self.own(submission_id)
+        row = await self.own(submission_id)
         if row is None:
             return
         wait = min(max(float(self.get_query_argument("wait", "0") or 0), 0.0), 60.0)
@@ -673,9 +674,7 @@ class Submission(Base):
 
 class Feedback(Base):
     async def get(self, submission_id: str):
-        if not await self.identify():
-            return
-        row = self.own(submission_id)
+        row = await self.own(submission_id)
         if row is None:
             return
         if row.state != "done":
