@@ -5,8 +5,8 @@ before the first test it freezes the kernel into a template (see kernel.py), kil
 cells left running and snapshots /tmp. It starts a test process per test (whose socket it hands
 to the grader), forking the next one while the current test runs where Landlock scopes signals;
 when the test ends it kills every process but the template (and that next one, which has run
-nothing) and puts /tmp back as the cells left it. It captures and caps what student code prints during cells (tests print
-into /dev/null). Student processes sit in nested Landlock domains, so they cannot signal or
+nothing) and puts /tmp back as the cells left it. It captures and caps what student code prints
+during cells (tests print into /dev/null). Student processes sit in nested Landlock domains, so they cannot signal or
 ptrace it; as PID 1 it is also immune to signals from inside the namespace. When it exits, the
 kernel kills every process left in the namespace.
 """
