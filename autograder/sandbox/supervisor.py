@@ -3,10 +3,9 @@
 It relays the grader's requests to the kernel process (cells), enforcing each one's deadline;
 before the first test it freezes the kernel into a template (see kernel.py), kills whatever the
 cells left running and snapshots /tmp. It starts a test process per test (whose socket it hands
-to the grader), forking the next one while the current test runs where Landlock scopes signals;
-when the test ends it kills every process but the template (and that next one, which has run
-nothing) and puts /tmp back as the cells left it. It captures and caps what student code prints
-during cells (tests print into /dev/null). Student processes sit in nested Landlock domains, so they cannot signal or
+to the grader); when the test ends it kills every process but the template and puts /tmp back
+as the cells left it. It captures and caps what student code prints during cells (tests print
+into /dev/null). Student processes sit in nested Landlock domains, so they cannot signal or
 ptrace it; as PID 1 it is also immune to signals from inside the namespace. When it exits, the
 kernel kills every process left in the namespace.
 """
@@ -50,9 +49,6 @@ class Supervisor:
         self.frozen = False
         self.test: Child | None = None
         self.ready: Child | None = None       # the next test's process, forked ahead of time
-        # With signals scoped by Landlock (ABI 6) the next test's process may wait beside a running
-        # test, which can neither signal nor ptrace it: it is forked while that test runs.
-        self.overlap = config.get("landlock_abi", 0) >= 6 and config["mode"] != "none"
         self.scratch = Scratch(config["scratch"], config["snapshot"])
         # May kill(-1) reach only student processes? In a PID namespace, or as a slot user.
         self.contained = config["mode"] != "none" or os.getuid() == config["uid"]
@@ -176,7 +172,7 @@ class Supervisor:
             self.kill_kernel()
             self.reply({"status": "died", "message": "kernel not running"})
             return
-        test = self.take_ready() or self.fork_test(timeout)
+        test, self.ready = self.ready or self.fork_test(timeout), None
         if test is None:
             self.kill_kernel()
             self.reply({"status": "died", "message": "the kernel did not start the test"})
@@ -185,16 +181,6 @@ class Supervisor:
         # we keep the process handle to kill it and everything it starts at test_end.
         self.test = test
         protocol.send_with_fds(self.channel, {"status": "ok"}, [test.sock.fileno()])
-        if self.overlap:
-            self.prepare_next_test()
-
-    def take_ready(self) -> Child | None:
-        """The process forked ahead of time, if it is still alive (a memory limit may have ended it)."""
-        ready, self.ready = self.ready, None
-        if ready is not None and select.select([ready.pidfd], [], [], 0)[0]:
-            ready.close()
-            return None
-        return ready
 
     def fork_test(self, timeout: float) -> Child | None:
         """A new test process, forked from the template (None if the template failed)."""
@@ -211,7 +197,7 @@ class Supervisor:
         return Child(pid, socket.socket(fileno=fds[0]))
 
     def prepare_next_test(self) -> None:
-        """Fork the next test process now, while the grader is busy with a test or its results."""
+        """Fork the next test process now, while the grader is busy with the last one's results."""
         if self.kernel and self.frozen and self.ready is None:
             self.ready = self.fork_test(10)
 
@@ -269,12 +255,10 @@ class Supervisor:
         nothing behind (nor does a cell, once the tests begin)."""
         if self.config["mode"] == "none":
             return   # without a PID namespace we cannot tell our processes from the machine's
-        keep = {os.getpid(), self.kernel.pid if self.kernel else 0}
-        if self.ready is not None and self.overlap:
-            keep.add(self.ready.pid)   # it has run nothing yet, and nothing could reach it
-        elif self.ready is not None:
+        if self.ready is not None:
             self.ready.close()
             self.ready = None
+        keep = {os.getpid(), self.kernel.pid if self.kernel else 0}
         victims = [pid for pid in _pids() if pid not in keep]
         for pid in victims:
             try:
