@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from autograder.protocol import Opaque, TensorData
+from autograder.reference import call_key
 from autograder.results import Diagnosis
 
 PUBLIC = "公开测试"   # (autograder.student.PUBLIC: what a public check's call is called)
@@ -71,15 +72,20 @@ def from_models(grade_id: str, models: list[Model], calls: list[Call], reference
     mine = [c for c in calls if c.name == grade_id]
     if not mine or not models:
         return None
-    expected = [_run(getattr(reference, grade_id, None), c) for c in mine]
+    expected: list = []   # the reference's answers, computed when a model first explains everything
     found: dict[str, Model] = {}
     for candidate in models:
-        produced = [_run(candidate.compute, c) for c in mine]
-        if not all(same(p, c.result) for p, c in zip(produced, mine)):
-            continue
-        if all(same(p, e) for p, e in zip(produced, expected)):
-            continue   # indistinguishable from the right answer on these inputs: no evidence
-        found.setdefault(candidate.code, candidate)
+        produced = []
+        for call in mine:   # a model is dropped at its first wrong answer: replays can be whole trainings
+            produced.append(_run(candidate.compute, call))
+            if not same(produced[-1], call.result):
+                break
+        else:
+            if not expected:
+                expected = [_run(getattr(reference, grade_id, None), c) for c in mine]
+            if all(same(p, e) for p, e in zip(produced, expected)):
+                continue   # indistinguishable from the right answer on these inputs: no evidence
+            found.setdefault(candidate.code, candidate)
     if len(found) != 1:
         return None    # none, or two mistakes that give the same answers here: rather say nothing
     (candidate,) = found.values()
@@ -92,9 +98,27 @@ class Raised:
     type: str
 
 
+_REPLAYS: dict[tuple, tuple] = {}   # (function, call) -> (function, answer); hidden inputs recur for a whole class
+_REPLAYS_MAX = 2000
+
+
 def _run(function, call: Call):
     if function is None:
         return Raised("<none>")
+    key = call_key(call.name, call.args, call.kwargs)
+    if key is None:
+        return _compute(function, call)
+    kept = _REPLAYS.get((id(function), key))
+    if kept is not None and kept[0] is function:
+        return kept[1]
+    answer = _compute(function, call)
+    if len(_REPLAYS) >= _REPLAYS_MAX:
+        _REPLAYS.clear()
+    _REPLAYS[(id(function), key)] = (function, answer)   # the function kept: its id is never reused
+    return answer
+
+
+def _compute(function, call: Call):
     try:
         with np.errstate(all="ignore"):
             return function(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
@@ -104,6 +128,10 @@ def _run(function, call: Call):
 
 def same(a, b) -> bool:
     """Whether two plain values are the same answer (numbers within a hair, shapes exact)."""
+    if type(a) in _FLOATS and type(b) in _FLOATS:   # np.isclose's rule, without numpy: histories hold thousands
+        if a == b or (a != a and b != b):
+            return True
+        return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= ATOL + RTOL * abs(b)
     if isinstance(a, Raised) or isinstance(b, Raised):
         return isinstance(a, Raised) and isinstance(b, Raised) and a.type == b.type
     if isinstance(b, TensorData):
@@ -129,6 +157,9 @@ def same(a, b) -> bool:
         return bool(a == b)
     except Exception:
         return False
+
+
+_FLOATS = (float, np.float64)
 
 
 def _numeric(value) -> bool:

@@ -93,6 +93,14 @@ def collect(run, result) -> None:
         return
     unwritten = {r.grade_id for r in present.functions(result) if r.not_written}
     wanted = [s for s in specs if s.function not in unwritten]
+    hung = getattr(run, "hangs", ())
+    for spec in list(wanted):
+        # Its own function's hang fails at once (budget.Hangs); a function it calls would cost
+        # this figure a whole budget to find out again.
+        stuck = next((name for name in spec.uses if name in hung), None)
+        if stuck is not None:
+            result.figures[spec.name] = {UNAVAILABLE: HELPER_HUNG.format(name=stuck, function=spec.function)}
+            wanted.remove(spec)
     if not wanted:
         return
     started = time.monotonic()
@@ -126,6 +134,7 @@ def collect(run, result) -> None:
 
 
 TOO_SLOW = "你的代码在演示输入上运行得太慢，没有时间画这张图。"
+HELPER_HUNG = "{function} 会调用你的 {name}，而 {name} 在测试里已经超时没有结束，所以没有画这张图。"
 _clock = threading.local()   # collect's deadline, per thread (Dask grades in threads)
 
 

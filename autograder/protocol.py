@@ -243,14 +243,17 @@ def _opaque(value) -> dict:
 
 # ------------------------------------------------------------------------- decoding values
 
+_PLAIN = frozenset((type(None), bool, int, float, str))   # what json.loads gives that decodes to itself
+
+
 def decode(data: object, depth: int = 0) -> object:
     """Rebuild fresh, plain objects from encoded data. Safe on hostile input."""
     if depth > MAX_DEPTH + 2:
         raise ProtocolError("nested too deeply")
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
-    if isinstance(data, list):
-        return [decode(v, depth + 1) for v in data]
+    if isinstance(data, list):   # plain items inline: a history is thousands of numbers
+        return [v if type(v) in _PLAIN else decode(v, depth + 1) for v in data]
     if not isinstance(data, dict) or len(data) == 0:
         raise ProtocolError("unexpected value")
     tag = next(iter(data))
@@ -262,15 +265,16 @@ def decode(data: object, depth: int = 0) -> object:
     if tag == "$str":
         return _text(body)
     if tag == "$tuple":
-        return tuple(decode(v, depth + 1) for v in _list(body))
+        return tuple(v if type(v) in _PLAIN else decode(v, depth + 1) for v in _list(body))
     if tag == "$dict":
         result = {}
         for pair in _list(body):
             key, value = _list(pair)
-            key = decode(key, depth + 1)
-            if isinstance(key, (list, dict)):
-                key = repr(key)
-            result[key] = decode(value, depth + 1)
+            if type(key) is not str:
+                key = decode(key, depth + 1)
+                if isinstance(key, (list, dict)):
+                    key = repr(key)
+            result[key] = value if type(value) in _PLAIN else decode(value, depth + 1)
         return result
     if tag == "$array":
         return _decode_array(data)

@@ -109,3 +109,20 @@ def test_a_hang_is_waited_out_once_then_its_calls_fail_at_once(graded, label):
     # Judged with its own helpers first and then alone, a function may wait out its budget twice.
     assert 1 <= len(waited) <= 2, [(t.name, t.output[:120]) for t in tests]
     assert len(waited) + len(at_once) == len(tests), [(t.name, t.output[:120]) for t in tests]
+
+
+@pytest.mark.parametrize("label", ["gradient_mse never converges", "gradient_mse loops and ignores signals"])
+def test_a_figure_that_would_call_a_hung_function_is_not_drawn(graded, label):
+    """ps3's training figure runs the student's own training, which calls gradient_mse: once that
+    has hung, the figure says why it is missing instead of waiting out another budget."""
+    from autograder.figures import UNAVAILABLE
+    result = graded[label]
+    note = result.figures.get("training", {}).get(UNAVAILABLE, "")
+    assert "gradient_mse" in note and "超时" in note, (result.figures, result.timing)
+    assert result.timing.get("figures", 0.0) < 0.5, result.timing
+
+
+def test_a_figure_is_drawn_when_nothing_it_calls_hung(graded):
+    from autograder.figures import UNAVAILABLE
+    figure = graded["everything ten times slower than the reference, and right"].figures["training"]
+    assert UNAVAILABLE not in figure and len(figure["loss"]) == 1000, figure

@@ -281,6 +281,8 @@ class Test:
                 self.namespace[str(name)] = self.helper(str(name))
             return {"ok": True}
         if op == "exec":
+            if "sealed" in request:
+                self.sealed = {str(entry[0]): str(entry[1]) for entry in request["sealed"]}
             code = str(request["code"])
             linecache.cache[PUBLIC_FILE] = (len(code), None, code.splitlines(True), PUBLIC_FILE)
             exec(compile(code, PUBLIC_FILE, "exec"), self.namespace)  # noqa: S102 - public, trusted code
