@@ -170,6 +170,10 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
         return _encode_array(_ndarray.view(value, _ndarray), budget, depth, seen, tensor_type)
     if _isinstance(value, _generic):
         array = numpy.asarray(value)
+        if array.dtype.name == "float64":   # the commonest scalar, as a JSON number (exact, and cheap to read)
+            number = float.__float__(value)
+            if math.isfinite(number):
+                return {"$f64": number}
         if array.dtype.name in _DTYPES:
             return {"$scalar": array.dtype.name, "b64": base64.b64encode(array.tobytes()).decode()}
         return _opaque(value)
@@ -182,6 +186,10 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
         seen.add(marker)
         try:
             if _isinstance(value, dict):
+                if all(_type(k) is str and _len(k) <= MAX_STR for k in dict.keys(value)):
+                    budget.take(_len(value))   # its keys, as in a list of pairs
+                    return {"$sdict": {k: _encode(v, budget, depth + 1, seen, tensor_type)
+                                       for k, v in dict.items(value)}}
                 items = [[_encode(k, budget, depth + 1, seen, tensor_type),
                           _encode(v, budget, depth + 1, seen, tensor_type)] for k, v in dict.items(value)]
                 return {"$dict": items}
@@ -266,6 +274,14 @@ def decode(data: object, depth: int = 0) -> object:
         return _text(body)
     if tag == "$tuple":
         return tuple(v if type(v) in _PLAIN else decode(v, depth + 1) for v in _list(body))
+    if tag == "$f64":
+        if type(body) is not float:
+            raise ProtocolError("bad float64")
+        return numpy.float64(body)
+    if tag == "$sdict":
+        if not isinstance(body, dict):
+            raise ProtocolError("expected an object")
+        return {k: v if type(v) in _PLAIN else decode(v, depth + 1) for k, v in body.items()}
     if tag == "$dict":
         result = {}
         for pair in _list(body):

@@ -38,7 +38,7 @@ class StudentProblem(Exception):
         super().__init__(kind)
         self.kind = kind        # raised | missing | timeout | died | garbage
         self.detail = detail
-        self.what = what        # the call that failed, in the student's words
+        self.what = _text_of(what)   # the call that failed, in the student's words
         self.name = name        # the graded function or class it called, when known
 
 
@@ -89,7 +89,7 @@ class Ref:
     def __init__(self, student: "Student", slot: str, what: str, owner: str | None = None):
         self._student = student
         self._slot = slot
-        self._what = what
+        self._what = _text_of(what)
         self._owner = owner     # the graded function or class it came from (its budget, its hangs)
 
     def _wire(self) -> dict:
@@ -167,7 +167,7 @@ class Student:
         message = {"op": "call", "target": {"$ref": name}, "args": [self._arg(a) for a in args],
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}, **self._sealed(name, args, kwargs)}
         try:
-            result = self._value(message, _call_text(name, args, kwargs), name=name, budget=budget)
+            result = self._value(message, lambda: _call_text(name, args, kwargs), name=name, budget=budget)
         except StudentProblem as problem:
             if problem.kind == "raised":
                 self._record(name, args, kwargs, Raised(str(problem.detail.get("type", "Exception"))))
@@ -240,7 +240,7 @@ class Student:
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}}
         if keep:
             return self._op(message, _call_text(ref._what, args, kwargs), keep=True, owner=ref._owner)
-        return self._value(message, _call_text(ref._what, args, kwargs), owner=ref._owner)
+        return self._value(message, lambda: _call_text(ref._what, args, kwargs), owner=ref._owner)
 
     # ---------------------------------------------------------------------------- plumbing
 
@@ -344,7 +344,7 @@ class Student:
             return {"op": "callback_result", "ok": True, "value": protocol.encode(value)}
         except HelperTimeout:
             # The student asked the reference for more work than their own budget allows.
-            raise StudentProblem("timeout", {"seconds": round(seconds, 1)}, f"{name}（参考实现，由 {what} 调用）") from None
+            raise StudentProblem("timeout", {"seconds": round(seconds, 1)}, f"{name}（参考实现，由 {_text_of(what)} 调用）") from None
         except StudentProblem:
             raise
         except Exception as exc:   # the student passed arguments the reference cannot take
@@ -442,6 +442,12 @@ def _local(value):
         items = [_local(v) for v in value]
         return items if isinstance(value, list) else tuple(items)
     return value
+
+
+def _text_of(what) -> str:
+    """A call's description, made only when it is shown: formatting every call's arrays cost more
+    than grading them (`what` may be the text or a function that makes it)."""
+    return what() if callable(what) else what
 
 
 def _call_text(name: str, args, kwargs) -> str:
