@@ -42,6 +42,7 @@ class SubmissionRun:
     problem: str | None = None   # why nothing could run at all (shown to the student)
     budgets: Budgets | None = None
     hangs: Hangs = field(default_factory=Hangs)
+    answers: dict = field(default_factory=dict)   # its own code's answers, by call (student.answer_key)
 
     @property
     def key(self) -> str:
@@ -112,7 +113,7 @@ class SubmissionRun:
             return request
 
         try:
-            yield Student(begin(), self.budgets, self.hangs, restart=begin)
+            yield Student(begin(), self.budgets, self.hangs, restart=begin, answers=self.answers)
         finally:
             if self.sandbox is not None and not self.sandbox.closed:
                 self.sandbox.end_test()
