@@ -94,6 +94,7 @@ def check(notebook: str, assignment_id: str | None, overrides: dict, html: str |
     _assignment(assignment_id, course_root())
     settings = sandbox_settings(course_root(), overrides)
     with Grader(assignment_id, settings, course_root()) as grader:
+        grader.warm_up([notebook])   # the sandbox starts (and imports torch) while we import pytest
         (result,) = grader.grade([notebook])
     print(learner_report(result))
     if html:

@@ -20,12 +20,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pytest
-
 from autograder.assignments import Assignment
 from autograder.budget import Budgets
 from autograder.notebook import NotebookError, read_notebook
-from autograder.pytest_plugin import GradingPlugin
 from autograder.results import SubmissionResult
 from autograder.sandbox.client import Zygote
 from autograder.sandbox.settings import SandboxSettings
@@ -82,7 +79,10 @@ class Grader:
             self.warm_up()
         return self._zygote
 
-    def plugin(self, notebooks: list[Path], on_result=None, fingerprints=None) -> GradingPlugin:
+    def plugin(self, notebooks: list[Path], on_result=None, fingerprints=None):
+        # pytest is imported here, not with this module: `check` starts the sandbox (which may
+        # import torch) first, and the two imports then run side by side.
+        from autograder.pytest_plugin import GradingPlugin
         return GradingPlugin(self.assignment, notebooks, self.settings, on_result, self.slot,
                              lambda: self.zygote, fingerprints, self.make_run, self.budgets)
 
@@ -126,7 +126,8 @@ class Grader:
                 self.__dict__["max_score"] = plugin.max_score
         return [done[p] for p in paths if p in done]
 
-    def _pytest(self, plugin: GradingPlugin, *extra: str, only: str | None = None) -> None:
+    def _pytest(self, plugin, *extra: str, only: str | None = None) -> None:
+        import pytest
         suite = self.assignment.suite_dir
         target = suite / f"test_{only}.py" if only else suite
         args = [str(target), "--rootdir", str(suite.parent), *PYTEST_ARGS, *extra]
