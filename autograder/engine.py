@@ -31,6 +31,8 @@ PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:wa
                "-p", "no:logging", "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:stepwise",
                "-p", "no:debugging", "-p", "no:tmpdir", "-p", "no:monkeypatch", "-p", "no:recwarn", "-p", "no:unittest",
                "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:legacypath", "-p", "no:nose",
+               # these two run a full gc.collect() after every test, to report what nobody reads here
+               "-p", "no:unraisableexception", "-p", "no:threadexception",
                "--disable-plugin-autoload", "-c", os.devnull]
 
 
