@@ -26,6 +26,7 @@ MAX_ELEMENTS = 4_000_000
 MAX_DEPTH = 40
 MAX_STR = 100_000
 MAX_REPR = 300
+PACK_FROM = 8    # lists at least this long may be sent packed (see _encode_packed)
 
 # Captured when this module is imported (before any student code runs in the process), so
 # student code that reassigns numpy.ndarray or builtins cannot change what is recognised.
@@ -34,6 +35,8 @@ _generic = numpy.generic
 _frombuffer = numpy.frombuffer
 _DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
            "float16", "float32", "float64", "complex64", "complex128"}
+_DTYPE_NAMES = {numpy.dtype(name): name for name in _DTYPES}   # dtype.name is slow Python code
+_float64 = numpy.float64
 _type, _isinstance, _len, _repr = type, isinstance, len, repr
 
 
@@ -158,6 +161,10 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
     if depth > MAX_DEPTH:
         raise ProtocolError("the value is nested too deeply")
     kind = _type(value)
+    if kind is _float64:   # the commonest value of all (a history is thousands of them)
+        number = float.__float__(value)
+        if math.isfinite(number):
+            return {"$f64": number}
     if value is None or kind is bool:
         return value
     if kind is int:
@@ -170,12 +177,13 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
         return _encode_array(_ndarray.view(value, _ndarray), budget, depth, seen, tensor_type)
     if _isinstance(value, _generic):
         array = numpy.asarray(value)
-        if array.dtype.name == "float64":   # the commonest scalar, as a JSON number (exact, and cheap to read)
+        name = _DTYPE_NAMES.get(array.dtype)
+        if name == "float64":   # a finite one is a JSON number (exact, and cheap to read)
             number = float.__float__(value)
             if math.isfinite(number):
                 return {"$f64": number}
-        if array.dtype.name in _DTYPES:
-            return {"$scalar": array.dtype.name, "b64": base64.b64encode(array.tobytes()).decode()}
+        if name is not None:
+            return {"$scalar": name, "b64": base64.b64encode(array.tobytes()).decode()}
         return _opaque(value)
     if tensor_type is not None and _isinstance(value, tensor_type):
         return _encode_tensor(value, budget, depth, seen, tensor_type)
@@ -193,6 +201,10 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
                 items = [[_encode(k, budget, depth + 1, seen, tensor_type),
                           _encode(v, budget, depth + 1, seen, tensor_type)] for k, v in dict.items(value)]
                 return {"$dict": items}
+            if kind is list and _len(value) >= PACK_FROM:
+                packed = _encode_packed(value, budget, depth, seen, tensor_type)
+                if packed is not None:
+                    return packed
             items = [_encode(v, budget, depth + 1, seen, tensor_type)
                      for v in (list.__iter__(value) if _isinstance(value, list) else tuple.__iter__(value))]
             return items if _isinstance(value, list) else {"$tuple": items}
@@ -209,6 +221,39 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
     return _opaque(value)
 
 
+def _encode_packed(value: list, budget: _Budget, depth: int, seen: set, tensor_type):
+    """A long list in one piece, or None: float64 scalars as one block of bytes; dicts with the
+    same string keys (a training history) column by column. Both read back as what was sent."""
+    first = value[0]
+    if _type(first) is _float64:
+        for item in value:
+            if _type(item) is not _float64:
+                return None
+        budget.take(_len(value))
+        return {"$f64s": base64.b64encode(numpy.array(value, dtype=numpy.float64).tobytes()).decode()}
+    if _type(first) is not dict or _len(first) == 0:
+        return None
+    keys = tuple(dict.keys(first))
+    for key in keys:
+        if _type(key) is not str or _len(key) > MAX_STR:
+            return None
+    for record in value:
+        if _type(record) is not dict or tuple(dict.keys(record)) != keys:
+            return None
+    budget.take(_len(value) * (1 + _len(keys)))   # each dict and its keys, as when sent one by one
+    columns = [_encode_column([dict.__getitem__(record, key) for record in value], budget, depth + 2, seen, tensor_type)
+               for key in keys]
+    return {"$records": list(keys), "columns": columns}
+
+
+def _encode_column(column: list, budget: _Budget, depth: int, seen: set, tensor_type):
+    if _type(column[0]) is _float64:
+        packed = _encode_packed(column, budget, depth, seen, tensor_type)
+        if packed is not None:
+            return packed
+    return [_encode(v, budget, depth, seen, tensor_type) for v in column]
+
+
 def _encode_float(value: float):
     if math.isfinite(value):
         return value
@@ -217,9 +262,13 @@ def _encode_float(value: float):
 
 def _encode_array(array, budget, depth, seen, tensor_type):
     budget.take(array.size)
-    if array.dtype.name in _DTYPES:
+    name = _DTYPE_NAMES.get(array.dtype)
+    if name is None and _DTYPE_NAMES.get(array.dtype.newbyteorder("=")) is not None:   # e.g. '>f8'
+        array = array.astype(array.dtype.newbyteorder("="))
+        name = _DTYPE_NAMES[array.dtype]
+    if name is not None:
         data = numpy.ascontiguousarray(array).tobytes()
-        return {"$array": array.dtype.name, "shape": list(array.shape),
+        return {"$array": name, "shape": list(array.shape),
                 "b64": base64.b64encode(data).decode()}
     if array.dtype.kind == "O":
         items = [_encode(v, budget, depth + 1, seen, tensor_type) for v in array.ravel().tolist()]
@@ -282,6 +331,21 @@ def decode(data: object, depth: int = 0) -> object:
         if not isinstance(body, dict):
             raise ProtocolError("expected an object")
         return {k: v if type(v) in _PLAIN else decode(v, depth + 1) for k, v in body.items()}
+    if tag == "$f64s":
+        raw = _b64(body)
+        if len(raw) % 8 or len(raw) // 8 > MAX_ELEMENTS:
+            raise ProtocolError("bad float64 block")
+        return list(numpy.frombuffer(raw, dtype=numpy.float64))
+    if tag == "$records":
+        keys = _list(body)
+        columns = _list(data.get("columns"))
+        if not keys or len(columns) != len(keys) or len(set(keys)) != len(keys) \
+                or any(type(k) is not str for k in keys):
+            raise ProtocolError("bad records")
+        columns = [decode(column, depth + 2) for column in columns]
+        if any(type(column) is not list or len(column) != len(columns[0]) for column in columns):
+            raise ProtocolError("bad records")
+        return [dict(zip(keys, row)) for row in zip(*columns)]
     if tag == "$dict":
         result = {}
         for pair in _list(body):
@@ -296,7 +360,7 @@ def decode(data: object, depth: int = 0) -> object:
         return _decode_array(data)
     if tag == "$scalar":
         dtype = _dtype(body)
-        raw = base64.b64decode(_text(data["b64"]), validate=True)
+        raw = _b64(data["b64"])
         if len(raw) != numpy.dtype(dtype).itemsize:
             raise ProtocolError("bad scalar")
         return numpy.frombuffer(raw, dtype=dtype)[0]
@@ -323,10 +387,17 @@ def _decode_array(data: dict) -> numpy.ndarray:
     shape = tuple(int(n) for n in _list(data["shape"]))
     if any(n < 0 for n in shape) or math.prod(shape) > MAX_ELEMENTS:
         raise ProtocolError("bad array shape")
-    raw = base64.b64decode(_text(data["b64"]), validate=True)
+    raw = _b64(data["b64"])
     if len(raw) != math.prod(shape) * numpy.dtype(dtype).itemsize:
         raise ProtocolError("array data does not match its shape")
     return numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _b64(text: object) -> bytes:
+    try:
+        return base64.b64decode(_text(text), validate=True)
+    except ValueError:   # binascii.Error
+        raise ProtocolError("bad base64") from None
 
 
 def _dtype(name: object) -> str:

@@ -29,6 +29,7 @@ CELL_PREFIX = "<cell "
 PUBLIC_FILE = "<public check>"
 
 _fork, _exit, _close, _listdir, _waitpid = os.fork, os._exit, os.close, os.listdir, os.waitpid
+_gc_freeze = __import__("gc").freeze
 _callable = callable
 _MISS = object()
 SAFE_ERRORS = {"TypeError": TypeError, "ValueError": ValueError, "IndexError": IndexError,
@@ -132,6 +133,9 @@ class Kernel:
             _exit(0)   # the cells' threads end with this process
         _close_other_fds(keep={0, 1, 2, self.channel.fileno()})
         _privatise_shared_memory()
+        # Every object so far into the permanent generation: a test's collections then never walk
+        # (and so never copy, page by page) the heap it shares with the template.
+        _gc_freeze()
         protocol.send(self.channel, {"ok": True, "pid": os.getpid()})
 
     def fork_test(self) -> None:

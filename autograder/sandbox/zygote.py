@@ -9,6 +9,7 @@ and forks the supervisor (process 1 inside them), reports its pid on the socket,
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -167,6 +168,10 @@ def main(argv: list[str]) -> None:
         sys.modules["torch"].set_num_threads(1)  # forked children must never start OpenMP pools
     import autograder.sandbox.confine  # noqa: F401 - imported before forking, never lazily
     import autograder.sandbox.supervisor  # noqa: F401
+    # What is imported now into the permanent generation: collections in the sandboxes never walk
+    # it, so they do not copy its pages (copy-on-write) in every fork.
+    gc.collect()
+    gc.freeze()
     serve(socket.socket(fileno=control_fd))
 
 

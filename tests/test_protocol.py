@@ -1,0 +1,135 @@
+"""The wire format between the grader and student processes: whatever plain data a student's
+function returns comes back with the same values and the same types, however it is packed; and
+hostile bodies are refused with a ProtocolError, never turned into something else."""
+import json
+import math
+import random
+
+import numpy as np
+import pytest
+
+from autograder import protocol
+
+
+def wire(value):
+    """What the trusted side reads when the student side sends `value`."""
+    return protocol.decode(json.loads(json.dumps(protocol.encode(value), allow_nan=False)))
+
+
+def identical(a, b) -> bool:
+    """Same types all the way down, floats equal bit for bit (nan, -0.0 included)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(identical(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray):   # in the machine's byte order, whatever order it was sent in
+        native = [x.astype(x.dtype.newbyteorder("=")) for x in (a, b)]
+        return native[0].dtype == native[1].dtype and a.shape == b.shape and native[0].tobytes() == native[1].tobytes()
+    if isinstance(a, (float, np.floating)):
+        return np.float64(a).tobytes() == np.float64(b).tobytes()
+    return a == b
+
+
+SCALARS = [0, 7, -3, 2**60, 1.5, -0.0, math.nan, math.inf, -math.inf, np.float64(0.25), np.float64(-0.0),
+           np.float64(math.nan), np.float64(-math.inf), np.float32(1.5), np.int64(4), True, None, "w", "损失"]
+
+
+def random_value(rng: random.Random, depth: int = 0):
+    """Plain data of the kinds graded functions return: scalars, lists (long ones too), tuples,
+    dicts, histories of records with the same or different keys, arrays."""
+    roll = rng.random()
+    if depth > 3 or roll < 0.3:
+        return rng.choice(SCALARS)
+    if roll < 0.45:   # a history: many records, usually the same keys, values of one or mixed kinds
+        keys = rng.sample(["iteration", "loss", "w", "b", "x"], rng.randint(1, 4))
+        kinds = [rng.choice(["f64", "int", "float", "mixed"]) for _ in keys]
+        make = {"f64": lambda i: np.float64(rng.uniform(-5, 5)), "int": lambda i: i,
+                "float": lambda i: rng.uniform(-5, 5), "mixed": lambda i: rng.choice(SCALARS)}
+        records = [{k: make[kind](i) for k, kind in zip(keys, kinds)} for i in range(rng.randint(0, 40))]
+        if records and rng.random() < 0.3:   # one record that breaks the pattern
+            odd = rng.randrange(len(records))
+            records[odd] = rng.choice([{"other": 1}, dict(reversed(list(records[odd].items()))), [1, 2],
+                                       {**records[odd], "extra": np.float64(1.0)}])
+        return records
+    if roll < 0.6:   # a long list of float64 scalars, sometimes with an intruder
+        values = [np.float64(rng.choice([rng.uniform(-1e300, 1e300), math.nan, -0.0, math.inf]))
+                  for _ in range(rng.randint(0, 30))]
+        if values and rng.random() < 0.3:
+            values[rng.randrange(len(values))] = rng.choice([1.0, 2, np.float32(3.0), None])
+        return values
+    if roll < 0.7:
+        return np.array([rng.uniform(-3, 3) for _ in range(rng.randint(0, 6))],
+                        dtype=rng.choice(["<f8", ">f8", "<f4", ">i4", "<i8"]))
+    if roll < 0.8:
+        return tuple(random_value(rng, depth + 1) for _ in range(rng.randint(0, 4)))
+    if roll < 0.9:
+        return {rng.choice(["a", "b", "c", "loss"]): random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 12))]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_values_come_back_identical(seed):
+    value = random_value(random.Random(seed))
+    assert identical(wire(value), value), value
+
+
+def test_a_training_history_is_packed_and_small():
+    history = [{"iteration": i, "loss": np.float64(1 / (i + 1)), "w": np.float64(i * 0.01), "b": np.float64(-i)}
+               for i in range(1000)]
+    encoded = protocol.encode((np.float64(2.0), np.float64(1.0), history))
+    text = json.dumps(encoded)
+    assert '"$records"' in text and '"$f64s"' in text
+    assert len(text) < 40_000   # one {"$f64": x} object per number was 120 KB
+    assert identical(wire(history), history)
+
+
+def test_a_subclass_or_a_short_list_is_sent_item_by_item():
+    class Record(dict):
+        pass
+
+    records = [Record(w=np.float64(i)) for i in range(20)]
+    assert '"$records"' not in json.dumps(protocol.encode(records))
+    assert type(wire(records)[0]) is dict   # what crosses is plain data
+    assert '"$f64s"' not in json.dumps(protocol.encode([np.float64(1.0)] * (protocol.PACK_FROM - 1)))
+
+
+def test_packed_values_count_against_the_size_limit():
+    history = [{"w": np.float64(i), "b": np.float64(i)} for i in range(1000)]
+    with pytest.raises(protocol.ProtocolError):
+        protocol.encode(history, max_elements=3000)
+    with pytest.raises(protocol.ProtocolError):
+        protocol.encode([np.float64(1.0)] * 1000, max_elements=999)
+    assert protocol.encode([np.float64(1.0)] * 1000, max_elements=1001)
+
+
+GOOD_F64S = protocol.encode([np.float64(1.0)] * 8)["$f64s"]
+
+HOSTILE = [
+    {"$f64s": 12},                                   # not text
+    {"$f64s": "not base64!"},
+    {"$f64s": "AAAA"},                               # 3 bytes: not a whole float64
+    {"$records": "w", "columns": [[1]]},             # keys not a list
+    {"$records": [], "columns": []},                 # no keys
+    {"$records": ["w", "w"], "columns": [[1], [2]]},  # duplicate keys
+    {"$records": [1], "columns": [[1]]},             # a key that is not text
+    {"$records": ["w"], "columns": [[1], [2]]},      # more columns than keys
+    {"$records": ["w"]},                             # no columns
+    {"$records": ["w"], "columns": {"w": [1]}},
+    {"$records": ["w"], "columns": [{"$tuple": [1, 2]}]},   # a column that is not a list
+    {"$records": ["w", "b"], "columns": [[1, 2], [3]]},     # columns of different lengths
+    {"$records": ["w", "b"], "columns": [{"$f64s": GOOD_F64S}, [1]]},
+    {"$records": ["w"], "columns": [[{"$unknown": 1}]]},
+    {"$f64": "1.0"},
+    {"$array": "float64", "shape": [1], "b64": "not base64!"},
+    {"$array": "float64", "shape": [2], "b64": GOOD_F64S},   # 8 values for a shape of 2
+    {"$scalar": "float64", "b64": "AAAA"},
+    {"$sdict": [1, 2]},
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE, ids=[json.dumps(b)[:40] for b in HOSTILE])
+def test_hostile_bodies_are_refused(body):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(body)
