@@ -18,7 +18,6 @@ import hashlib
 import importlib
 import importlib.util
 import io
-import json
 import pickle
 import time
 import types
@@ -178,8 +177,7 @@ class Remembered:
                 result = function(*a, **k)
                 if asked is not None and len(entries) < SEALED_MAX:
                     try:
-                        text = json.dumps(protocol.encode(result), allow_nan=False, separators=(",", ":"))
-                        entries.setdefault(protocol.seal_id(asked), protocol.seal(asked, text.encode()))
+                        entries.setdefault(protocol.seal_id(asked), protocol.seal(asked, protocol.pack_answer(result)))
                     except (protocol.ProtocolError, ValueError, TypeError):
                         pass
                 return result

@@ -133,3 +133,26 @@ HOSTILE = [
 def test_hostile_bodies_are_refused(body):
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(body)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_a_sealed_answer_opens_with_its_own_question_only(seed):
+    rng = random.Random(seed)
+    value = random_value(rng) if seed % 3 else np.array([rng.uniform(-3, 3) for _ in range(seed)]).reshape(-1, 1)
+    x = np.array([rng.uniform(-3, 3) for _ in range(5)])
+    asked = protocol.question("linear_model", (x, 0.5, np.float64(-1.0)), {})
+    entry_id, sealed = protocol.seal(asked, protocol.pack_answer(value))
+    assert entry_id == protocol.seal_id(asked)
+    assert identical(protocol.unpack_answer(protocol.unseal(asked, sealed)), value)
+    nearby = x.copy()
+    nearby[rng.randrange(5)] += 1e-12
+    other = protocol.question("linear_model", (nearby, 0.5, np.float64(-1.0)), {})
+    assert protocol.seal_id(other) != entry_id
+    assert protocol.unseal(other, sealed) != protocol.pack_answer(value)
+
+
+@pytest.mark.parametrize("data", [b"", b"X{}", b"A[\"float64\",[3]]\n" + bytes(16), b"A[\"object\",[1]]\n" + bytes(8),
+                                  b"Anot json\n", b"J{not json", b"J{\"$f64\": \"1\"}"])
+def test_a_bad_packed_answer_is_refused(data):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.unpack_answer(data)

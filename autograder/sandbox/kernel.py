@@ -12,7 +12,6 @@ treats every reply as data to check, never as a verdict.
 from __future__ import annotations
 
 import builtins
-import json
 import linecache
 import math
 import os
@@ -222,7 +221,7 @@ class Test:
             sealed = self.sealed.get(protocol.seal_id(asked))
             if sealed is None:
                 return _MISS
-            return self.resolve(json.loads(protocol.unseal(asked, sealed)))
+            return protocol.unpack_answer(protocol.unseal(asked, sealed))
         except Exception:   # anything odd: ask the trusted side instead
             return _MISS
 
