@@ -172,6 +172,7 @@ def main(argv: list[str]) -> None:
     # it, so they do not copy its pages (copy-on-write) in every fork.
     gc.collect()
     gc.freeze()
+    linux.collapse_to_huge_pages()
     serve(socket.socket(fileno=control_fd))
 
 
