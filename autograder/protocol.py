@@ -222,8 +222,9 @@ def _encode(value, budget: _Budget, depth: int, seen: set, tensor_type):
 
 
 def _encode_packed(value: list, budget: _Budget, depth: int, seen: set, tensor_type):
-    """A long list in one piece, or None: float64 scalars as one block of bytes; dicts with the
-    same string keys (a training history) column by column. Both read back as what was sent."""
+    """A long list in one piece, or None: float64 scalars, or arrays of one shape and dtype, as
+    one block of bytes; dicts with the same string keys (a training history) column by column.
+    All read back as what was sent."""
     first = value[0]
     if _type(first) is _float64:
         for item in value:
@@ -231,6 +232,15 @@ def _encode_packed(value: list, budget: _Budget, depth: int, seen: set, tensor_t
                 return None
         budget.take(_len(value))
         return {"$f64s": base64.b64encode(numpy.array(value, dtype=numpy.float64).tobytes()).decode()}
+    if _type(first) is _ndarray and first.ndim >= 1 and _DTYPE_NAMES.get(first.dtype) is not None:
+        dtype, shape = first.dtype, first.shape   # a history of points: one block of bytes
+        for item in value:
+            if _type(item) is not _ndarray or item.dtype != dtype or item.shape != shape:
+                return None
+        budget.take(_len(value) * (1 + first.size))
+        block = numpy.stack(value)
+        return {"$arrays": _DTYPE_NAMES[dtype], "shape": list(block.shape),
+                "b64": base64.b64encode(block.tobytes()).decode()}
     if _type(first) is not dict or _len(first) == 0:
         return None
     keys = tuple(dict.keys(first))
@@ -336,6 +346,11 @@ def decode(data: object, depth: int = 0) -> object:
         if len(raw) % 8 or len(raw) // 8 > MAX_ELEMENTS:
             raise ProtocolError("bad float64 block")
         return list(numpy.frombuffer(raw, dtype=numpy.float64))
+    if tag == "$arrays":
+        block = _decode_array({"$array": body, "shape": data.get("shape"), "b64": data.get("b64")})
+        if block.ndim < 2:
+            raise ProtocolError("bad array list")
+        return [row.copy() for row in block]   # each its own array, as they were sent
     if tag == "$records":
         keys = _list(body)
         columns = _list(data.get("columns"))

@@ -59,6 +59,15 @@ def random_value(rng: random.Random, depth: int = 0):
         if values and rng.random() < 0.3:
             values[rng.randrange(len(values))] = rng.choice([1.0, 2, np.float32(3.0), None])
         return values
+    if roll < 0.65:   # a history of points: arrays of one shape, sometimes one that differs
+        shape = rng.choice([(2,), (3,), (2, 2), (1,)])
+        dtype = rng.choice(["<f8", "<i8", "<f4"])
+        points = [np.array(np.random.default_rng(rng.randrange(99)).normal(size=shape), dtype=dtype)
+                  for _ in range(rng.randint(0, 20))]
+        if points and rng.random() < 0.3:
+            points[rng.randrange(len(points))] = rng.choice([np.zeros(4), np.zeros(shape, dtype=">f8"), [1.0, 2.0],
+                                                             np.float64(1.0), np.zeros(shape, dtype="<f2")])
+        return points
     if roll < 0.7:
         return np.array([rng.uniform(-3, 3) for _ in range(rng.randint(0, 6))],
                         dtype=rng.choice(["<f8", ">f8", "<f4", ">i4", "<i8"]))
@@ -83,6 +92,16 @@ def test_a_training_history_is_packed_and_small():
     assert '"$records"' in text and '"$f64s"' in text
     assert len(text) < 40_000   # one {"$f64": x} object per number was 120 KB
     assert identical(wire(history), history)
+
+
+def test_a_history_of_points_is_one_block_of_independent_arrays():
+    points = [np.array([i, -i], dtype=float) for i in range(100)]
+    text = json.dumps(protocol.encode(points))
+    assert '"$arrays"' in text and len(text) < 3000
+    got = wire(points)
+    assert identical(got, points)
+    got[0][0] = 99.0
+    assert got[1][0] == 1.0 and all(not np.shares_memory(got[0], p) for p in got[1:])
 
 
 def test_a_subclass_or_a_short_list_is_sent_item_by_item():
@@ -122,6 +141,9 @@ HOSTILE = [
     {"$records": ["w", "b"], "columns": [{"$f64s": GOOD_F64S}, [1]]},
     {"$records": ["w"], "columns": [[{"$unknown": 1}]]},
     {"$f64": "1.0"},
+    {"$arrays": "float64", "shape": [8], "b64": GOOD_F64S},   # a list of arrays needs 2 dimensions
+    {"$arrays": "object", "shape": [8, 1], "b64": GOOD_F64S},
+    {"$arrays": "float64", "shape": [3, 2], "b64": GOOD_F64S},   # 8 values for 6
     {"$array": "float64", "shape": [1], "b64": "not base64!"},
     {"$array": "float64", "shape": [2], "b64": GOOD_F64S},   # 8 values for a shape of 2
     {"$scalar": "float64", "b64": "AAAA"},
