@@ -29,6 +29,7 @@ from autograder.diagnosis import Call, Raised
 
 PUBLIC = "公开测试"
 CALLBACK_ALLOWANCE = 0.002   # seconds granted per callback for the round trip itself
+CALLBACK_WALL = 3            # a call with callbacks ends after this many budgets of wall time, answers included
 
 
 class StudentProblem(Exception):
@@ -303,21 +304,30 @@ class Student:
         """One request; `name` is the graded function or class whose code it runs (if any)."""
         if budget is None:
             budget = self._budgets.scaled(self._budgets.timed.get(name, UNKNOWN / 20) if name else UNKNOWN / 20)
-        deadline = time.monotonic() + budget
+        begun = time.monotonic()
+        deadline, stop = begun + budget, begun + CALLBACK_WALL * budget
+        credit = budget   # round-trip allowance left: all of it together at most the budget itself
+        looped = False
         reply = self._request(message, budget)
         while reply.ok and isinstance(reply.body, dict) and "callback" in reply.body:
             # The student's code called a graded function we replaced: answer, then keep waiting.
-            # Our time answering is not theirs.
+            # Our time answering is not theirs; but a loop of calls that never ends is a hang
+            # however quickly each one is answered.
             started = time.monotonic()
+            if started > min(deadline, stop):
+                looped = True
+                break
             try:
-                answer = self._answer_callback(reply.body, what, max(deadline - started, 0.0))
+                answer = self._answer_callback(reply.body, what, max(min(deadline, stop) - started, 0.0))
             except StudentProblem as problem:   # it asked the reference for too much: its own hang
                 if problem.kind == "timeout" and name and self.alone:
                     self._hangs.add(name)
                 raise
-            deadline += time.monotonic() - started + CALLBACK_ALLOWANCE
-            reply = self._request(answer, max(deadline - time.monotonic(), 0.001))
-        if reply.status == "timeout":
+            granted = min(CALLBACK_ALLOWANCE, credit)
+            credit -= granted
+            deadline += time.monotonic() - started + granted
+            reply = self._request(answer, max(min(deadline, stop) - time.monotonic(), 0.001))
+        if looped or reply.status == "timeout":
             if name and self.alone:
                 self._hangs.add(name)
             raise StudentProblem("timeout", {"seconds": round(budget, 1)}, what, name)

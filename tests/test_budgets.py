@@ -126,3 +126,45 @@ def test_a_figure_is_drawn_when_nothing_it_calls_hung(graded):
     from autograder.figures import UNAVAILABLE
     figure = graded["everything ten times slower than the reference, and right"].figures["training"]
     assert UNAVAILABLE not in figure and len(figure["loss"]) == 1000, figure
+
+
+# Judged alone (one of its helpers is wrong), a function whose loop never ends but calls a stand-in
+# on every turn: each call is answered at once, so waiting for the student's own time to run out
+# never ended (a whole batch waited forever). However quickly its calls are answered, such a loop
+# is a hang like any other.
+LOOPS_OVER_STAND_INS = {
+    "ps2_gradient_descent": (
+        {"gradient_descent": "def gradient_descent(f, f_prime, x0, learning_rate=0.1, max_iterations=100, tol=1e-6):\n"
+                             "    return x0, [x0]\n",
+         "multi_start": "def multi_start(f, f_prime, starting_points, learning_rate=0.01, max_iterations=1000):\n"
+                        "    results, i = [], 0\n"
+                        "    while True:   # meant to stop once every start is done\n"
+                        "        i += 1\n"
+                        "        x, _ = gradient_descent(f, f_prime, float(starting_points[0]) + i * 1e-7, learning_rate, 3)\n"
+                        "        results.append((x, f(x)))\n"},
+        "multi_start", "gradient_descent"),
+    ASSIGNMENT: (
+        {"mse_loss": "def mse_loss(y_true, y_pred):\n    return float(np.sum((y_true - y_pred) ** 2))\n",
+         "train_linear_regression": HANGING_TRAINING.replace("while i < max_iterations:   # i never grows",
+                                                             "while True:   # forgets max_iterations")
+                                                    .replace("history.append", "i += 1\n        history.append")},
+        "train_linear_regression", "mse_loss"),
+}
+
+
+@pytest.mark.parametrize("assignment", LOOPS_OVER_STAND_INS)
+def test_a_loop_of_calls_to_stand_ins_is_a_hang(tmp_path, assignment):
+    import threading
+    cells, looping, wrong = LOOPS_OVER_STAND_INS[assignment]
+    path = make_submission(assignment, tmp_path / "loop.ipynb", cells)
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(result=grade_notebooks([path], assignment)[0]), daemon=True)
+    worker.start()
+    worker.join(300)
+    assert not worker.is_alive(), "grading never ended"
+    result = box["result"]
+    assert result.status == "graded", result.error
+    lost = {t.grade_id for t in result.tests if t.score < t.max_score}
+    assert lost == {looping, wrong}, [(t.name, t.output[:160]) for t in result.tests if t.score < t.max_score]
+    assert any(TIMED_OUT in t.output for t in result.tests if t.grade_id == looping)
+    assert result.timing["total"] < 60, result.timing
