@@ -24,7 +24,7 @@ from autograder.assignments import Assignment
 from autograder.budget import Budgets
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import SubmissionResult
-from autograder.sandbox.client import Zygote
+from autograder.sandbox.zygote_client import Zygote
 from autograder.sandbox.settings import SandboxSettings
 
 PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings", "-p", "no:faulthandler",
@@ -38,14 +38,12 @@ PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:wa
 
 class Grader:
     def __init__(self, assignment_id: str, settings: SandboxSettings | None = None, root: Path | None = None,
-                 slot: int | None = None, make_run: Callable | None = None):
+                 slot: int | None = None, make_run: Callable | None = None, linger: float = 0.0):
         self.assignment = Assignment.load(assignment_id, root)
         self.settings = settings or SandboxSettings()
-        if slot is None and make_run is None:
-            # A sandbox user no other grading process on this machine has (two `check`s at once).
-            from autograder.tasks import claim_slot
-            slot = claim_slot(self.settings.uid_base, first=0)
-        self.slot = slot or 0
+        self.linger = linger   # `check`: the zygote waits this long for the next check (zygote_client.py)
+        if slot is not None or make_run is not None:
+            self.slot = slot or 0
         self.make_run = make_run          # the nbgrader bridge runs tests in its own kernel instead
         self._zygote: Zygote | None = None
         self._preload: list[str] = []
@@ -56,6 +54,13 @@ class Grader:
     def reference(self):
         from autograder.reference import remembered
         return remembered(self.assignment.id)
+
+    @cached_property
+    def slot(self) -> int:
+        """A sandbox user no other grading process on this machine has (two `check`s at once);
+        claimed when first needed, after the zygote has started."""
+        from autograder.tasks import claim_slot
+        return claim_slot(self.settings.uid_base, first=0)
 
     @cached_property
     def budgets(self) -> Budgets:
@@ -72,7 +77,7 @@ class Grader:
         if self._zygote is not None:
             self._zygote.close()   # a notebook needs more than this zygote has: once, then it has it
         wanted = sorted(set(wanted) | set(self._preload))
-        self._zygote = Zygote(wanted, self.settings, str(self.assignment.root))
+        self._zygote = Zygote(wanted, self.settings, str(self.assignment.root), linger=self.linger)
         self._preload = wanted
 
     @property

@@ -1,4 +1,4 @@
-"""The trusted side of the sandbox: start a zygote, spawn one sandbox per submission, talk to it."""
+"""The trusted side of the sandbox: one sandbox per submission, spawned by a zygote; talk to it."""
 from __future__ import annotations
 
 import json
@@ -7,28 +7,17 @@ import select
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable
 
-import autograder
 from autograder import protocol
-from autograder.sandbox import linux
 from autograder.sandbox.cgroups import SandboxCgroup
-from autograder.sandbox.settings import SandboxSettings, choose_mode
+from autograder.sandbox.settings import SandboxSettings
+# The zygote lives in its own module, free of numpy, so it can start first; importable from here too.
+from autograder.sandbox.zygote_client import SandboxError, Zygote, hidden_paths, zygote_environment  # noqa: F401
 
 MARGIN = 5.0  # seconds the grader waits beyond a deadline the supervisor enforces
 END_WAIT = 10.0  # seconds a closing sandbox may take to be gone entirely
-ENV = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-       "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib",
-       "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-class SandboxError(Exception):
-    """The sandbox could not be started or stopped answering."""
 
 
 @dataclass
@@ -43,90 +32,6 @@ class Reply:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-
-def hidden_paths(course_root: str | os.PathLike | None, extra: list[str] = ()) -> list[str]:
-    """What student code must never see: the course, this package (suites) and the solutions."""
-    paths = [Path(autograder.__file__).parent]
-    try:
-        import solutions
-        paths.append(Path(solutions.__file__).parent)
-    except ImportError:
-        pass
-    if course_root:
-        paths.append(Path(course_root))
-    paths.extend(Path(p) for p in extra)
-    return sorted({str(p.resolve()) for p in paths})
-
-
-class Zygote:
-    """A preloaded process that forks sandboxes; one per grading worker."""
-
-    def __init__(self, preload: list[str], settings: SandboxSettings | None = None,
-                 course_root: str | None = None, extra_hidden: list[str] = ()):
-        from autograder.sandbox import fsview
-
-        self.settings = settings or SandboxSettings()
-        self.mode = choose_mode(self.settings.isolation)
-        self.hidden = hidden_paths(course_root, list(extra_hidden))
-        self.readonly = fsview.exposed_paths(self.hidden)
-        self.landlock_abi = linux.landlock_abi() if self.mode != "none" or linux.is_linux() else 0
-        ours, theirs = socket.socketpair()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), ",".join(preload)],
-            pass_fds=[theirs.fileno()], env=zygote_environment(preload), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, cwd="/",
-        )
-        theirs.close()
-        self.control = ours
-        self._ready = False
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        if not self._ready:
-            try:
-                protocol.recv(self.control, timeout)
-            except (protocol.Timeout, protocol.Closed) as exc:
-                raise SandboxError(f"the zygote did not start ({type(exc).__name__})") from None
-            self._ready = True
-
-    def spawn(self, slot: int = 0) -> "Sandbox":
-        self.wait_ready()
-        uid = self.settings.uid_base + slot
-        env = dict(ENV)
-        if self.mode == "none":
-            env.update(HOME="", TMPDIR="", MPLCONFIGDIR="")  # filled in by the sandbox
-        cgroup = SandboxCgroup(self.settings.processes, self.settings.cgroup_memory_mb) \
-            if self.mode != "none" or os.geteuid() == 0 else None
-        config = {"mode": self.mode, "uid": uid, "limits": self.settings.limits(), "hidden": self.hidden,
-                  "readonly": self.readonly, "landlock_abi": self.landlock_abi, "env": env,
-                  "tmp": self.settings.tmp or None, "cgroup_procs": cgroup.procs_files if cgroup else [],
-                  "cgroup_protections": cgroup.protections if cgroup else []}
-        ours, theirs = socket.socketpair()
-        try:
-            protocol.send_with_fds(self.control, {"op": "spawn", "config": config}, [theirs.fileno()])
-        except OSError as exc:
-            if cgroup:
-                cgroup.remove()
-            raise SandboxError(f"the zygote is gone: {exc}") from None
-        finally:
-            theirs.close()
-        return Sandbox(ours, self.settings, cgroup)
-
-    def close(self) -> None:
-        try:
-            self.control.close()
-        finally:
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class Sandbox:
@@ -259,51 +164,6 @@ class Sandbox:
             os.close(self.pidfd)
         if self.base:
             _remove_tree(self.base)
-
-
-def zygote_environment(preload: Iterable[str] = ()) -> dict[str, str]:
-    """The zygote's whole environment, so nothing of the grader's (tokens, passwords, the course's
-    paths) is ever in the memory that sandboxes are forked from."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
-           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "MPLCONFIGDIR": str(Path(os.environ.get("AUTOGRADER_CACHE") or Path.home() / ".cache" / "autograder")
-                               / "matplotlib")}
-    if "torch" in preload:
-        # torch leaves ~90 MB of malloc heap: in transparent huge pages, forking each test's process
-        # and ending it copy and free 512 times fewer page-table entries (per ps4 test, measured:
-        # fork 8.8 -> 4 ms, the end 10.5 -> 5 ms).
-        env["GLIBC_TUNABLES"] = "glibc.malloc.hugetlb=1"
-    package_parent = str(Path(autograder.__file__).resolve().parent.parent)
-    if not _importable_without(package_parent):
-        env["PYTHONPATH"] = package_parent   # a checkout used without installing it
-    return env
-
-
-_importable: dict[str, bool] = {}
-
-
-def _importable_without(directory: str) -> bool:
-    """Whether a fresh interpreter finds `autograder` without `directory` on PYTHONPATH (an
-    installed package; an editable install's own path hook counts). Asked once per process."""
-    if directory not in _importable and _installed():
-        _importable[directory] = True
-    if directory not in _importable:
-        done = subprocess.run([sys.executable, "-c", "import importlib.util as u, sys; sys.exit(u.find_spec('autograder') is None)"], cwd="/",
-                              env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _importable[directory] = done.returncode == 0
-    return _importable[directory]
-
-
-def _installed() -> bool:
-    """The package is installed (in site-packages, or editable through its own path finder), so a
-    fresh interpreter finds it: no need to ask one (which costs a process start)."""
-    import site
-    here = str(Path(autograder.__file__).resolve())
-    if any(here.startswith(str(Path(p).resolve())) for p in site.getsitepackages()):
-        return True
-    modules = [(f if isinstance(f, type) else type(f)).__module__ for f in sys.meta_path]
-    return any("__editable__" in module and "autograder" in module for module in modules)
 
 
 def _remove_tree(path: str) -> None:

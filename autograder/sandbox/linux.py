@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import socket
 import struct
 import time
 
@@ -144,6 +145,12 @@ def reap_children(wait_seconds: float = 0.0) -> None:
             if time.monotonic() >= deadline:
                 return
             time.sleep(0.001)
+
+
+def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
+    """(pid, uid, gid) of the process at the other end of a Unix socket, as the kernel knows it."""
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", raw)
 
 
 def landlock_abi() -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from traitlets import Enum, Float, Int, Unicode
+from traitlets import Enum, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 from autograder.sandbox import linux
@@ -35,6 +35,13 @@ class SandboxSettings(Configurable):
     submission_timeout = Float(600.0, config=True, help="Seconds for a whole submission.")
     uid_base = Int(61000, config=True, help="As root, worker slot k runs student code as user uid_base + k.")
     tmp = Unicode("", config=True, help="Where scratch directories are made (default: the system's).")
+    check_linger = Float(config=True,
+                         help="Seconds the sandbox's preloaded process (torch imported) started by `check` "
+                              "waits for the next `check` of the same user; 0: it ends with its `check`.")
+
+    @default("check_linger")
+    def _check_linger(self) -> float:
+        return float(os.environ.get("AUTOGRADER_CHECK_LINGER", 600))
 
     def limits(self) -> dict:
         return {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds, "processes": self.processes,

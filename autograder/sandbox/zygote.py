@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -25,28 +26,90 @@ NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
               | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
 
 
-def serve(control: socket.socket) -> None:
+def serve(control: socket.socket, name: str = "", linger: float = 0.0) -> None:
+    """Fork a sandbox for each spawn request. With a name, also serve later `check`s of the same user
+    that connect to it, and exit only after `linger` seconds without any connection."""
     if linux.is_linux():
         linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     signal.signal(signal.SIGCHLD, lambda signum, frame: linux.reap_children())
-    protocol.send(control, {"ready": True, "pid": os.getpid()})
+    listener = _listen(name) if name else None
+    connections = [control]
+    try:
+        protocol.send(control, {"ready": True, "pid": os.getpid()})
+    except OSError:
+        connections = []   # the grader stopped before we were ready (a `check` interrupted)
+    spawned, collapsed = 0, False
     while True:
-        try:
-            payload, fds = protocol.recv_raw_fds(control)
-        except (protocol.Closed, OSError):
+        if not connections and listener is None:
             os._exit(0)
-        request = json.loads(payload)
-        if request.get("op") == "spawn" and len(fds) == 1:
-            _fork_launcher(control, fds[0], request["config"])
-        for fd in fds:
-            os.close(fd)
+        if spawned and not collapsed and not connections:
+            # Huge pages make every later test's fork and end cheaper (~1 ms each) but cost
+            # 0.05-0.25 s to make: worth it before a batch's second sandbox or while a lingering
+            # zygote waits, not before a single `check`.
+            linux.collapse_to_huge_pages()
+            collapsed = True
+        waiting = connections + ([listener] if listener else [])
+        readable, _, _ = select.select(waiting, [], [], None if connections else linger)
+        if not readable:
+            os._exit(0)   # idle for `linger` seconds
+        for sock in readable:
+            if sock is listener:
+                accepted = _accept(listener)
+                if accepted is not None:
+                    connections.append(accepted)
+                continue
+            try:
+                payload, fds = protocol.recv_raw_fds(sock)
+                request = json.loads(payload)
+            except (protocol.Closed, protocol.ProtocolError, OSError, ValueError):
+                connections.remove(sock)
+                sock.close()
+                continue
+            if request.get("op") == "spawn" and len(fds) == 1 and isinstance(request.get("config"), dict):
+                if spawned == 1 and not collapsed:
+                    linux.collapse_to_huge_pages()
+                    collapsed = True
+                _fork_launcher([*connections, *([listener] if listener else [])], fds[0], request["config"])
+                spawned += 1
+            for fd in fds:
+                os.close(fd)
 
 
-def _fork_launcher(control: socket.socket, channel_fd: int, config: dict) -> None:
+def _listen(name: str) -> socket.socket | None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind("\0" + name)
+        listener.listen(8)
+        return listener
+    except OSError:   # another zygote has the name: serve only our own grader
+        listener.close()
+        return None
+
+
+def _accept(listener: socket.socket) -> socket.socket | None:
+    """A later `check` of our own user; anyone else is turned away."""
+    try:
+        sock, _ = listener.accept()
+    except OSError:
+        return None
+    try:
+        if linux.peer_credentials(sock)[1] == os.geteuid():
+            protocol.send(sock, {"ready": True, "pid": os.getpid()})
+            return sock
+    except OSError:
+        pass
+    sock.close()
+    return None
+
+
+def _fork_launcher(sockets: list[socket.socket], channel_fd: int, config: dict) -> None:
     if os.fork() != 0:
         return
     try:
-        control.close()
+        # Nothing of the zygote's own sockets reaches a sandbox: above all not the listener, whose
+        # next connection would be another `check` talking to a student's process.
+        for sock in sockets:
+            sock.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         channel = socket.socket(fileno=os.dup(channel_fd))
         _launch(channel, config)
@@ -155,6 +218,7 @@ def _write(path: str, text: str) -> None:
 
 def main(argv: list[str]) -> None:
     control_fd, modules = int(argv[0]), [m for m in argv[1].split(",") if m]
+    shared, linger = (argv[2], float(argv[3])) if len(argv) > 3 else ("", 0.0)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     os.environ["MPLBACKEND"] = "Agg"
@@ -169,11 +233,10 @@ def main(argv: list[str]) -> None:
     import autograder.sandbox.confine  # noqa: F401 - imported before forking, never lazily
     import autograder.sandbox.supervisor  # noqa: F401
     # What is imported now into the permanent generation: collections in the sandboxes never walk
-    # it, so they do not copy its pages (copy-on-write) in every fork.
-    gc.collect()
+    # it, so they do not copy its pages (copy-on-write) in every fork. (No gc.collect() first: after
+    # importing torch it finds ~20 objects and costs 50 ms.)
     gc.freeze()
-    linux.collapse_to_huge_pages()
-    serve(socket.socket(fileno=control_fd))
+    serve(socket.socket(fileno=control_fd), shared, linger)
 
 
 if __name__ == "__main__":
