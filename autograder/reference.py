@@ -35,40 +35,41 @@ class _Unkeyable(Exception):
     pass
 
 
-def _key(value, out: list) -> None:
-    """Append a canonical description of `value` to `out`, or raise _Unkeyable."""
+def _key(value, digest) -> None:
+    """Feed a canonical description of `value` to `digest`, or raise _Unkeyable. An array's bytes go
+    in raw after its dtype and shape, which fix their length."""
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
-        out.append(repr((type(value).__name__, value)))
+        digest.update(repr((type(value).__name__, value)).encode() + b"\0")
     elif isinstance(value, np.ndarray):
-        out.append(f"array{value.dtype.str}{value.shape}")
-        out.append(np.ascontiguousarray(value).tobytes().hex())
+        digest.update(f"array{value.dtype.str}{value.shape}\0".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
     elif isinstance(value, np.generic):
-        out.append(f"scalar{value.dtype.str}{value.tobytes().hex()}")
+        digest.update(f"scalar{value.dtype.str}\0".encode() + value.tobytes())
     elif isinstance(value, (list, tuple)):
-        out.append(f"{type(value).__name__}[{len(value)}")
+        digest.update(f"{type(value).__name__}[{len(value)}\0".encode())
         for item in value:
-            _key(item, out)
-        out.append("]")
+            _key(item, digest)
+        digest.update(b"]")
     elif isinstance(value, dict):
-        out.append(f"dict[{len(value)}")
+        digest.update(f"dict[{len(value)}\0".encode())
         for k, v in value.items():
-            _key(k, out)
-            _key(v, out)
-        out.append("]")
+            _key(k, digest)
+            _key(v, digest)
+        digest.update(b"]")
     elif isinstance(value, types.FunctionType) and hasattr(value, SOURCE):
-        out.append("fn:" + getattr(value, SOURCE))
+        digest.update(("fn:" + getattr(value, SOURCE)).encode() + b"\0")
     else:
         raise _Unkeyable
 
 
 def call_key(name: str, args: tuple, kwargs: dict) -> str | None:
-    parts = [name]
+    digest = hashlib.sha1(name.encode() + b"\0")
     try:
-        _key(list(args), parts)
-        _key(dict(sorted(kwargs.items())), parts)
+        _key(list(args), digest)
+        _key(dict(sorted(kwargs.items())), digest)
     except _Unkeyable:
         return None
-    return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
+    return digest.hexdigest()
 
 
 class Remembered:

@@ -65,3 +65,24 @@ def test_a_model_indistinguishable_from_the_reference_names_nothing():
     reference = type("Reference", (), {"f": staticmethod(lambda x: abs(x))})()
     models = [Model("identity", "你忘了取绝对值。", lambda x: x)]
     assert from_models("f", models, [Call("f", (2.0,), {}, 2.0)], reference) is None
+
+
+def test_is_close_on_two_numbers_is_numpys_rule_without_numpy():
+    """checks.is_close compares two plain numbers in Python (nan never close, equal infinities
+    close), with each suite tolerance in use, exactly as np.isclose does."""
+    from autograder import tolerances
+    from autograder.checks import is_close
+    rng = np.random.default_rng(1)
+    values = EDGES + [0, 1, -3, 7] + list(rng.normal(size=30)) + list(rng.normal(size=10) * 1e-7)
+    values += [v * (1 + d) for v in values[:20] if isinstance(v, float) for d in (1e-9, 1e-6, 1e-4)]
+    pairs = {(v["rtol"], v["atol"]) for v in vars(tolerances).values()
+             if isinstance(v, dict) and set(v) == {"rtol", "atol"}}
+    assert len(pairs) >= 3, pairs
+    disagreements = []
+    for (rtol, atol), (a, b) in itertools.product(sorted(pairs), itertools.product(values, repeat=2)):
+        for x, y in ((a, b), (np.float64(a), b), (a, np.float64(b))):
+            expected = bool(np.isclose(np.asarray(x, dtype=float), np.asarray(y, dtype=float),
+                                       rtol=rtol, atol=atol, equal_nan=False))
+            if is_close(x, y, rtol, atol) != expected:
+                disagreements.append((x, y, rtol, atol, expected))
+    assert not disagreements, disagreements[:10]
