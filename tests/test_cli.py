@@ -106,3 +106,25 @@ def test_an_unwritten_function_is_said_once(tmp_path):
         mentions = [line for line in lines if re.match(rf"✗ {function}：", line)]
         assert len(mentions) == 1 and "还没有实现" in mentions[0], (function, mentions)
     assert sum("NotImplementedError" in line for line in lines) == 5   # once per function, not per test
+
+
+def test_check_ends_at_once_yet_runs_exit_handlers_and_keeps_its_whole_report(tmp_path):
+    """`check` skips the interpreter's teardown (autograder.cli.entry): what it printed into a pipe,
+    its exit status and the handlers registered with atexit must all survive that."""
+    mark, notebook = tmp_path / "handler-ran", str(release_notebook("ps1_derivatives"))
+    def run(call: str) -> subprocess.CompletedProcess:
+        program = ("import atexit, sys\nfrom autograder.cli import entry, main\n"
+                   f"atexit.register(lambda: open({str(mark)!r}, 'w').write('yes'))\n"
+                   f"sys.argv = ['autograder', 'check', {notebook!r}]\n{call}\n")
+        return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
+    def report(done):   # the sandbox user differs when another check holds the first one
+        return re.sub(r"uid \d+", "uid N", done.stdout)
+    slow = run("sys.exit(main())")             # the interpreter's usual ending
+    assert slow.returncode == 1 and "总分 0 / 12" in slow.stdout and mark.read_text() == "yes"
+    mark.unlink()
+    fast = run("entry()")
+    assert fast.returncode == 1 and report(fast) == report(slow), fast.stderr[-2000:]
+    assert mark.read_text() == "yes"
+    module = subprocess.run([sys.executable, "-m", "autograder", "check", notebook], capture_output=True, text=True,
+                            timeout=300)
+    assert module.returncode == 1 and report(module) == report(slow)
