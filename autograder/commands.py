@@ -93,6 +93,7 @@ def check(notebook: str, assignment_id: str | None, overrides: dict, html: str |
         raise UsageError("无法判断这是哪一次作业，请用 --assignment 指定（" + ", ".join(assignment_ids()) + "）")
     _assignment(assignment_id, course_root())
     settings = sandbox_settings(course_root(), overrides)
+    settings.fork_ahead = True   # one notebook: a core is free to fork each next test's process
     with Grader(assignment_id, settings, course_root(), linger=settings.check_linger) as grader:
         grader.warm_up([notebook])   # the sandbox starts (and imports torch) while we import pytest
         (result,) = grader.grade([notebook])

@@ -394,7 +394,7 @@ def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker
                 continue
             # An exception inside the task (the grader's, not the student's): logged here, where
             # the instructor sees it, then each submission once more, alone, elsewhere.
-            print(f"autograder: a grading task failed on the cluster:\n"
+            print("autograder: a grading task failed on the cluster:\n"
                   + "".join(traceback.format_exception(type(exc), exc, future.traceback())), file=sys.stderr)
             retry = []
             for path in chunk:

@@ -97,7 +97,7 @@ class Sandbox:
         if self.closed:
             return Reply("died", body={"message": "sandbox closed"})
         try:
-            protocol.send(self.channel, {"op": "test_begin", "timeout": 30})
+            protocol.send(self.channel, {"op": "test_begin", "timeout": 30, "ahead": self.settings.fork_ahead})
             payload, fds = protocol.recv_raw_fds(self.channel, 30 + MARGIN, limit=1 << 20)
             header = json.loads(payload)
         except (protocol.Timeout, protocol.Closed, protocol.ProtocolError, OSError, ValueError) as exc:

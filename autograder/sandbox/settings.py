@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from traitlets import Enum, Float, Int, Unicode, default
+from traitlets import Bool, Enum, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 from autograder.sandbox import linux
@@ -38,6 +38,9 @@ class SandboxSettings(Configurable):
     check_linger = Float(config=True,
                          help="Seconds the sandbox's preloaded process (torch imported) started by `check` "
                               "waits for the next `check` of the same user; 0: it ends with its `check`.")
+    fork_ahead = Bool(False, config=True,
+                      help="Fork each test's process while the test before it runs: faster where a core is idle "
+                           "(`check` turns it on), slower in a batch that keeps every core busy.")
 
     @default("check_linger")
     def _check_linger(self) -> float:

@@ -83,7 +83,7 @@ class Supervisor:
                 self.start_kernel()
                 self.reply({"status": "ok"})
             elif op == "test_begin":
-                self.begin_test(float(request.get("timeout", 10)))
+                self.begin_test(float(request.get("timeout", 10)), bool(request.get("ahead")))
             elif op == "test_end":
                 detail = self.exit_detail(self.test) if self.test else {}
                 self.reply({"status": "ok", **detail})
@@ -165,7 +165,7 @@ class Supervisor:
         self.frozen = True
         return True
 
-    def begin_test(self, timeout: float) -> None:
+    def begin_test(self, timeout: float, ahead: bool = False) -> None:
         if self.test:
             self.end_test()
         if not self.kernel or (not self.frozen and not self.freeze(timeout)):
@@ -181,6 +181,14 @@ class Supervisor:
         # we keep the process handle to kill it and everything it starts at test_end.
         self.test = test
         protocol.send_with_fds(self.channel, {"status": "ok"}, [test.sock.fileno()])
+        if ahead and self.may_fork_ahead():
+            self.prepare_next_test()   # on an idle core, while this test runs (`check`)
+
+    def may_fork_ahead(self) -> bool:
+        """Whether the next test's process may exist while this test's student code runs: only
+        where Landlock keeps them apart (no ptrace since ABI 1, no signal since ABI 6), so that
+        this test can neither stop nor rewrite the process its next test will run in."""
+        return self.config["mode"] != "none" and int(self.config.get("landlock_abi", 0)) >= 6
 
     def fork_test(self, timeout: float) -> Child | None:
         """A new test process, forked from the template (None if the template failed)."""
@@ -250,15 +258,16 @@ class Supervisor:
         except OSError:
             pass
 
-    def kill_all_but_template(self) -> None:
-        """Every process but us and the template, and wait until they are dead: a test leaves
-        nothing behind (nor does a cell, once the tests begin)."""
+    def kill_all_but_template(self, spare_ready: bool = False) -> None:
+        """Every process but us and the template (and, after a test, the next test's process
+        forked ahead), and wait until they are dead: a test leaves nothing behind (nor does a
+        cell, once the tests begin)."""
         if self.config["mode"] == "none":
             return   # without a PID namespace we cannot tell our processes from the machine's
-        if self.ready is not None:
+        if self.ready is not None and not spare_ready:
             self.ready.close()
             self.ready = None
-        keep = {os.getpid(), self.kernel.pid if self.kernel else 0}
+        keep = {os.getpid(), self.kernel.pid if self.kernel else 0, self.ready.pid if self.ready else 0}
         victims = [pid for pid in _pids() if pid not in keep]
         for pid in victims:
             try:
@@ -282,7 +291,7 @@ class Supervisor:
                 os.killpg(self.test.pid, signal.SIGKILL)
             except OSError:
                 pass
-        self.kill_all_but_template()
+        self.kill_all_but_template(spare_ready=True)
         self.test.close()
         self.test = None
         linux.reap_children()

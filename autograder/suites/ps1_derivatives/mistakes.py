@@ -130,7 +130,7 @@ def _step(x, i, h):
     return moved
 
 
-@model("forward_difference", f"每个分量都恰好等于前向差分 (f(x + h·eᵢ) − f(x)) / h：题目要求中心差分 "
+@model("forward_difference", "每个分量都恰好等于前向差分 (f(x + h·eᵢ) − f(x)) / h：题目要求中心差分 "
                              "(f(x + h·eᵢ) − f(x − h·eᵢ)) / (2h)。")
 def ng_forward(f, x, h=1e-5):
     return _partials(f, x, h, lambda f, x, i, h: (f(_step(x, i, h)) - f(x)) / h)
