@@ -102,6 +102,41 @@ def test_written_answers_await_manual_grading(graded_course):
         assert comment.auto_comment == "No response."
 
 
+def test_autograded_notebooks_are_valid_and_show_each_functions_score(graded_course):
+    """What the formgrader and `nbgrader generate_feedback` read: valid nbformat 4, each graded
+    cell's value its function's score (nbgrader reads partial credit from it)."""
+    import nbformat
+
+    course, _ = graded_course
+    for student, result in results(course).items():
+        notebook = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        scores = {}
+        for test in result["tests"]:
+            function = test["name"].split(":")[0]
+            scores[function] = scores.get(function, 0.0) + test["score"]
+        shown = {}
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if cell.cell_type == "code" and grade_id.endswith("_tests"):
+                values = [o.data["text/plain"] for o in cell.outputs if o.output_type == "execute_result"]
+                shown[grade_id.removesuffix("_tests")] = float(values[0])
+        expected = scores if result["status"] == "graded" else dict.fromkeys(shown, 0.0)
+        assert shown == pytest.approx(expected) and len(shown) == 5, student
+
+
+def test_nbgrader_generate_feedback_reads_them(graded_course, tmp_path):
+    course = tmp_path / "course"   # a copy: nbgrader writes its own feedback page where ours is
+    shutil.copytree(graded_course[0], course)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    done = subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "generate_feedback", ASSIGNMENT,
+                           "--student", "student01", "--force"], cwd=course, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    page = next((course / "feedback" / "student01" / ASSIGNMENT).glob("*.html")).read_text()
+    assert "numerical_gradient" in page and "8.5 / 14.0" in page   # 12 - 3.5 auto, the written answer's 2 to grade
+
+
 def test_feedback_and_grades_csv(graded_course):
     course, done = graded_course
     page = (course / "feedback" / "student01" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
