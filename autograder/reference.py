@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import io
 import pickle
+import struct
 import time
 import types
 from functools import cached_property, lru_cache
@@ -35,41 +36,69 @@ class _Unkeyable(Exception):
     pass
 
 
-def _key(value, digest) -> None:
-    """Feed a canonical description of `value` to `digest`, or raise _Unkeyable. An array's bytes go
-    in raw after its dtype and shape, which fix their length."""
-    if value is None or isinstance(value, (bool, int, float, str, bytes)):
-        digest.update(repr((type(value).__name__, value)).encode() + b"\0")
-    elif isinstance(value, np.ndarray):
-        digest.update(f"array{value.dtype.str}{value.shape}\0".encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, np.generic):
-        digest.update(f"scalar{value.dtype.str}\0".encode() + value.tobytes())
-    elif isinstance(value, (list, tuple)):
-        digest.update(f"{type(value).__name__}[{len(value)}\0".encode())
+_FLOAT = struct.Struct("<d").pack
+
+
+def _key(value, parts: list) -> None:
+    """Append a self-delimiting encoding of `value` to `parts` (bytes), or raise _Unkeyable.
+    Injective: two values that differ in type or content never give the same bytes (a cached
+    answer is only ever reused for the very same question). Exact types first: this runs for
+    every call a test makes, and histories hold thousands of numbers."""
+    kind = type(value)
+    if kind is float:
+        parts.append(b"f" + _FLOAT(value))
+    elif kind is int:
+        parts.append(b"i%d;" % value)
+    elif kind is str:
+        data = value.encode("utf-8", "surrogatepass")
+        parts.append(b"s%d:" % len(data))
+        parts.append(data)
+    elif kind is bool:
+        parts.append(b"T" if value else b"F")
+    elif value is None:
+        parts.append(b"N")
+    elif kind is list or kind is tuple:
+        if value and all(type(item) is float for item in value):   # one block for a list of floats
+            parts.append(b"%s%d:" % (b"P" if kind is list else b"Q", len(value)))
+            parts.append(struct.pack(f"<{len(value)}d", *value))
+            return
+        parts.append(b"%s%d[" % (b"L" if kind is list else b"U", len(value)))
         for item in value:
-            _key(item, digest)
-        digest.update(b"]")
-    elif isinstance(value, dict):
-        digest.update(f"dict[{len(value)}\0".encode())
+            _key(item, parts)
+        parts.append(b"]")
+    elif kind is dict:
+        parts.append(b"D%d{" % len(value))
         for k, v in value.items():
-            _key(k, digest)
-            _key(v, digest)
-        digest.update(b"]")
+            _key(k, parts)
+            _key(v, parts)
+        parts.append(b"}")
+    elif isinstance(value, np.ndarray):
+        if value.dtype.hasobject or value.dtype.names is not None:
+            raise _Unkeyable   # its bytes are pointers, or its dtype.str forgets the fields
+        parts.append(f"a{value.dtype.str}{value.shape}:".encode())
+        parts.append(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, np.generic) and not value.dtype.hasobject and value.dtype.names is None:
+        parts.append(f"g{value.dtype.str}:".encode() + value.tobytes())
+    elif isinstance(value, (bool, int, float, str, bytes)):   # bytes, and subclasses: by type name and repr
+        text = repr((type(value).__qualname__, value)).encode("utf-8", "surrogatepass")
+        parts.append(b"r%d:" % len(text))
+        parts.append(text)
     elif isinstance(value, types.FunctionType) and hasattr(value, SOURCE):
-        digest.update(("fn:" + getattr(value, SOURCE)).encode() + b"\0")
+        source = getattr(value, SOURCE).encode("utf-8", "surrogatepass")
+        parts.append(b"c%d:" % len(source))
+        parts.append(source)
     else:
         raise _Unkeyable
 
 
 def call_key(name: str, args: tuple, kwargs: dict) -> str | None:
-    digest = hashlib.sha1(name.encode() + b"\0")
+    parts = [name.encode("utf-8", "surrogatepass"), b"\0"]
     try:
-        _key(list(args), digest)
-        _key(dict(sorted(kwargs.items())), digest)
+        _key(list(args), parts)
+        _key(dict(sorted(kwargs.items())), parts)
     except _Unkeyable:
         return None
-    return digest.hexdigest()
+    return hashlib.sha1(b"".join(parts)).hexdigest()
 
 
 class Remembered:

@@ -1,0 +1,112 @@
+"""A reference answer is remembered by its call's key (autograder/reference.py, call_key) and given
+back for every later call with the same key: two different questions with one key would grade a
+student against the answer to another question. These tests search for such a pair, among values
+built to look alike and among thousands of random nested ones, and check that the same question
+(a copy, a non-contiguous view) keeps its key."""
+from __future__ import annotations
+
+import itertools
+import random
+import struct
+
+import numpy as np
+
+from autograder.reference import SOURCE, call_key
+
+
+def same(a, b) -> bool:
+    """The same question: same types all the way down, same bits."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.ascontiguousarray(a).tobytes() == \
+            np.ascontiguousarray(b).tobytes()
+    if isinstance(a, np.generic):
+        return a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if isinstance(a, float):
+        return struct.pack("<d", a) == struct.pack("<d", b)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)   # keys: plain str/int here
+    if callable(a):
+        return getattr(a, SOURCE) == getattr(b, SOURCE)
+    return a == b
+
+
+def trusted(source: str):
+    def function(*args):
+        return None
+    setattr(function, SOURCE, source)
+    return function
+
+
+LOOKALIKES = [
+    None, True, False, 0, 1, 12, 123, -1, 0.0, -0.0, 1.0, 12.0, float("inf"), "", "1", "12", "a", "ab", "s1:a",
+    b"", b"1", b"ab", np.float64(1.0), np.float32(1.0), np.int64(1), np.bool_(True),
+    [], (), {}, [1], (1,), [1.0], (1.0,), [True], ["1"], [[1]], [1, 23], [12, 3], [123], ["ab", "c"], ["a", "bc"],
+    ["as", "b"], ["a", "sb"], ["s1:", "a"], ["s1:a"], ["i1;"], [1, "i2;"], ["]", "a"], ["a]"],
+    [1.0, 2.0], (1.0, 2.0), [[1.0], 2.0], [1.0, [2.0]], [1.0, 2], [np.float64(1.0), 2.0],
+    {"a": 1}, {"a": 1.0}, {"a": [1]}, {"a": 1, "b": 2}, {"b": 2, "a": 1}, {1: "a"}, {"1": "a"},
+    np.array([1.0, 2.0]), np.array([1.0, 2.0], dtype=np.float32), np.array([1, 2]), np.array([[1.0, 2.0]]),
+    np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(3, 2), np.array(1.0), np.array([]),
+    trusted("def f(x):\n    return x\n"), trusted("def f(x):\n    return x \n"),
+]
+
+
+def test_lookalike_questions_never_share_a_key():
+    keys = {}
+    for value in LOOKALIKES:
+        keys.setdefault(call_key("f", (value,), {}), []).append(value)
+    shared = [group for group in keys.values() if len(group) > 1]
+    assert not shared, shared
+
+
+def test_where_the_name_ends_and_the_arguments_begin():
+    assert call_key("ab", (), {}) != call_key("a", ("b",), {})
+    assert call_key("f", (1,), {}) != call_key("f", (), {"x": 1})
+    assert call_key("f", (1, 2), {}) != call_key("f", ((1, 2),), {})
+
+
+def random_value(rng: random.Random, depth: int = 0):
+    leaves = [lambda: rng.choice([0, 1, 2, 10, -3]), lambda: rng.choice([0.0, -0.0, 0.5, 1.0, 2.0]),
+              lambda: rng.choice(["", "a", "s", "as", "sb", "1", "s1:", "i1;", "]", "L1["]), lambda: rng.choice([None, True, False]),
+              lambda: np.array(rng.sample([0.0, 1.0, 2.0], rng.randint(0, 2))),
+              lambda: np.float64(rng.choice([0.0, 1.0]))]
+    if depth >= 3 or rng.random() < 0.45:
+        return rng.choice(leaves)()
+    items = [random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    shape = rng.choice(["list", "tuple", "dict"])
+    if shape == "dict":
+        return {rng.choice(["a", "b", "ab"]): item for item in items}
+    return items if shape == "list" else tuple(items)
+
+
+def test_random_nested_questions_share_a_key_only_when_they_are_the_same():
+    rng = random.Random(9)
+    values = [random_value(rng) for _ in range(2500)]
+    by_key: dict[str, object] = {}
+    for value in values:
+        key = call_key("f", (value,), {"k": value})
+        if key in by_key:
+            assert same(by_key[key], value), (by_key[key], value)
+        by_key[key] = value
+    assert len(by_key) > 500   # the search did meet many different questions
+    for a, b in itertools.combinations(values[:300], 2):
+        if same(a, b):
+            assert call_key("f", (a,), {}) == call_key("f", (b,), {})
+
+
+def test_the_same_question_keeps_its_key():
+    grid = np.arange(12.0).reshape(3, 4)
+    assert call_key("f", (grid[:, ::2],), {}) == call_key("f", (np.ascontiguousarray(grid[:, ::2]),), {})
+    history = [float(i) / 7 for i in range(1000)]
+    assert call_key("f", (history,), {}) == call_key("f", (list(history),), {})
+    assert call_key("f", (), {"b": 1, "a": 2}) == call_key("f", (), {"a": 2, "b": 1})
+
+
+def test_what_cannot_be_keyed_is_computed_every_time():
+    objects = np.array([1, "a"], dtype=object)   # its bytes are pointers
+    assert call_key("f", (objects,), {}) is None
+    assert call_key("f", (object(),), {}) is None
+    assert call_key("f", (lambda x: x,), {}) is None   # a function without its source
