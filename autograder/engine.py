@@ -38,7 +38,8 @@ PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:wa
 
 class Grader:
     def __init__(self, assignment_id: str, settings: SandboxSettings | None = None, root: Path | None = None,
-                 slot: int | None = None, make_run: Callable | None = None, linger: float = 0.0):
+                 slot: int | None = None, make_run: Callable | None = None, linger: float = 0.0,
+                 shared_zygote: tuple | None = None):
         self.assignment = Assignment.load(assignment_id, root)
         self.settings = settings or SandboxSettings()
         self.linger = linger   # `check`: the zygote waits this long for the next check (zygote_client.py)
@@ -47,6 +48,7 @@ class Grader:
         self.make_run = make_run          # the nbgrader bridge runs tests in its own kernel instead
         self._zygote: Zygote | None = None
         self._preload: list[str] = []
+        self._shared = shared_zygote   # (connection, its preload): a batch's zygote (parallel.WorkerPool)
 
     # ------------------------------------------------------------------------------ parts
 
@@ -72,6 +74,13 @@ class Grader:
         """Start the zygote now, with what these notebooks will import (numpy always; torch and
         matplotlib when the assignment's code or a notebook's own cells import them)."""
         wanted = sorted(set(self.assignment.preload) | self.assignment.imports_of(notebooks))
+        if self._zygote is None and self._shared is not None:
+            (connection, preload), self._shared = self._shared, None
+            if set(wanted) <= set(preload):
+                self._zygote = Zygote(list(preload), self.settings, str(self.assignment.root), connection=connection)
+                self._preload = list(preload)
+                return
+            connection.close()
         if self._zygote is not None and set(wanted) <= set(self._preload):
             return
         if self._zygote is not None:

@@ -1,8 +1,11 @@
 """Grading many notebooks at once: worker processes on this machine, or a Dask cluster.
 
-Each worker is a fresh Python process (`python -m autograder.parallel`) with its own zygote (numpy and torch imported once) and
-its own sandbox user (`uid_base + slot`, the slot claimed so that no other grading process on
-the machine holds it), so workers never share a process limit. Work is handed out in small
+Each worker is a fresh Python process (`python -m autograder.parallel`) with its own sandbox user
+(`uid_base + slot`, the slot claimed so that no other grading process on the machine holds it),
+so workers never share a process limit. The workers of a batch share one zygote (numpy, and torch
+where the assignment uses it, imported once, not once per worker): this process starts it and
+hands each worker a connection of its own (a socket pair, never a name); a worker whose
+notebooks import more, or whose zygote is gone, starts its own. Work is handed out in small
 chunks; every result goes back to the parent as soon as it exists. If a worker dies, the
 notebooks of its unfinished chunk get an error result, never a hole, and a replacement worker
 carries on.
@@ -45,9 +48,13 @@ def _settings_from(state: dict):
 
 # ------------------------------------------------------------------------- local workers
 
-def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, results_fd: int) -> None:
+def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, results_fd: int,
+                zygote_fd: int | None = None, preload: str = "") -> None:
     """A worker process (`python -m autograder.parallel`): reads chunks as JSON lines on stdin,
-    writes start/result/done lines to `results_fd` until stdin closes."""
+    writes start/result/done lines to `results_fd` until stdin closes. `zygote_fd`: a connection
+    to the batch's zygote, which has imported `preload` (comma-separated)."""
+    import socket
+
     from autograder.engine import Grader
 
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
@@ -55,7 +62,8 @@ def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, re
     settings = _settings_from(json.loads(settings_json))
     from autograder.tasks import claim_slot
     slot = claim_slot(settings.uid_base, first=slot)   # another run's worker may hold this one
-    with Grader(assignment_id, settings, Path(root) if root else None, slot) as grader:
+    shared = (socket.socket(fileno=zygote_fd), [m for m in preload.split(",") if m]) if zygote_fd is not None else None
+    with Grader(assignment_id, settings, Path(root) if root else None, slot, shared_zygote=shared) as grader:
         grader.warm_up()   # while the parent is still busy
         for line in iter(sys.stdin.readline, ""):
             task = json.loads(line)
@@ -68,14 +76,21 @@ def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, re
 
 
 class _Worker:
-    def __init__(self, slot: int, assignment_id: str, settings_json: str, root: Path | None):
+    def __init__(self, slot: int, assignment_id: str, settings_json: str, root: Path | None, zygote=None):
         read, write = os.pipe()
         self.slot = slot
+        try:
+            connection = zygote[0].adopt() if zygote else None
+        except OSError:   # the batch's zygote is gone: this worker starts its own
+            connection = None
+        shared = [str(connection.fileno()), ",".join(zygote[1])] if connection else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.parallel", str(slot), assignment_id, settings_json,
-             str(root or ""), str(write)],
-            stdin=subprocess.PIPE, pass_fds=[write], text=True)
+             str(root or ""), str(write), *shared],
+            stdin=subprocess.PIPE, pass_fds=[write] + ([connection.fileno()] if connection else []), text=True)
         os.close(write)
+        if connection:
+            connection.close()
         self.results = read
         self.buffer = b""
         self.assigned: list[int] = []   # chunks given and not yet done, the first in progress
@@ -112,7 +127,9 @@ class WorkerPool:
     def __init__(self, assignment_id: str, settings, workers: int, root: Path | None = None):
         self.assignment_id, self.root = assignment_id, root
         self.settings_json = json.dumps(_settings_state(settings))
-        self.idle = [_Worker(slot, assignment_id, self.settings_json, root) for slot in range(1, max(1, workers) + 1)]
+        self.zygote = _batch_zygote(assignment_id, settings, root) if workers > 1 else None
+        self.idle = [_Worker(slot, assignment_id, self.settings_json, root, self.zygote)
+                     for slot in range(1, max(1, workers) + 1)]
         self._max_score: float | None = None
 
     def max_score(self) -> float:
@@ -188,12 +205,35 @@ class WorkerPool:
                     while pending:
                         fail_chunk(pending.pop(0)[0])
                 elif pending:
-                    enlist(_Worker(worker.slot, self.assignment_id, self.settings_json, self.root))
+                    enlist(_Worker(worker.slot, self.assignment_id, self.settings_json, self.root, self._live_zygote()))
         return [collected[p] for p in paths if p in collected]
+
+    def _live_zygote(self):
+        """The batch's zygote for a replacement worker, unless it is gone (the worker then starts its own)."""
+        if self.zygote and self.zygote[0].process is not None and self.zygote[0].process.poll() is None:
+            return self.zygote
+        return None
 
     def close(self) -> None:
         while self.idle:
             self.idle.pop().stop()
+        if self.zygote:
+            self.zygote[0].close()   # after the workers: it ends once its last connection has closed
+            self.zygote = None
+
+
+def _batch_zygote(assignment_id: str, settings, root: Path | None):
+    """One zygote for all the workers of a batch, with what each worker warms up with (numpy, and
+    torch where the assignment uses it): one import of torch instead of one per worker, started
+    before the workers so that it runs beside their own imports. (zygote, its preload), or None."""
+    from autograder.assignments import Assignment
+    from autograder.sandbox.zygote_client import SandboxError, Zygote
+    try:
+        assignment = Assignment.load(assignment_id, root)
+        preload = sorted(assignment.preload)
+        return Zygote(preload, settings, str(assignment.root)), preload
+    except (SandboxError, OSError):
+        return None
 
 
 def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings, workers: int,
@@ -419,4 +459,5 @@ def _allowed_failures(client) -> int:
 
 
 if __name__ == "__main__":
-    worker_main(int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    worker_main(int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
+                int(sys.argv[6]) if len(sys.argv) > 6 else None, sys.argv[7] if len(sys.argv) > 7 else "")

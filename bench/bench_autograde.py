@@ -101,16 +101,22 @@ def pss_of_tree(root_pid: int) -> int:
     return total
 
 
-def worker_pids() -> list[int]:
-    pids = []
+def worker_pids() -> tuple[list[int], list[int]]:
+    """The workers, and the zygotes that are not a worker's descendants (a batch's shared one)."""
+    workers, zygotes = [], []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if b"autograder.parallel" in (entry / "cmdline").read_bytes():
-                    pids.append(int(entry.name))
-            except OSError:
+                line = (entry / "cmdline").read_bytes()
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if b"autograder.parallel" in line:
+                    workers.append(int(entry.name))
+                elif b"autograder.sandbox.zygote" in line and \
+                        b"autograder.sandbox.zygote" not in Path(f"/proc/{parent}/cmdline").read_bytes():
+                    zygotes.append((int(entry.name), parent))
+            except (OSError, ValueError, IndexError):
                 pass
-    return pids
+    return workers, [pid for pid, parent in zygotes if parent not in workers]
 
 
 def timed(command: list[str], cwd: Path, sample_workers: bool = False) -> tuple[float, int]:
@@ -119,8 +125,11 @@ def timed(command: list[str], cwd: Path, sample_workers: bool = False) -> tuple[
     def sample():
         nonlocal peak
         while not stop.is_set():
-            for pid in worker_pids():
-                peak = max(peak, pss_of_tree(pid))
+            # A worker's share: the workers' trees and the shared zygote's (whose children are
+            # the sandboxes), divided by the workers.
+            workers, shared = worker_pids()
+            if workers:
+                peak = max(peak, sum(pss_of_tree(pid) for pid in workers + shared) // len(workers))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

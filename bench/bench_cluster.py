@@ -141,8 +141,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n| worker processes | local `--workers K` | Dask, first run | Dask, warm | submissions/s | "
-          f"worker CPU per submission | instructor CPU per submission | load |")
+    print("\n| worker processes | local `--workers K` | Dask, first run | Dask, warm | submissions/s | "
+          "worker CPU per submission | instructor CPU per submission | load |")
     print("|---|---|---|---|---|---|---|---|")
     for processes, local, cold, warm, load in rows:
         print(f"| {processes} | {local['grading']:.1f} s | {cold['grading']:.1f} s | {warm['grading']:.1f} s | "

@@ -65,7 +65,16 @@ def serve(control: socket.socket, name: str = "", linger: float = 0.0) -> None:
                 connections.remove(sock)
                 sock.close()
                 continue
-            if request.get("op") == "spawn" and len(fds) == 1 and isinstance(request.get("config"), dict):
+            if request.get("op") == "adopt" and len(fds) == 1:
+                # Another worker of the grader that started us (a batch shares one zygote): a
+                # connection of its own, handed over on an existing one, never by name.
+                adopted = socket.socket(fileno=os.dup(fds[0]))
+                try:
+                    protocol.send(adopted, {"ready": True, "pid": os.getpid()})
+                    connections.append(adopted)
+                except OSError:
+                    adopted.close()
+            elif request.get("op") == "spawn" and len(fds) == 1 and isinstance(request.get("config"), dict):
                 if spawned == 1 and not collapsed:
                     linux.collapse_to_huge_pages()
                     collapsed = True

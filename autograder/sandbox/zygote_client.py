@@ -55,7 +55,8 @@ class Zygote:
     their own, so student code cannot reach it. It exits after `linger` idle seconds."""
 
     def __init__(self, preload: list[str], settings: SandboxSettings | None = None,
-                 course_root: str | None = None, extra_hidden: list[str] = (), linger: float = 0.0):
+                 course_root: str | None = None, extra_hidden: list[str] = (), linger: float = 0.0,
+                 connection: socket.socket | None = None):
         from autograder.sandbox import fsview
 
         self.settings = settings or SandboxSettings()
@@ -68,10 +69,11 @@ class Zygote:
         self._preload, self._env = list(preload), zygote_environment(preload)
         # Mode none has no network namespace: a sandbox there could reach the socket.
         self._name = shared_name(preload, self._env) \
-            if linger > 0 and self.mode != "none" and linux.is_linux() else ""
+            if linger > 0 and self.mode != "none" and linux.is_linux() and connection is None else ""
         self._linger = linger
         self.lingers = bool(self._name)
-        self.control = _connect(self._name) if self._name else None
+        # `connection`: to a zygote another process started with this preload (adopt() below)
+        self.control = connection or (_connect(self._name) if self._name else None)
         if self.control is None:
             self._start()
 
@@ -99,6 +101,17 @@ class Zygote:
                     return self.wait_ready(timeout)
                 raise SandboxError(f"the zygote did not start ({type(exc).__name__})") from None
             self._ready = True
+
+    def adopt(self) -> socket.socket:
+        """A connection of its own to this zygote, for another process (a batch's worker): the
+        workers of one batch share one zygote, so torch is imported once, not once per worker."""
+        from autograder import protocol
+        ours, theirs = socket.socketpair()
+        try:
+            protocol.send_with_fds(self.control, {"op": "adopt"}, [theirs.fileno()])
+        finally:
+            theirs.close()
+        return ours
 
     def spawn(self, slot: int = 0) -> "Sandbox":
         from autograder import protocol
