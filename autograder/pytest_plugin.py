@@ -7,9 +7,9 @@ and a notebook's result is complete (and handed to `on_result`) when its fixture
 A function that calls other graded functions declares them in its suite file, beside GRADE_ID:
 `HELPERS = ("linear_model",)`. Each of its tests runs first with those replaced by stand-ins for
 the reference (computed here, on the trusted side) and, if that fails, once more in a fresh
-process with the student's own: the test passes if either run passes. So a mistake or a hang in
-a helper costs points on the helper only, and a pair of functions that is right as a whole is
-not charged twice.
+process with the student's own: the test passes if either run passes. So a mistake, a hang or
+slowness in a helper costs points on the helper only, and a pair of functions that is right as a
+whole is not charged twice.
 
 The same plugin runs when an instructor calls pytest on a suite directly
 (`pytest autograder/suites/ps1_derivatives --notebook my.ipynb`; by default the source
@@ -242,7 +242,8 @@ class GradingPlugin:
                 arguments["rng"] = seeded_rng(pyfuncitem.originalname)
             pyfuncitem.obj(**arguments)
 
-        if helpers and not any(h in student._hangs for h in helpers):
+        hangs, slow = student._hangs, None
+        if helpers and student.subject not in hangs.alone and not any(h in hangs for h in helpers):
             # With the student's own helpers first: the usual case (all right) costs one run.
             student.alone = False
             try:
@@ -251,17 +252,25 @@ class GradingPlugin:
             except (Mistake, StudentProblem) as first:
                 if isinstance(first, StudentProblem) and first.kind == "missing":
                     raise
-                if self._helpers_all_right(pyfuncitem, helpers):
-                    # Its helpers are right, so this was it alone: the failure is its own.
-                    if isinstance(first, StudentProblem) and first.kind == "timeout" and first.name:
-                        student._hangs.add(first.name)
-                    raise
+                if isinstance(first, StudentProblem) and first.kind == "timeout":
+                    # Out of time with its own helpers: they may be what was slow (a correct helper
+                    # that prints megabytes is quick once, not a thousand times). Judged alone from
+                    # now on, it pays only for its own time; the helpers' own tests judge them.
+                    hangs.alone.add(student.subject)
+                    slow = first
+                elif self._helpers_all_right(pyfuncitem, helpers):
+                    raise   # its helpers are right, so this was it alone: the failure is its own
             student.restart()
         if helpers:
             # Alone: the helpers are stand-ins for the reference; what fails now is its own doing.
             student.alone = True
             student.use_helpers({name: getattr(self.reference, name) for name in helpers})
-        run()
+        try:
+            run()
+        except StudentProblem as again:
+            if slow is not None and again.kind == "timeout" and again.name == slow.name == student.subject:
+                student.charge(slow.name, slow.detail.get("seconds", 0.0))   # so was the first run's
+            raise
         return True
 
     def _helpers_all_right(self, item, helpers: tuple) -> bool:

@@ -136,7 +136,7 @@ class Student:
 
     Every request has a budget (see autograder/budget.py). `alone` says whether the code called
     now is the student's function by itself (its helpers, if any, replaced by the reference):
-    only then does running out of budget mark the function as hung."""
+    only then is running out of budget charged to the function."""
 
     def __init__(self, request, budgets: Budgets | None = None, hangs: Hangs | None = None, restart=None,
                  answers: dict | None = None):
@@ -148,6 +148,7 @@ class Student:
         self._fns: list[Fn] = []     # trusted functions sent there, by number
         self._local_fns: dict[int, object] = {}
         self._helpers: dict[str, object] = {}
+        self._called: set[str] = set()    # functions called in this process (their first call is done)
         self._public: list[str] = []      # public check code run so far in this process, in order
         self._answers = answers           # the submission's answers with its own code, by call (figures reuse them)
         self._last_raw = None
@@ -161,6 +162,7 @@ class Student:
             raise RuntimeError("this student cannot be restarted")
         self._request = self._restart()
         self._fns, self._local_fns, self._helpers, self._public = [], {}, {}, []
+        self._called = set()
         self.calls = []
 
     # ----------------------------------------------------------------------------- calls
@@ -234,6 +236,7 @@ class Student:
         if subject in self._hangs:
             raise StudentProblem("timeout", {"earlier": True}, PUBLIC, subject)
         seconds = self._budgets.timed.get(subject, UNKNOWN / 20) if subject else UNKNOWN / 20
+        budget = self._first_call(subject, self._budgets.scaled(10 * seconds))   # usually its first call here
         self._public.append(code)
         message = {"op": "exec", "code": code}
         reference = self._budgets.reference
@@ -241,7 +244,7 @@ class Student:
             sealed = reference.sealed_answers_for_code(tuple(self._public), tuple(self._helpers))
             if sealed:
                 message["sealed"] = sealed
-        self._send(message, PUBLIC, budget=self._budgets.scaled(10 * seconds))
+        self._send(message, PUBLIC, budget=budget)
 
     def _call_ref(self, ref: Ref, args, kwargs, keep: bool):
         message = {"op": "call", "target": ref._wire(), "args": [self._arg(a) for a in args],
@@ -271,8 +274,18 @@ class Student:
         try:
             local = ([_local(a) for a in args], {k: _local(v) for k, v in kwargs.items()})
         except _NotLocal:
-            return self._budgets.scaled(self._budgets.timed.get(name, UNKNOWN))
-        return self._budgets.for_call(name, tuple(local[0]), local[1])
+            budget = self._budgets.scaled(self._budgets.timed.get(name, UNKNOWN))
+        else:
+            budget = self._budgets.for_call(name, tuple(local[0]), local[1])
+        return self._first_call(name, budget)
+
+    def _first_call(self, name: str | None, budget: float) -> float:
+        """`budget`, with the first-call allowance if `name` has not been called in this process yet
+        (one-off costs such as lazy imports) and has never run out of time (then it did not help)."""
+        if not name or name in self._called or name in self._hangs.lost:
+            return budget
+        self._called.add(name)
+        return self._budgets.first(budget)
 
     def _arg(self, value):
         if isinstance(value, Ref):
@@ -320,16 +333,15 @@ class Student:
             try:
                 answer = self._answer_callback(reply.body, what, max(min(deadline, stop) - started, 0.0))
             except StudentProblem as problem:   # it asked the reference for too much: its own hang
-                if problem.kind == "timeout" and name and self.alone:
-                    self._hangs.add(name)
+                if problem.kind == "timeout":
+                    self._charge(name, budget, begun)
                 raise
             granted = min(CALLBACK_ALLOWANCE, credit)
             credit -= granted
             deadline += time.monotonic() - started + granted
             reply = self._request(answer, max(min(deadline, stop) - time.monotonic(), 0.001))
         if looped or reply.status == "timeout":
-            if name and self.alone:
-                self._hangs.add(name)
+            self._charge(name, budget, begun)
             raise StudentProblem("timeout", {"seconds": round(budget, 1)}, what, name)
         if reply.status != "ok":
             raise StudentProblem("died", {"signal": reply.signal, "exitcode": reply.exitcode,
@@ -343,6 +355,15 @@ class Student:
                                  and f"'{name}'" in str(error.get("message", ""))) else "raised"
             raise StudentProblem(kind, error, what, name)
         return body
+
+    def _charge(self, name: str | None, budget: float, begun: float) -> None:
+        """A call of `name` ran out of time: judged alone, it pays out of its whole budget."""
+        if name and self.alone:
+            self.charge(name, max(budget, time.monotonic() - begun))
+
+    def charge(self, name: str, seconds: float) -> None:
+        """`name` lost `seconds` to a timeout of its own (budget.Hangs)."""
+        self._hangs.charge(name, seconds, self._budgets.whole(name))
 
     # ------------------------------------------------------------------ helper callbacks
 

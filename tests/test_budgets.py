@@ -1,11 +1,15 @@
-"""A hang costs its own function a budget's worth of time once, and nothing else.
+"""A hang costs its own function a few budgets' worth of time, and nothing else.
 
-Each call of student code gets a budget derived from the reference's time on the same input; a
-function that runs out of it when judged alone is hung, and its later calls fail at once with a
-message that says so. A function judged with stand-ins for its helpers is never charged for a
-helper's hang, and a correct function that is much slower than the reference keeps its points.
+Each call of student code gets a budget derived from the reference's time on the same input (its
+first call in a process a little more); a function that runs out of it when judged alone pays
+from its whole budget, and once that is spent its later calls fail at once with a message that
+says so. A function judged with stand-ins for its helpers is never charged for a helper's hang or
+slowness, and a correct function that is much slower than the reference keeps its points.
 """
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
@@ -168,3 +172,82 @@ def test_a_loop_of_calls_to_stand_ins_is_a_hang(tmp_path, assignment):
     assert lost == {looping, wrong}, [(t.name, t.output[:160]) for t in result.tests if t.score < t.max_score]
     assert any(TIMED_OUT in t.output for t in result.tests if t.grade_id == looping)
     assert result.timing["total"] < 60, result.timing
+
+
+# ------------------------------------------------------------ a slow helper, a correct caller
+
+# Each helper is right and quick enough for its own tests (a few calls each), but a thousand calls
+# of it, from the student's own train_linear_regression on the article's data, take longer than
+# that function's budget. Judged again with stand-ins, the caller keeps its 5 points.
+SLOW_HELPERS = {
+    "gradient_mse prints 200 lines of 1 MB, then answers": {"gradient_mse": '''def gradient_mse(X, y, w, b):
+    for _ in range(200):
+        print("x" * (1 << 20))
+    y_pred = linear_model(X, w, b)
+    return np.array([-2 * np.mean(X * (y - y_pred)), -2 * np.mean(y - y_pred)])
+'''},
+    "gradient_mse sleeps 20 ms, then answers": {"gradient_mse": '''import time
+def gradient_mse(X, y, w, b):
+    time.sleep(0.02)
+    y_pred = linear_model(X, w, b)
+    return np.array([-2 * np.mean(X * (y - y_pred)), -2 * np.mean(y - y_pred)])
+'''},
+    "gradient_mse loops over the samples, predicting all of them for each": {
+        "linear_model": SLOW_BUT_RIGHT["linear_model"],
+        "gradient_mse": '''def gradient_mse(X, y, w, b):
+    n = len(X)
+    dw = db = 0.0
+    for i in range(n):
+        y_pred = linear_model(X, w, b)   # every prediction again, for one sample
+        residual = float(y[i, 0] - y_pred[i, 0])
+        dw += -2 * float(X[i, 0]) * residual / n
+        db += -2 * residual / n
+    return np.array([dw, db])
+'''},
+}
+
+
+@pytest.fixture(scope="module")
+def slow_helpers(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("slow_helpers")
+    paths = {label: make_submission(ASSIGNMENT, folder / f"{i}.ipynb", cells)
+             for i, (label, cells) in enumerate(SLOW_HELPERS.items())}
+    results = {r.submission: r for r in grade_notebooks(list(paths.values()), ASSIGNMENT)}
+    return {label: results[str(path)] for label, path in paths.items()}
+
+
+@pytest.mark.parametrize("label", SLOW_HELPERS)
+def test_a_slow_helper_is_not_charged_to_its_caller(slow_helpers, label):
+    result = slow_helpers[label]
+    assert result.status == "graded", result.error
+    training = [t for t in result.tests if t.grade_id == "train_linear_regression"]
+    assert training and all(t.score == t.max_score for t in training), \
+        [(t.name, t.output[:200]) for t in training if t.score < t.max_score]
+    lost = {t.grade_id for t in result.tests if t.score < t.max_score}
+    assert lost <= {"gradient_mse"}, [(t.name, t.output[:200]) for t in result.tests if t.score < t.max_score]
+
+
+# ------------------------------------------------------------- a correct style under load
+
+@pytest.fixture
+def two_cpu_hogs():
+    """Keep the machine busy: two processes that spin for as long as the test runs."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    yield hogs
+    for hog in hogs:
+        hog.kill()
+        hog.wait()
+
+
+def test_torch_optim_steps_get_full_marks_on_a_busy_machine(tmp_path, two_cpu_hogs):
+    """momentum_step and adam_step written with torch.optim.SGD(momentum=...) / torch.optim.Adam:
+    equal to the reference step for step. Their first step imports torch._dynamo (1-2 s, in every
+    test's fresh process): the zygote preloads it when a notebook names torch.optim, a first call
+    has its own allowance, and one timeout would cost one call, not every test of the function."""
+    from catalogue.ps6_recommender import TORCH_OPTIM
+    answers = {function: next(iter(styles.values())) for function, styles in TORCH_OPTIM.items()}
+    path = make_submission("ps6_recommender", tmp_path / "torch_optim.ipynb", answers)
+    result = grade_notebooks([path], "ps6_recommender")[0]
+    assert all(hog.poll() is None for hog in two_cpu_hogs), "the machine was not kept busy"
+    assert result.status == "graded", result.error
+    assert result.score == result.max_score, [(t.name, t.output[:300]) for t in result.tests if t.status == "failed"]

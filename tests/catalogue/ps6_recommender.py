@@ -477,6 +477,41 @@ RIGHT = {
     },
 }
 
+# Correct styles that lean on torch.optim itself (issue 24): equal to the reference step for step.
+# Their first step imports torch._dynamo, which the zygote preloads when a notebook names
+# torch.optim (assignments.PRELOADABLE); tests/test_budgets.py grades them under load.
+TORCH_OPTIM = {
+    "momentum_step": {
+        "torch.optim.SGD(momentum=beta) on a copy": (
+            "import numpy as np\n"
+            "import torch\n"
+            "def momentum_step(x, velocity, grad, learning_rate, beta=0.9):\n"
+            "    p = torch.tensor(x, dtype=torch.float64)\n"
+            "    optimizer = torch.optim.SGD([p], lr=learning_rate, momentum=beta)\n"
+            "    optimizer.state[p]['momentum_buffer'] = torch.tensor(velocity, dtype=torch.float64)\n"
+            "    p.grad = torch.tensor(grad, dtype=torch.float64)\n"
+            "    optimizer.step()\n"
+            "    return p.numpy(), optimizer.state[p]['momentum_buffer'].numpy()\n"),
+    },
+    "adam_step": {
+        "torch.optim.Adam with its state set to (t - 1, m, v)": (
+            "import numpy as np\n"
+            "import torch\n"
+            "def adam_step(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            "    p = torch.tensor(x, dtype=torch.float64)\n"
+            "    optimizer = torch.optim.Adam([p], lr=learning_rate, betas=(beta1, beta2), eps=eps)\n"
+            "    optimizer.state[p] = {'step': torch.tensor(float(t - 1)),\n"
+            "                          'exp_avg': torch.tensor(m, dtype=torch.float64),\n"
+            "                          'exp_avg_sq': torch.tensor(v, dtype=torch.float64)}\n"
+            "    p.grad = torch.tensor(grad, dtype=torch.float64)\n"
+            "    optimizer.step()\n"
+            "    state = optimizer.state[p]\n"
+            "    return p.numpy(), state['exp_avg'].numpy(), state['exp_avg_sq'].numpy()\n"),
+    },
+}
+for _function, _answers in TORCH_OPTIM.items():
+    RIGHT[_function].update(_answers)
+
 DIAGNOSES = {
     "predict": {
         "users and items swapped": "users_items_swapped",
