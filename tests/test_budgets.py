@@ -207,11 +207,24 @@ def gradient_mse(X, y, w, b):
 }
 
 
+# A loop that never ends on two samples only: one test calls it so (its second call).
+HANGS_ON_ONE_INPUT = {"mse_loss": '''def mse_loss(y_true, y_pred):
+    residual = np.ravel(y_true) - np.ravel(y_pred)
+    total, i = 0.0, 0
+    while i < residual.size:
+        total += residual[i] ** 2
+        i += 1 if residual.size != 2 else 0   # a slip that only two samples reach
+    return float(total / residual.size)
+'''}
+
+
 @pytest.fixture(scope="module")
 def slow_helpers(tmp_path_factory):
+    """SLOW_HELPERS and HANGS_ON_ONE_INPUT, graded in one batch."""
     folder = tmp_path_factory.mktemp("slow_helpers")
+    cases = dict(SLOW_HELPERS, hangs_on_one_input=HANGS_ON_ONE_INPUT)
     paths = {label: make_submission(ASSIGNMENT, folder / f"{i}.ipynb", cells)
-             for i, (label, cells) in enumerate(SLOW_HELPERS.items())}
+             for i, (label, cells) in enumerate(cases.items())}
     results = {r.submission: r for r in grade_notebooks(list(paths.values()), ASSIGNMENT)}
     return {label: results[str(path)] for label, path in paths.items()}
 
@@ -251,3 +264,15 @@ def test_torch_optim_steps_get_full_marks_on_a_busy_machine(tmp_path, two_cpu_ho
     assert all(hog.poll() is None for hog in two_cpu_hogs), "the machine was not kept busy"
     assert result.status == "graded", result.error
     assert result.score == result.max_score, [(t.name, t.output[:300]) for t in result.tests if t.status == "failed"]
+
+
+def test_a_timeout_fails_that_call_only(slow_helpers):
+    """mse_loss hangs on two samples only: the test that asks for that loses its point, and the
+    function's later tests still run (one timeout is not its whole budget) and pass."""
+    result = slow_helpers["hangs_on_one_input"]
+    assert result.status == "graded", result.error
+    failed = [t for t in result.tests if t.score < t.max_score or t.status == "failed"]
+    assert [t.grade_id for t in failed] == ["mse_loss"], [(t.name, t.output[:160]) for t in failed]
+    assert TIMED_OUT in failed[0].output and "[ 2.2094533 ]]" in failed[0].output, failed[0].output   # n = 2
+    later = [t for t in result.tests if t.grade_id == "mse_loss" and t is not failed[0]]
+    assert len(later) >= 3 and all(t.status == "passed" for t in later), [(t.name, t.output[:160]) for t in later]
