@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.assignments import Assignment
@@ -75,3 +76,116 @@ def test_source_runs_top_to_bottom_quickly_and_nbgrader_validate_passes(assignme
 def test_nbgrader_validate_invert_passes_on_the_release(assignment):
     output = nbgrader("validate", "--invert", f"release/{assignment}/{assignment}.ipynb")
     assert "Success! The notebook does not pass any tests." in output, output[-3000:]
+
+
+# ------------------------------------------------------------------- what the notebooks say
+
+def _first_public_check(assignment: str) -> str:
+    cells = read_notebook(ROOT / "release" / assignment / f"{assignment}.ipynb")
+    return next(c.grade_id for c in cells if c.grade_id and c.grade_id.endswith("_public"))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_restart_and_run_all_stops_where_the_intro_says(assignment):
+    """A student's fresh copy, run top to bottom in a real kernel, stops at the first function's
+    public check with NotImplementedError, and the intro says so before the first exercise."""
+    import nbclient
+    import nbformat
+
+    path = ROOT / "release" / assignment / f"{assignment}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    first_answer = next(i for i, c in enumerate(notebook.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    intro = "\n".join(c.source for c in notebook.cells[:first_answer] if c.cell_type == "markdown")
+    for words in ("Restart Kernel and Run All Cells", "重启并运行全部", "NotImplementedError", "停下",
+                  "Run Selected Cell and All Below"):
+        assert words in intro, f"{assignment}: the intro does not say {words!r}"
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    with pytest.raises(nbclient.exceptions.CellExecutionError) as stopped:
+        client.execute()
+    ran = [c for c in notebook.cells if c.cell_type == "code" and c.get("execution_count")]
+    failed = ran[-1]
+    assert failed.metadata["nbgrader"]["grade_id"] == _first_public_check(assignment), failed.source[:200]
+    assert stopped.value.ename == "NotImplementedError", stopped.value.ename
+
+
+def _run_source_until(assignment: str, grade_id: str) -> dict:
+    """The source notebook's code cells (solutions in place; graded and public cells skipped) run
+    here up to and including `grade_id`, figures kept open (Agg): its namespace."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    namespace: dict = {}
+    for cell in read_notebook(ROOT / "source" / assignment / f"{assignment}.ipynb"):
+        if cell.kind != "code" or cell.role in ("graded", "public"):
+            continue
+        if cell.grade_id == grade_id:
+            exec(compile(cell.source, grade_id, "exec"), namespace)   # noqa: S102 - the course's own code
+            return namespace
+        exec(compile(cell.source.replace("plt.show()", "plt.close('all')"), cell.grade_id or "cell", "exec"),
+             namespace)   # noqa: S102
+    raise AssertionError(f"{assignment} has no cell {grade_id}")
+
+
+def test_ps1_error_model_divides_the_central_rounding_term_by_2h():
+    """(f(x+h) - f(x-h)) / (2h): the rounding error of the numerator, about eps|f|, is divided by 2h."""
+    import matplotlib.pyplot as plt
+
+    namespace = _run_source_until("ps1_derivatives", "demo_error_plot")
+    ax = plt.gcf().axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    central = lines["model: h^2|f'''|/6 + eps|f|/(2h)"]
+    forward = lines["model: h|f''|/2 + eps|f|/h"]
+    h, eps = central.get_xdata(), np.finfo(float).eps
+    np.testing.assert_allclose(central.get_ydata(), h ** 2 * abs(np.cos(1.0)) / 6 + eps * abs(np.sin(1.0)) / (2 * h))
+    np.testing.assert_allclose(forward.get_ydata(), h * abs(np.sin(1.0)) / 2 + eps * abs(np.sin(1.0)) / h)
+    assert not ax.xaxis_inverted() and "hs" in namespace
+    plt.close("all")
+
+
+def test_ps1_feedback_figure_is_drawn_as_its_caption_says_and_its_h_axis_runs_as_the_notebooks():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    from matplotlib.figure import Figure
+
+    from autograder import figures
+    from autograder.suites.ps1_derivatives import figures as ps1
+
+    reference = figures.plain(ps1.reference_errors())
+    for spec in figures.figures_of("ps1_derivatives"):
+        figure = Figure()
+        spec.draw(figure, {"abs_error": reference["forward"]}, reference)
+        ax = figure.axes[0]
+        assert not ax.xaxis_inverted() and ax.get_xlim()[0] < ax.get_xlim()[1], spec.name   # as demo_error_plot
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        drawn = next(line for label, line in lines.items() if label.startswith("reference") and "comparison" not in label)
+        yours = lines["yours"]
+        # The caption: red thin line with dots (yours), grey wide line (the reference), grey dotted (the other).
+        assert "红色带圆点的细线是你的结果" in spec.caption and "灰色宽线是参考答案" in spec.caption, spec.caption
+        assert "虚线" not in spec.caption and "h 从 1e-15 到 1e-1" in spec.caption, spec.caption
+        assert drawn.get_linestyle() == "-" and drawn.get_marker() in ("None", "", None)
+        assert drawn.get_linewidth() >= 3 * yours.get_linewidth()
+        assert to_rgba(drawn.get_color())[:3] == to_rgba(figures.REFERENCE)[:3]
+        assert yours.get_marker() == "o" and to_rgba(yours.get_color())[:3] == to_rgba(figures.YOURS)[:3]
+        other = next(line for label, line in lines.items() if "comparison" in label)
+        assert other.get_linestyle() == ":"
+    plt.close("all")
+
+
+def test_ps5_decision_regions_have_a_class_legend_in_the_data_plots_colours():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+
+    _run_source_until("ps5_backprop", "demo_train_spiral")
+    ax = plt.gcf().axes[1]
+    legend = ax.get_legend()
+    assert legend is not None, "the decision-region plot has no legend"
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert [f"class {c}" for c in range(3)] == texts[:3], texts
+    assert all(f"predicted {c}" in texts for c in range(3)), texts
+    points = [c for c in ax.collections if c.get_label().startswith("class ")]
+    for c, collection in enumerate(points):   # the same colour per class as the data plot (C0, C1, C2)
+        assert tuple(collection.get_facecolor()[0][:3]) == to_rgba(f"C{c}")[:3], collection.get_label()
+    plt.close("all")
