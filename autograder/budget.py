@@ -59,7 +59,7 @@ class Hangs:
     whole budget (`name in hangs`: their later calls fail at once)."""
     lost: dict[str, float] = field(default_factory=dict)   # function -> seconds of timed-out calls
     hung: set[str] = field(default_factory=set)            # functions whose whole budget is spent
-    alone: set[str] = field(default_factory=set)           # functions its own helpers made too slow
+    alone: set[str] = field(default_factory=set)           # judged with stand-ins only (own helpers too slow)
 
     def __contains__(self, name: object) -> bool:
         return name in self.hung
@@ -69,7 +69,3 @@ class Hangs:
         self.lost[name] = self.lost.get(name, 0.0) + seconds
         if self.lost[name] >= whole:
             self.hung.add(name)
-
-    def add(self, name: str) -> None:
-        """`name` has spent its whole budget, whatever it lost so far."""
-        self.hung.add(name)
