@@ -26,6 +26,7 @@ import tarfile
 import zipfile
 import sysconfig
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 from helpers import ROOT
@@ -99,9 +100,41 @@ def lines_of(data: bytes) -> list[str]:
     return found
 
 
-def search_text(text: str, key: dict[str, str], own: set[str] = frozenset()) -> list[str]:
-    """The answer-key lines in `text`, but those in `own` (what the student wrote themselves)."""
-    return sorted({f"{key[line]}: {line}" for raw in text.splitlines()
+class _Text(HTMLParser):
+    """The text of an HTML page as a reader sees it (highlighted code is one token per tag)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in ("br", "p", "div", "tr", "li", "pre", "h1", "h2", "h3", "table"):
+            self.parts.append("\n")
+
+
+def texts(answer) -> list[str]:
+    """Every string in an answer (JSON decoded, or a page), and the text of those that are HTML."""
+    if isinstance(answer, dict):
+        return [t for value in answer.values() for t in texts(value)]
+    if isinstance(answer, list):
+        return [t for value in answer for t in texts(value)]
+    if not isinstance(answer, str):
+        return [str(answer)]
+    found = [answer]
+    if "<" in answer and ">" in answer:
+        parser = _Text()
+        parser.feed(answer)
+        found.append("".join(parser.parts))
+    return found
+
+
+def search_text(answer, key: dict[str, str], own: set[str] = frozenset()) -> list[str]:
+    """The answer-key lines in an answer (a string, a page or decoded JSON), but those in `own`
+    (what the student sent themselves)."""
+    return sorted({f"{key[line]}: {line}" for text in texts(answer) for raw in text.splitlines()
                    if (line := normalise(raw)) in key and line not in own})
 
 
