@@ -255,3 +255,20 @@ def test_jupyterlab_in_the_student_environment_shows_only_the_students_tools(stu
     assert any("立方" in row for row in rows), rows
     assert "自动评分得分" in checked["text"] and "自动评分得分" in submitted["text"]
     assert score.startswith("得分：") and (course / "submitted" / "bob" / "ps1_derivatives").is_dir()
+
+
+def test_without_a_service_the_student_environment_grades_nothing_itself(student_env, tmp_path):
+    """No course service configured: there is no local grader to fall back on; 检查 says so."""
+    work = tmp_path / "home"
+    work.mkdir()
+    shutil.copy(release_notebook("ps1_derivatives"), work / "ps1_derivatives.ipynb")
+    lab = Lab(work, tmp_path / "lab.log", bin_dir=student_env / "bin")
+    try:
+        config = request(f"{lab.url}autograder/config", lab.token)
+        checked = request(f"{lab.url}autograder/check", lab.token, b'{"path": "ps1_derivatives.ipynb"}', "POST")
+        submitted = request(f"{lab.url}autograder/submit", lab.token, b'{"path": "ps1_derivatives.ipynb"}', "POST")
+    finally:
+        lab.stop()
+    assert config[:2] == (200, {"mode": "none", "service": None}), config
+    assert checked[0] == 409 and "没有配置评分服务" in checked[1]["error"], checked
+    assert submitted[0] == 409 and "没有配置评分服务" in submitted[1]["error"], submitted

@@ -387,10 +387,11 @@ class Buttons
           new ToolbarButton({
             className: 'jp-autograder-check',
             label: '检查',
-            tooltip:
-              settings.mode === 'service'
-                ? '保存并检查这份作业：评分服务打分并给出反馈，但不计入成绩'
-                : '保存并在本机检查这份作业（autograder check）',
+            tooltip: {
+              service: '保存并检查这份作业：评分服务打分并给出反馈，但不计入成绩',
+              local: '保存并在本机检查这份作业（autograder check）',
+              none: '这个环境没有配置评分服务，不能检查；请告诉老师'
+            }[settings.mode],
             onClick: () => void run(false)
           })
         ];
