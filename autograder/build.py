@@ -1,6 +1,6 @@
 """Everything generated from source/: solutions/ (reference modules) and release/ (by nbgrader).
 
-    python -m autograder build              # strip outputs, regenerate solutions/ and release/
+    python -m autograder build              # normalise source/, regenerate solutions/ and release/
 
 The source notebooks are the single source of truth. tests/test_generated.py regenerates both
 copies into a temporary directory and fails when the committed ones differ.
@@ -45,14 +45,27 @@ def _definitions(source: str) -> list[str]:
     return [ast.get_source_segment(source, node) + "\n" for node in ast.parse(source).body if isinstance(node, keep)]
 
 
-def strip_outputs(notebook: Path) -> bool:
-    """Remove outputs and execution counts in place; True when the file changed."""
+# What the course's kernel (ipykernel on the course's Python, 3.11) says of itself. JupyterLab writes
+# the running kernel's kernelspec and language_info into a notebook's metadata when the kernel
+# starts, and a notebook that held anything else is marked modified the moment it is opened.
+KERNEL_METADATA = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                      "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                      "pygments_lexer": "ipython3", "version": "3.11.7"},
+}
+
+
+def normalise(notebook: Path) -> bool:
+    """Remove outputs and execution counts and set the kernel's own metadata, in place; True when
+    the file changed."""
     text = notebook.read_text(encoding="utf-8")
     data = json.loads(text)
     for cell in data.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
+    data.setdefault("metadata", {}).update(json.loads(json.dumps(KERNEL_METADATA)))
     new = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     if new != text:
         notebook.write_text(new, encoding="utf-8")
@@ -98,8 +111,8 @@ def generate_release(root: Path, out_root: Path, assignment: str) -> Path:
 def build(root: Path) -> None:
     for assignment in assignments(root):
         notebook = root / "source" / assignment / f"{assignment}.ipynb"
-        if strip_outputs(notebook):
-            print(f"stripped outputs from {notebook.relative_to(root)}")
+        if normalise(notebook):
+            print(f"stripped outputs and set the kernel's metadata in {notebook.relative_to(root)}")
     for path in generate_solutions(root, root / "solutions"):
         print(f"wrote {path.relative_to(root)}")
     for assignment in assignments(root):

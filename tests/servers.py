@@ -120,19 +120,21 @@ def request(url: str, token: str | None = None, data: bytes | None = None, metho
 
 
 class Lab(Process):
-    """JupyterLab with the project's extension, in a home of its own."""
+    """JupyterLab with the project's extension, in a home of its own; from this environment, or
+    from the one whose bin/ directory is `bin_dir` (a student's environment)."""
 
-    def __init__(self, workdir: Path, log: Path, **extra_env: str):
+    def __init__(self, workdir: Path, log: Path, bin_dir: Path = BIN, **extra_env: str):
         self.token = "lab-test-token"
         self.port = free_port()
         home = Path(tempfile.mkdtemp(prefix="lab-home-", dir=workdir.parent))
         variables = env(HOME=str(home), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                         JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"),
                         **extra_env)
-        for name in ("AUTOGRADER_SERVICE_URL", "AUTOGRADER_TOKEN", "JUPYTERHUB_API_TOKEN"):
+        variables["PATH"] = f"{bin_dir}:{variables['PATH']}"
+        for name in ("AUTOGRADER_SERVICE_URL", "AUTOGRADER_TOKEN", "JUPYTERHUB_API_TOKEN", "PYTHONPATH"):
             if name not in extra_env:
                 variables.pop(name, None)
-        super().__init__([str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={self.port}",
+        super().__init__([str(bin_dir / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={self.port}",
                           "--ip=127.0.0.1", f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={workdir}",
                           "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
                          log, env=variables, cwd=workdir)

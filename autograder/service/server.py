@@ -5,6 +5,8 @@ JupyterHub, so it runs as a JupyterHub service with the hub's own authentication
     GET  /api/submissions/<id>[?wait=30]             its state (queued, grading, done), then score,
                                                      summary per function and the feedback page
     GET  /api/submissions/<id>/feedback               the feedback page (HTML)
+    POST /api/assignments/<assignment>/checks        检查: graded like a submission, recorded nowhere -> 200
+                                                     {score, summary, feedback_html} (checks.py)
     GET  /api/submissions[?assignment=...]            the student's own submissions
     GET  /api/me                                      who the service takes you for, assignments, limits
     GET  /api/health                                  no identity needed
@@ -19,11 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 import multiprocessing
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -39,9 +43,11 @@ import tornado.web
 from autograder.assignments import assignment_ids
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
+from autograder.service.checks import RecentChecks
 from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
 from autograder.service.queue import Row, SubmissionQueue
 from autograder.service.store import CourseStore, nbgrader_timestamp
+from autograder.service.summary import summary
 
 log = logging.getLogger("autograder.serve")
 
@@ -222,6 +228,7 @@ class Service:
         self._prepared: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
         self.stopping = False
+        self.recent_checks = RecentChecks()
 
     # ------------------------------------------------------------------------ lifecycle
 
@@ -441,10 +448,42 @@ class Service:
         data.update({"status": result.status.value, "score": result.score if result.status == "graded" else 0.0,
                      "max_score": result.max_score, "visibility": self.settings.visibility, "messages_shown": shown,
                      "due_date": due.isoformat() + "Z" if due else None, "stored": row.stored,
-                     "summary": [{"function": f, "score": s, "max_score": m}
-                                 for f, (s, m) in result.by_function().items()],
+                     "summary": summary(student_view(result, self.settings.visibility, due)),
                      "error": result.error})
         return data
+
+    async def check(self, student: str, assignment: str, body: bytes) -> dict:
+        """检查: grade `body` as a submission is graded (the same workers and sandbox) and answer
+        with what the student may see of it; nothing is kept. Raises NotebookError or RateLimited."""
+        self.recent_checks.allow(student, self.settings.submissions_per_hour)
+        key = uuid.uuid4().hex
+        path = self.home / "checks" / key / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.write_bytes(body)
+            read_notebook(path)
+            self.recent_checks.add(student)
+            got: list[SubmissionResult] = []
+            try:
+                await self.backend.grade(f"check-{key[:8]}", assignment, [str(path)], {}, got.append)
+            except WorkerDied as exc:
+                log.warning("check %s: %s", key[:8], exc)
+            result = got[0] if got else SubmissionResult(str(path), assignment, "error", error=WORKER_DIED)
+            due = self.due_date(assignment)
+            shown = student_view(result, self.settings.visibility, due)
+            try:
+                page = await asyncio.get_running_loop().run_in_executor(self.renderer, render_page, shown.to_json(),
+                                                                        student, str(path))
+            except Exception:
+                log.exception("drawing the page of check %s failed", key[:8])
+                page = plain_page(shown, student)
+        finally:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        log.info("checked %s: %s for %s", key[:8], student, assignment)
+        return {"state": "done", "assignment": assignment, "recorded": False, "status": result.status.value,
+                "score": result.score if result.status == "graded" else 0.0, "max_score": result.max_score,
+                "visibility": self.settings.visibility, "messages_shown": shows_messages(self.settings.visibility, due),
+                "summary": summary(shown), "error": result.error, "feedback_html": page}
 
     async def view_with_page(self, row: Row) -> dict:
         data = self.view(row)
@@ -595,7 +634,8 @@ class Me(Base):
         assignments = []
         for a in self.service.assignments:
             due = self.service.due_date(a)
-            assignments.append({"id": a, "due_date": due.isoformat() + "Z" if due else None})
+            assignments.append({"id": a, "due_date": due.isoformat() + "Z" if due else None,
+                                "functions": public_functions(a, self.service.course)})
         self.reply({"student": self.student, "assignments": assignments, "visibility": s.visibility,
                     "limits": {"submissions_per_hour": s.submissions_per_hour, "max_upload_mb": s.max_upload_mb}})
 
@@ -621,10 +661,13 @@ class Submit(Base):
             self.fail(413, too_big(length, limit))
             return
         try:
-            self.service.check_rate(self.student)
+            self.allow()
         except RateLimited as exc:
             self.set_header("Retry-After", str(exc.retry_after))
             self.fail(429, str(exc), retry_after=exc.retry_after)
+
+    def allow(self) -> None:
+        self.service.check_rate(self.student)
 
     def data_received(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -650,6 +693,37 @@ class Submit(Base):
             return
         self.set_header("Location", f"api/submissions/{row.id}")
         self.reply(self.service.view(row), 202)
+
+
+class Check(Submit):
+    """检查 in class mode: the body is graded and answered at once, and recorded nowhere."""
+
+    def allow(self) -> None:
+        self.service.recent_checks.allow(self.student, self.service.settings.submissions_per_hour)
+
+    async def post(self, assignment: str):
+        limit = self.service.settings.max_upload_bytes
+        if self.size > limit:
+            self.fail(413, too_big(self.size, limit))
+            return
+        try:
+            answer = await self.service.check(self.student, assignment, b"".join(self.chunks))
+        except RateLimited as exc:
+            self.set_header("Retry-After", str(exc.retry_after))
+            self.fail(429, str(exc), retry_after=exc.retry_after)
+            return
+        except NotebookError as exc:
+            self.fail(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
+            return
+        self.reply(answer)
+
+
+@functools.lru_cache(maxsize=None)
+def public_functions(assignment: str, course: Path) -> list[str]:
+    """The graded functions of an assignment, as its release notebook names them (public): how the
+    students' JupyterLab tells which assignment a notebook is."""
+    from autograder.assignments import Assignment
+    return Assignment.load(assignment, course).functions
 
 
 def too_big(size: int, limit: int) -> str:
@@ -696,6 +770,7 @@ class Submissions(Base):
 def make_app(service: Service, prefix: str = "/") -> tornado.web.Application:
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     routes = [(r"api/health", Health), (r"api/me", Me), (r"api/assignments/([\w\-]+)/submissions", Submit),
+              (r"api/assignments/([\w\-]+)/checks", Check),
               (r"api/submissions", Submissions), (r"api/submissions/([0-9a-f]{32})", Submission),
               (r"api/submissions/([0-9a-f]{32})/feedback", Feedback)]
     return tornado.web.Application([(prefix + path, handler, {"service": service}) for path, handler in routes],
