@@ -267,24 +267,27 @@ def summary(results: list[SubmissionResult], students: dict[str, str], assignmen
 
 
 def write_grades_csv(course: Path, coursedir) -> Path:
-    """grades.csv from every results.json of the course: one row per student and assignment."""
-    import csv
-    import io
+    """grades.csv from every results.json of the course: one row per student and assignment
+    (cells a spreadsheet would evaluate are neutralised: autograder/spreadsheet.py)."""
+    from autograder.spreadsheet import rows_text
 
     rows = []
     autograded = Path(course) / coursedir.autograded_directory
     for path in sorted(autograded.glob("*/*/results.json")):
         try:
             result = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             continue
         functions = ";".join(f"{k}={s:g}/{m:g}" for k, (s, m) in result.by_function().items())
-        rows.append([path.parent.parent.name, path.parent.name, result.status, f"{result.score:g}",
-                     f"{result.max_score:g}", functions, result.error or ""])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["student_id", "assignment", "status", "score", "max_score", "by_function", "error"])
-    writer.writerows(rows)
+        score = result.score if result.status == "graded" else 0.0
+        rows.append([path.parent.parent.name, path.parent.name, result.status.value, _number(score),
+                     _number(result.max_score), functions, result.error or ""])
+    header = ["student_id", "assignment", "status", "score", "max_score", "by_function", "error"]
     target = Path(course) / "grades.csv"
-    write_atomically(target, buffer.getvalue())
+    write_atomically(target, rows_text(header, rows))
     return target
+
+
+def _number(value: float) -> int | float:
+    """12.0 as 12, 8.5 as 8.5: a number in the CSV, as nbgrader's own exports write it."""
+    return int(value) if float(value).is_integer() else float(value)
