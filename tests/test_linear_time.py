@@ -213,3 +213,21 @@ def test_autograde_of_the_largest_notebook_of_each_kind(tmp_path, notebooks):
         assert (course / "feedback" / student / crafted.ASSIGNMENT / f"{crafted.ASSIGNMENT}.html").is_file(), kind
     assert wall < WALL, f"autograde took {wall:.0f} s"
     assert done.returncode == 1 and "could not be graded" in done.stdout   # (deep JSON: an error result)
+
+
+def test_a_deeply_nested_frame_from_a_sandbox_is_a_protocol_error():
+    """What a test process sends back is parsed on the trusted side too: nesting is an error
+    of that submission, never a RecursionError in the grader."""
+    import socket
+
+    from autograder import protocol
+
+    import threading
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        sender = threading.Thread(target=protocol.send_raw, args=(theirs, b"[" * 200_000 + b"]" * 200_000))
+        sender.start()
+        with pytest.raises(protocol.ProtocolError):
+            protocol.recv(ours, 5)
+        sender.join()
