@@ -93,6 +93,17 @@ def render(result: SubmissionResult, student: str, submission: Path | None = Non
     return "\n".join(p for p in parts if p)
 
 
+def plain(result: SubmissionResult, student: str) -> str:
+    """When the full page cannot be drawn: the score and the line per function, nothing more."""
+    rows = "".join(f"<tr><td>{_esc(f)}</td><td>{s:g} / {m:g}</td></tr>" for f, (s, m) in result.by_function().items())
+    said = (f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b></p><table>{rows}</table>"
+            if result.status == "graded" else f"<p>无法评分：{_esc(result.error)}</p>")
+    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\"><title>{_esc(result.assignment)}"
+            f"</title></head><body><h1>{_esc(result.assignment)}：{_esc(student)}</h1>{said}"
+            "<p>详细的反馈页面暂时无法生成，请稍后再看或告诉老师。</p></body></html>")
+
+
 def _overview(reports: list[present.FunctionReport]) -> str:
     rows = []
     for report in reports:

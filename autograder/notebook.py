@@ -147,14 +147,15 @@ def _shallow(data: object) -> bool:
     return True
 
 
-def _normalise(source: str) -> str:
+def normalise(source: str) -> str:
+    """A cell's text as compared with the course's: surrounding blank lines and trailing spaces dropped."""
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
 def plan(submission: list[Cell], course: list[Cell]) -> list[PlannedCell]:
     """The code cells to run for a submission, given the trusted release notebook's cells."""
     by_id = {c.grade_id: c for c in course if c.grade_id}
-    by_text = {_normalise(c.source): c for c in course if c.kind == "code" and c.role != "answer"}
+    by_text = {normalise(c.source): c for c in course if c.kind == "code" and c.role != "answer"}
     setup_ids = [c.grade_id for c in course if c.role == "setup"]
     seen_setup: set[str] = set()
     planned: list[PlannedCell] = []
@@ -165,7 +166,7 @@ def plan(submission: list[Cell], course: list[Cell]) -> list[PlannedCell]:
         index += 1
         trusted = by_id.get(cell.grade_id) if cell.grade_id else None
         if trusted is None or trusted.kind != "code":
-            trusted = by_text.get(_normalise(cell.source))
+            trusted = by_text.get(normalise(cell.source))
         if trusted is not None and trusted.role != "answer":
             if trusted.role == "setup" and trusted.grade_id not in seen_setup:
                 seen_setup.add(trusted.grade_id)
