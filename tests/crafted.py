@@ -33,10 +33,16 @@ def _units(unit: object, room: int) -> int:
     return max(room // max(len(json.dumps(unit, ensure_ascii=False)) - (2 if isinstance(unit, str) else -1), 1), 1)
 
 
-def _before_answer(unit: str, tail: str = "") -> Callable[[dict, int], str]:
+def _defining(unit: str, tail: str = "") -> Callable[[dict, int], str]:
+    """A cell after the answer cell that defines the function again, then the crafted text: the
+    feedback page shows it (it defines f), and when running it takes too long (the student's own
+    cell time) the answer cell's f is still there."""
     def make(notebook: dict, size: int) -> str:
-        cell = _answer(notebook)
-        cell["source"] = unit * _units(unit, size - len(tail)) + tail + _text(cell["source"])
+        cells = notebook["cells"]
+        head = "def f(x):\n    return x ** 2\n"
+        cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                "source": head + unit * _units(unit, size - len(tail)) + tail}
+        cells.insert(cells.index(_answer(notebook)) + 1, cell)
         return json.dumps(notebook, ensure_ascii=False)
     return make
 
@@ -108,19 +114,19 @@ def _nbformat3(notebook: dict, size: int) -> str:
 
 
 KINDS: dict[str, Callable[[dict, int], str]] = {
-    "blank lines": _before_answer("\n"),
-    "blank lines of spaces and tabs": _before_answer(" \t \n"),
-    "carriage returns": _before_answer("\r"),
+    "blank lines": _defining("\n"),
+    "blank lines of spaces and tabs": _defining(" \t \n"),
+    "carriage returns": _defining("\r"),
     "one long line": _extra_cell("a", head="x = '", tail="'\n"),
-    "magic lines": _before_answer("%time x = 1\n"),
-    "blank lines after a magic": _before_answer("\n", tail="%time x = 1\n"),
+    "magic lines": _defining("%time x = 1\n"),
+    "blank lines after a magic": _defining("\n", tail="%time x = 1\n"),
     "percent lines in a string": _extra_cell("%d\n", head="s = '''\n", tail="'''\n!ls\n"),
     "unterminated strings": _extra_cell("'"),
     "open brackets": _extra_cell("("),
-    "nested brackets": _before_answer("x = " + "(" * 40 + "1" + ")" * 40 + "\n"),
+    "nested brackets": _defining("x = " + "(" * 40 + "1" + ")" * 40 + "\n"),
     "many definitions": _extra_cell("def g(x):\n    return x\n"),
     "a long function name": _extra_cell("g", head="def ", tail="(x):\n    return x\n"),
-    "imports after blank lines": _before_answer("\n", tail="import json\n"),
+    "imports after blank lines": _defining("\n", tail="import json\n"),
     "many code cells": _many_cells(lambda i: {"cell_type": "code", "execution_count": None, "metadata": {},
                                               "outputs": [], "source": "x = 1\n"}),
     "many markdown cells": _many_cells(lambda i: {"cell_type": "markdown", "metadata": {}, "source": "说明\n"}),
