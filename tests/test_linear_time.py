@@ -95,7 +95,7 @@ def reading(ps1: Assignment, path: Path) -> None:
     """What the grader does with a notebook before and around the sandbox: read it (the engine,
     the service), plan its cells, rewrite their IPython syntax, look for modules to preload."""
     try:
-        cells = notebook.read_notebook(path)
+        cells = ps1.read_submission(path)   # (the service's check: read, and whose notebook it is)
     except notebook.NotebookError:
         return
     for planned in notebook.plan(cells, ps1.cells):
@@ -114,6 +114,20 @@ def test_the_feedback_page_is_linear(kind, notebooks, graded_result):
     paths = dict(zip(SIZES, notebooks[kind]))
     assert_linear(f"the feedback page ({kind})",
                   lambda size: cpu(lambda: feedback.render(graded_result, "student", paths[size])))
+
+
+@pytest.mark.parametrize("kind", list(crafted.KINDS))
+def test_the_autograded_notebook_is_linear(kind, notebooks, ps1, graded_result):
+    """What the gradebook records and the formgrader shows: built from the student's cells, written
+    as JSON (the transaction itself does not grow with the text: one row per known cell)."""
+    from autograder import gradebook
+    paths = dict(zip(SIZES, notebooks[kind]))
+
+    def build(path: Path) -> None:
+        made = gradebook.autograded_notebook(path, ps1.release_notebook, graded_result)
+        json.dumps(made, sort_keys=True, indent=1, ensure_ascii=False)
+
+    assert_linear(f"the autograded notebook ({kind})", lambda size: cpu(lambda: build(paths[size])))
 
 
 def test_each_preloadable_pattern_is_linear():
