@@ -5,19 +5,24 @@ graded functions, their public checks and their points are read from it.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from autograder.notebook import Cell, read_notebook
+from autograder.notebook import Cell, NotebookError, read_notebook
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SUITES_DIR = PACKAGE_DIR / "suites"
-PRELOADABLE = {   # module the zygote imports -> how a cell that needs it starts
-    "torch": re.compile(r"^\s*(import torch|from torch)", re.MULTILINE),
-    "matplotlib.pyplot": re.compile(r"^\s*(import matplotlib|from matplotlib|import pylab|from pylab)", re.MULTILINE),
+# Module the zygote imports -> how a cell that needs it starts. These run on every student cell in
+# the grader's own process: indentation is [ \t]*, never \s* (which crosses newlines and makes
+# `^\s*` quadratic on a cell of blank lines); tests/test_linear_time.py checks each one.
+PRELOADABLE = {
+    "torch": re.compile(r"^[ \t]*(?:import torch|from torch)", re.MULTILINE),
+    "matplotlib.pyplot": re.compile(r"^[ \t]*(?:import matplotlib|from matplotlib|import pylab|from pylab)",
+                                    re.MULTILINE),
     # `import numpy` leaves numpy.random to its first use: 30 ms in every sandbox that uses it.
     "numpy.random": re.compile(r"\b(np|numpy)\.random\b|from numpy import random|\bfrom numpy\.random\b"),
     # An optimiser's first step (and torch.func) imports torch._dynamo: 0.9-1.7 s in every test's
@@ -97,6 +102,36 @@ class Assignment:
         graded = [c.source for c in self.cells if c.kind == "code" and c.role in ("setup", "answer")]
         return ["numpy", *sorted(m for m, pattern in PRELOADABLE.items() if any(pattern.search(s) for s in graded))]
 
+    @cached_property
+    def marks(self) -> frozenset[str]:
+        """What shows a notebook is this assignment's: its cells' grade_ids and the text of its
+        locked cells (which is all that is left when a student's editor stripped the metadata)."""
+        return frozenset(_marks(self.cells, locked_only=True))
+
+    def foreign(self, cells: list[Cell]) -> str | None:
+        """The other assignment whose notebook this is: it has cells only that one has (two at
+        least) and none that only this one has. A notebook with no course cells at all (written
+        from scratch) is nobody's and is graded."""
+        found = _marks(cells)
+        others = {a: _marks_of(a, self.root) for a in assignment_ids() if a != self.id}
+        common = {m for a, b in _pairs([self.marks, *others.values()]) for m in a & b}
+        if (self.marks - common) & found:
+            return None
+        counts = {a: len((marks - common) & found) for a, marks in others.items()}
+        best = max(counts, key=counts.get, default=None)
+        return best if best is not None and counts[best] >= 2 else None
+
+    def read_submission(self, path) -> list[Cell]:
+        """A submitted notebook's cells; NotebookError when it cannot be graded as this assignment."""
+        return self.check_submission(read_notebook(path))
+
+    def check_submission(self, cells: list[Cell]) -> list[Cell]:
+        other = self.foreign(cells)
+        if other is not None:
+            raise NotebookError(f"这是作业 {other} 的笔记本，不是 {self.id} 的。请打开 {self.id} 的笔记本"
+                                f"（{self.id}.ipynb），在里面完成后再提交。")
+        return cells
+
     def imports_of(self, notebooks) -> set[str]:
         """What the cells that grading runs in these notebooks import, of the preloadable modules
         (a student who plots in an answer cell: matplotlib once in the zygote, not once per notebook)."""
@@ -109,3 +144,23 @@ class Assignment:
                 continue
             found |= {m for m, pattern in PRELOADABLE.items() if any(pattern.search(c.source) for c in cells)}
         return found
+
+
+def _marks(cells: list[Cell], locked_only: bool = False) -> set[str]:
+    from autograder.notebook import normalise
+    marks = {f"id:{c.grade_id}" for c in cells if c.grade_id}
+    marks |= {f"text:{normalise(c.source)}" for c in cells
+              if c.source.strip() and (not locked_only or c.nbgrader.get("locked"))}
+    return marks
+
+
+@functools.lru_cache(maxsize=32)
+def _marks_of(assignment_id: str, root: Path) -> frozenset[str]:
+    try:
+        return Assignment.load(assignment_id, root).marks
+    except (ValueError, NotebookError, OSError):   # an assignment this course cannot read: no evidence
+        return frozenset()
+
+
+def _pairs(items: list) -> list[tuple]:
+    return [(a, b) for i, a in enumerate(items) for b in items[i + 1:]]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.config import load_config, sandbox_settings
-from autograder.results import SubmissionResult, save, write_atomically
+from autograder.results import SubmissionResult, write_atomically
 
 NO_NOTEBOOK = "没有找到提交的笔记本（.ipynb 文件）。"
 
@@ -94,7 +94,8 @@ class Progress:
 
 
 class Recorder(threading.Thread):
-    """Writes gradebook entries and feedback pages, one submission at a time, off the main path."""
+    """Records each result in every place at once, one submission at a time, off the main path
+    (SQLite wants a single writer): see `record`."""
 
     def __init__(self, coursedir, assignment: Assignment):
         super().__init__(daemon=True)
@@ -109,27 +110,65 @@ class Recorder(threading.Thread):
             self.record_all(gb)
 
     def record_all(self, gb) -> None:
-        from autograder import feedback, gradebook
-
         while True:
             item = self.inbox.get()
             if item is None:
                 return
             submission, result = item
             try:
-                gradebook.record(gb, self.coursedir, self.assignment.id, submission.student, self.assignment.id,
-                                 submission.notebook, self.assignment.release_notebook, result)
-                page = Path(self.coursedir.format_path(self.coursedir.feedback_directory, submission.student,
-                                                       self.assignment.id)) / f"{self.assignment.id}.html"
-                notebook = submission.notebook if submission.notebook.is_file() else None
-                write_atomically(page, feedback.render(result, submission.student, notebook))
-                write_atomically(submission.results_path.with_name(".recorded"), submission.fingerprint)
+                record(gb, self.coursedir, self.assignment, submission, result)
             except Exception as exc:  # one broken record must not stop the rest
                 self.errors.append(f"{submission.student}: {type(exc).__name__}: {exc}")
 
     def finish(self) -> None:
         self.inbox.put(None)
         self.join()
+
+
+def record(gb, coursedir, assignment: Assignment, submission: Submission, result: SubmissionResult) -> None:
+    """One result into the gradebook, the autograded notebook, the feedback page and results.json,
+    so that all four agree or none changed.
+
+    Everything is made first: the page and results.json are written beside their places under
+    temporary names. The gradebook's transaction is the point of no return: if it fails, the
+    files are dropped and the course is as it was (the next run grades the submission again); if
+    it commits, the files are renamed into place, results.json last: it is what a later run keeps
+    (its fingerprint), so a run stopped in between grades the submission again and records the
+    same. grades.csv is made from the results.json files afterwards. A student's notebook that the
+    gradebook cannot take (it should not happen: autograded_notebook keeps only cells nbgrader
+    knows) is recorded with the release notebook standing in for it: the scores do not depend on
+    its cells."""
+    from autograder import feedback, gradebook
+    from autograder.results import Staged, as_text
+
+    student, assignment_id = submission.student, assignment.id
+    notebook = submission.notebook if submission.notebook.is_file() else None
+    page_path = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment_id)) / f"{assignment_id}.html"
+    try:
+        page = feedback.render(result, student, notebook)
+    except Exception:   # a page that cannot be drawn: the plain one, never no record at all
+        page = feedback.plain(result, student)
+    staged = [Staged(page_path, page), Staged(submission.results_path.with_name(".recorded"), submission.fingerprint),
+              Staged(submission.results_path, as_text(result))]
+    try:
+        try:
+            gradebook.record(gb, coursedir, assignment_id, student, assignment_id, submission.notebook,
+                             assignment.release_notebook, result)
+        except Exception:
+            if notebook is None:
+                raise
+            gradebook.record(gb, coursedir, assignment_id, student, assignment_id, assignment.release_notebook,
+                             assignment.release_notebook, result, timestamp=_timestamp(coursedir, submission))
+    except BaseException:
+        for file in staged:
+            file.discard()
+        raise
+    for file in staged:
+        file.publish()
+
+
+def _timestamp(coursedir, submission: Submission):
+    return coursedir.get_existing_timestamp(str(submission.notebook.parent))
 
 
 def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
@@ -184,9 +223,8 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
         submission = by_key[result.submission]
         if result.status == "error" and not result.max_score:
             result.max_score = max_score()
-        save(result, submission.results_path)
         results[result.submission] = result
-        recorder.inbox.put((submission, result))
+        recorder.inbox.put((submission, result))   # results.json with the other records (Recorder)
         bar.step()
 
     present = [s for s in to_grade if s.notebook.is_file()]
@@ -228,7 +266,9 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
         print(f"autograder: grading stopped: {stopped}\nRun the same command again to grade the "
               f"{left} submissions left.", file=sys.stderr)
         return 2
-    return 0 if all(r.status == "graded" for r in all_results) and not recorder.errors else 1
+    # This run's outcome: a submission that could not be graded says so once, in the run that met
+    # it (it stays flagged in the gradebook); kept ones do not fail every later run.
+    return 0 if all(r.status == "graded" for r in now) and not recorder.errors else 1
 
 
 def class_report(course: Path, coursedir, assignment_id: str) -> None:
@@ -267,24 +307,27 @@ def summary(results: list[SubmissionResult], students: dict[str, str], assignmen
 
 
 def write_grades_csv(course: Path, coursedir) -> Path:
-    """grades.csv from every results.json of the course: one row per student and assignment."""
-    import csv
-    import io
+    """grades.csv from every results.json of the course: one row per student and assignment
+    (cells a spreadsheet would evaluate are neutralised: autograder/spreadsheet.py)."""
+    from autograder.spreadsheet import rows_text
 
     rows = []
     autograded = Path(course) / coursedir.autograded_directory
     for path in sorted(autograded.glob("*/*/results.json")):
         try:
             result = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             continue
         functions = ";".join(f"{k}={s:g}/{m:g}" for k, (s, m) in result.by_function().items())
-        rows.append([path.parent.parent.name, path.parent.name, result.status, f"{result.score:g}",
-                     f"{result.max_score:g}", functions, result.error or ""])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["student_id", "assignment", "status", "score", "max_score", "by_function", "error"])
-    writer.writerows(rows)
+        score = result.score if result.status == "graded" else 0.0
+        rows.append([path.parent.parent.name, path.parent.name, result.status.value, _number(score),
+                     _number(result.max_score), functions, result.error or ""])
+    header = ["student_id", "assignment", "status", "score", "max_score", "by_function", "error"]
     target = Path(course) / "grades.csv"
-    write_atomically(target, buffer.getvalue())
+    write_atomically(target, rows_text(header, rows))
     return target
+
+
+def _number(value: float) -> int | float:
+    """12.0 as 12, 8.5 as 8.5: a number in the CSV, as nbgrader's own exports write it."""
+    return int(value) if float(value).is_integer() else float(value)

@@ -15,7 +15,6 @@ the CSV files hold the same numbers. Plots by matplotlib (Agg), embedded; labels
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import json
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from autograder import present
 from autograder.results import SubmissionResult, write_atomically
+from autograder.spreadsheet import records_text
 
 SLOWEST = 10          # submissions listed as the slowest
 TOP_MISTAKES = 15     # diagnosed mistakes on the page (the CSV has them all)
@@ -171,12 +171,8 @@ class ClassReport:
                    "mistakes.csv": ["function", "code", "text", "students", "share", "who"],
                    "failed_checks.csv": ["check", "points", "students", "share"],
                    "problems.csv": ["student", "kind", "where", "detail"]}
-        for name, rows in tables.items():
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=headers[name])
-            writer.writeheader()
-            writer.writerows(rows)
-            write_atomically(folder / name, buffer.getvalue())
+        for name, rows in tables.items():   # student ids and messages are the students': made safe
+            write_atomically(folder / name, records_text(headers[name], rows))
         page = folder / "class_report.html"
         write_atomically(page, self.html(list(tables)))
         return page

@@ -160,11 +160,10 @@ def serve(course: Path, port: int | None, host: str, scheduler: str | None, work
 
 def tokens(course: Path, students: list[str] | None, renew: bool, revoke: list[str] | None,
            output: str | None) -> int:
-    import csv
-    import io
     import warnings
 
     from autograder.service.identity import issue_tokens, revoke_tokens
+    from autograder.spreadsheet import rows_text
 
     if not (course / "gradebook.db").is_file():
         raise UsageError(f"{course} has no gradebook.db: add the students first "
@@ -188,16 +187,13 @@ def tokens(course: Path, students: list[str] | None, renew: bool, revoke: list[s
         raise UsageError("the gradebook has no students yet: `nbgrader db student add NAME` or "
                          "`nbgrader db student import students.csv`")
     issued = issue_tokens(course, wanted, renew)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "token"])
-    writer.writerows(sorted(issued.items()))
+    text = rows_text(["student", "token"], sorted(issued.items()))
     if output:
         target = Path(output)
-        target.write_text(buffer.getvalue(), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         target.chmod(0o600)
     else:
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(text)
     kept = len(wanted) - len(issued)
     print(f"{len(issued)} token(s) issued" + (f", {kept} student(s) keep theirs (--renew replaces them)" if kept else "")
           + (f"; written to {output}" if output else ""), file=sys.stderr)

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 from autograder.assignments import Assignment
 from autograder.budget import Budgets
-from autograder.notebook import NotebookError, read_notebook
+from autograder.notebook import NotebookError
 from autograder.results import SubmissionResult
 from autograder.sandbox.zygote_client import Zygote
 from autograder.sandbox.settings import SandboxSettings
@@ -127,8 +127,8 @@ class Grader:
         readable = []
         for path in paths:
             try:
-                if self.make_run is None:
-                    read_notebook(path)
+                if self.make_run is None:   # (refused when it is another assignment's notebook)
+                    self.assignment.read_submission(path)
                 readable.append(Path(path))
             except NotebookError as exc:
                 collect(SubmissionResult(path, self.assignment.id, "error", error=str(exc),

@@ -13,6 +13,7 @@ messages are text in it, never markup.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -22,6 +23,13 @@ from autograder.notebook import Cell, NotebookError, read_notebook
 from autograder.results import SubmissionResult
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+# The page shows the student's text, whose size the student chooses (up to the upload limit and
+# beyond); what it shows is bounded, so drawing it costs the same for a 5 MB notebook as for a
+# normal one (pygments alone needs about 3 s a megabyte, and more on some inputs).
+SHOWN_CHARS = 10_000        # of one cell's code or written answer
+SHOWN_LINES = 200           # of one cell's code (pygments' Python lexer is quadratic on blank lines)
+SHOWN_CELLS = 3             # cells shown per function (its answer cell first)
+SHOWN_PROBLEMS = 50         # cells that did not run, listed
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", system-ui, sans-serif; max-width: 66rem; margin: 2rem auto;
@@ -74,13 +82,26 @@ def render(result: SubmissionResult, student: str, submission: Path | None = Non
         parts.append(_overview(reports))
     if result.cells:
         parts.append("<h2>运行笔记本时的问题</h2><ul>")
-        parts.extend(f"<li>{_esc(c.message)}</li>" for c in result.cells)
+        parts.extend(f"<li>{_esc(c.message)}</li>" for c in result.cells[:SHOWN_PROBLEMS])
+        if len(result.cells) > SHOWN_PROBLEMS:
+            parts.append(f"<li>……还有 {len(result.cells) - SHOWN_PROBLEMS} 个单元格运行出了问题（没有一一列出）。</li>")
         parts.append("</ul>")
     for report in reports:
         parts.append(_function(report, [d for d in drawn if d.function == report.grade_id], cells))
     parts.append(_written(cells))
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)
+
+
+def plain(result: SubmissionResult, student: str) -> str:
+    """When the full page cannot be drawn: the score and the line per function, nothing more."""
+    rows = "".join(f"<tr><td>{_esc(f)}</td><td>{s:g} / {m:g}</td></tr>" for f, (s, m) in result.by_function().items())
+    said = (f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b></p><table>{rows}</table>"
+            if result.status == "graded" else f"<p>无法评分：{_esc(result.error)}</p>")
+    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\"><title>{_esc(result.assignment)}"
+            f"</title></head><body><h1>{_esc(result.assignment)}：{_esc(student)}</h1>{said}"
+            "<p>详细的反馈页面暂时无法生成，请稍后再看或告诉老师。</p></body></html>")
 
 
 def _overview(reports: list[present.FunctionReport]) -> str:
@@ -161,15 +182,36 @@ def _cells(submission: Path | None) -> list[Cell]:
 
 
 def _defines(cell: Cell, name: str) -> bool:
-    return bool(re.search(rf"^\s*(def|class)\s+{re.escape(name)}\b", cell.source, re.MULTILINE))
+    # [ \t], not \s: \s crosses newlines, and `^\s*` over a cell of blank lines is quadratic
+    return re.search(rf"^[ \t]*(?:def|class)[ \t]+{re.escape(name)}\b", cell.source, re.MULTILINE) is not None
 
 
 def _code(grade_id: str, cells: list[Cell]) -> str:
     """The student's cells that define `grade_id` (its answer cell first), highlighted."""
-    found = [c for c in cells if c.kind == "code" and (c.grade_id == grade_id or _defines(c, grade_id))]
-    return "".join(f"<div class='code'>{_highlight(c.source)}</div>" for c in found if c.source.strip())
+    found = [c for c in cells if c.kind == "code" and c.source.strip()
+             and (c.grade_id == grade_id or _defines(c, grade_id))]
+    found.sort(key=lambda c: c.grade_id != grade_id)
+    shown = "".join(f"<div class='code'>{_highlight(_shown_code(c.source))}</div>{_cut_note(c.source)}"
+                    for c in found[:SHOWN_CELLS])
+    if len(found) > SHOWN_CELLS:
+        shown += f"<p class='note'>还有 {len(found) - SHOWN_CELLS} 个单元格也定义了 {_esc(grade_id)}，没有显示。</p>"
+    return shown
 
 
+def _shown_code(source: str) -> str:
+    """What is shown of a cell's code: its first lines, trailing blanks removed (invisible, and
+    what makes pygments slow)."""
+    return "\n".join(line.rstrip() for line in source[:SHOWN_CHARS].split("\n", SHOWN_LINES)[:SHOWN_LINES])
+
+
+def _cut_note(source: str) -> str:
+    if len(source) <= SHOWN_CHARS and source.count("\n", 0, SHOWN_CHARS) < SHOWN_LINES:
+        return ""
+    return (f"<p class='note'>这个单元格很长（{len(source)} 个字符），只显示了前 {SHOWN_LINES} 行、"
+            f"最多 {SHOWN_CHARS} 个字符。</p>")
+
+
+@functools.lru_cache(maxsize=64)   # a cell that defines several functions is shown under each
 def _highlight(source: str) -> str:
     try:
         from pygments import highlight
@@ -189,6 +231,13 @@ def _code_style() -> str:
 
 
 def _written(cells: list[Cell]) -> str:
-    blocks = [f"<h3>{_esc(c.grade_id)}</h3><div class='written'>{_esc(c.source)}</div>" for c in cells
-              if c.role == "written" and c.grade_id]
+    seen: set[str] = set()
+    blocks = []
+    for cell in cells:   # each written answer once (a duplicated cell is the student's copy)
+        if cell.role == "written" and cell.grade_id and cell.grade_id not in seen:
+            seen.add(cell.grade_id)
+            cut = "" if len(cell.source) <= SHOWN_CHARS else \
+                f"<p class='note'>这个回答很长（{len(cell.source)} 个字符），只显示了前 {SHOWN_CHARS} 个。</p>"
+            blocks.append(f"<h3>{_esc(cell.grade_id[:100])}</h3><div class='written'>"
+                          f"{_esc(cell.source[:SHOWN_CHARS])}</div>{cut}")
     return "<h2>书面回答</h2>" + "".join(blocks) if blocks else ""

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import importlib
 import io
+import itertools
 import math
 import sys
 import threading
@@ -41,6 +42,7 @@ import numpy as np
 # pass its tests may still be called many times here): the figures left then get a note instead.
 SECONDS = 2.0
 MAX_POINTS = 5000          # numbers kept per list (a runaway history is cut, not stored whole)
+MAX_TEXT = 300             # characters kept of a string in the data
 DIGITS = 12                # significant digits kept: plenty for a picture (and a log scale), small enough
 
 UNAVAILABLE = "unavailable"   # the key of a figure's data that says why the student's run gave none
@@ -192,8 +194,10 @@ def plain(value, depth: int = 0):
     arrays as lists, long lists cut to MAX_POINTS."""
     if depth > 6:
         raise NoFigure("结果嵌套太深，无法画出来。")
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -202,9 +206,9 @@ def plain(value, depth: int = 0):
     if isinstance(value, np.ndarray):
         return plain(value.tolist(), depth + 1)
     if isinstance(value, (list, tuple)):
-        return [plain(v, depth + 1) for v in list(value)[:MAX_POINTS]]
-    if isinstance(value, dict):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+        return [plain(v, depth + 1) for v in value[:MAX_POINTS]]
+    if isinstance(value, dict):   # (a student's dict may have a million keys: as many as a list keeps)
+        return {str(k)[:MAX_TEXT]: plain(v, depth + 1) for k, v in itertools.islice(value.items(), MAX_POINTS)}
     raise NoFigure(f"结果里有无法画出来的值（{type(value).__name__}）。")
 
 

@@ -27,7 +27,8 @@ from nbgrader.preprocessors import SaveAutoGrades
 
 from autograder import present
 from autograder.assignments import PACKAGE_DIR
-from autograder.results import SubmissionResult, write_atomically
+from autograder.notebook import NotebookError, read_notebook
+from autograder.results import Staged, SubmissionResult
 
 
 PACKAGE_ROOT = PACKAGE_DIR.parent
@@ -61,8 +62,7 @@ def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
-    """A notebook without nbformat's schema validation (slow, and submissions may be a little
-    off): what we need are its cells."""
+    """A trusted notebook without nbformat's schema validation (slow): what we need are its cells."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("nbformat") == 4 and isinstance(data.get("cells"), list):
         return rejoin_lines(nbformat.from_dict(data))
@@ -70,40 +70,84 @@ def _read(path: Path) -> nbformat.NotebookNode:
 
 
 @functools.lru_cache(maxsize=8)
-def _trusted_cells(release: Path, mtime: float) -> dict:
-    return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in _read(release).cells}
+def _release(release: Path, mtime: float) -> nbformat.NotebookNode:
+    return _read(release)
 
 
 def autograded_notebook(submission: Path, release: Path, result: SubmissionResult) -> nbformat.NotebookNode:
-    """The submission as nbgrader's autograde would leave it, with our scores as cell values."""
-    trusted = _trusted_cells(release, release.stat().st_mtime)
+    """The submission as nbgrader's autograde would leave it, with our scores as cell values.
+
+    Whatever the student did to the file, nbgrader's gradebook gets the cells it knows, each once:
+    as nbgrader's OverwriteCells (with `add_missing_cells`) does, a cell whose grade_id the
+    assignment does not have is an ordinary cell (its nbgrader metadata dropped, where
+    OverwriteCells drops the grade_id), a known cell gets the release's metadata and type back
+    (and its source, when locked), a later copy of a known cell is an ordinary cell, and a known
+    cell the student deleted is put back after the one before it. So SaveAutoGrades records every
+    graded cell, with our score, and never meets a cell the gradebook does not have.
+    """
+    template = _release(release, release.stat().st_mtime)
+    known = {_grade_id(c): c for c in template.cells if _grade_id(c)}
     try:
-        notebook = _read(submission)
-    except Exception:  # unreadable: the release notebook stands in, every answer empty
-        notebook = _read(release)
-    by_function = result.by_function() if result.status == "graded" else {}
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id")
-        source = trusted.get(grade_id)
-        if source is not None and source.metadata.get("nbgrader", {}).get("locked"):
-            cell.source = source.source
-            cell.cell_type = source.cell_type
-            cell.metadata["nbgrader"] = copy.deepcopy(source.metadata["nbgrader"])
-            meta = cell.metadata["nbgrader"]
-        if cell.cell_type != "code":
+        cells = read_notebook(submission)
+    except (NotebookError, OSError):   # unreadable: the release notebook stands in, every answer empty
+        cells = read_notebook(release)
+    out: list[dict] = []
+    placed: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        trusted = known.get(cell.grade_id) if cell.grade_id not in placed else None
+        if trusted is None:
+            kind = cell.kind if cell.kind in ("code", "markdown", "raw") else "raw"
+            out.append(_cell(kind, cell.source, {}, f"student-{index}"))
             continue
-        cell.outputs = []
-        cell.execution_count = None
-        if meta.get("grade") and not meta.get("solution") and grade_id:
-            function = grade_id.removesuffix("_tests")
-            score, _maximum = by_function.get(function, (0.0, 0.0))
-            # (nbformat.v4.new_output validates each output against the schema: 0.5 ms apiece)
-            cell.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout",
-                                                "text": _messages(result, function)}),
-                            nbformat.from_dict({"output_type": "execute_result", "metadata": {},
-                                                "data": {"text/plain": repr(float(score))}, "execution_count": None})]
-    return notebook
+        placed[cell.grade_id] = len(out)
+        locked = trusted.metadata["nbgrader"].get("locked")
+        out.append(_cell(trusted.cell_type, trusted.source if locked else cell.source,
+                         copy.deepcopy(trusted.metadata), trusted.get("id") or f"cell-{len(placed)}"))
+    cells_out = _with_missing(out, placed, template.cells)
+    by_function = result.by_function() if result.status == "graded" else {}
+    for cell in cells_out:
+        meta = cell["metadata"].get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+            function = meta["grade_id"].removesuffix("_tests")
+            score = min(by_function.get(function, (0.0, 0.0))[0], float(meta.get("points", 0)))
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": _messages(result, function)},
+                               {"output_type": "execute_result", "metadata": {},
+                                "data": {"text/plain": repr(float(score))}, "execution_count": None}]
+    return nbformat.from_dict({"nbformat": 4, "nbformat_minor": template.nbformat_minor,
+                               "metadata": copy.deepcopy(template.metadata), "cells": cells_out})
+
+
+def _grade_id(cell) -> str | None:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def _cell(kind: str, source: str, metadata: dict, cell_id: str) -> dict:
+    """A cell as nbformat 4.5 writes it (no outputs: nothing the student's kernel printed is kept)."""
+    cell = {"cell_type": kind, "id": cell_id, "metadata": metadata, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def _with_missing(out: list[dict], placed: dict[str, int], release_cells) -> list[dict]:
+    """`out` with every known cell it lacks put back after the release cell before it."""
+    after: dict[int, list[dict]] = {}
+    position = -1
+    for trusted in release_cells:
+        grade_id = _grade_id(trusted)
+        if grade_id is None:
+            continue
+        if grade_id in placed:
+            position = placed[grade_id]
+            continue
+        after.setdefault(position, []).append(
+            _cell(trusted.cell_type, trusted.source, copy.deepcopy(trusted.metadata), trusted.get("id") or grade_id))
+    restored = list(after.get(-1, []))
+    for index, cell in enumerate(out):
+        restored.append(cell)
+        restored.extend(after.get(index, []))
+    return restored
 
 
 def _messages(result: SubmissionResult, function: str) -> str:
@@ -116,11 +160,15 @@ def _messages(result: SubmissionResult, function: str) -> str:
 
 class _SaveAutoGrades(SaveAutoGrades):
     """nbgrader's own preprocessor, on a gradebook we keep open for the whole batch, and on one
-    submitted notebook's grades and comments fetched at once and committed once (_OneNotebook)."""
+    submitted notebook's grades and comments fetched at once and committed once (_OneNotebook).
+    A submission that could not be graded is flagged, in the same transaction: each graded cell
+    "needs manual grade" with no auto score (never an ordinary 0), and each answer cell's comment,
+    which the formgrader shows, says why."""
 
-    def __init__(self, gradebook: Gradebook, **kwargs):
+    def __init__(self, gradebook: Gradebook, result: SubmissionResult | None = None, **kwargs):
         super().__init__(**kwargs)
         self.gradebook = gradebook
+        self.result = result
 
     def preprocess(self, nb, resources):
         self.notebook_id = resources["nbgrader"]["notebook"]
@@ -130,6 +178,8 @@ class _SaveAutoGrades(SaveAutoGrades):
         self.gradebook = _OneNotebook(gradebook, self.notebook_id, self.assignment_id, self.student_id)
         try:
             done = super(SaveAutoGrades, self).preprocess(nb, resources)
+            if self.result is not None and self.result.status != "graded":
+                self._flag_ungraded(nb)
             gradebook.db.commit()
         except BaseException:
             gradebook.db.rollback()
@@ -137,6 +187,23 @@ class _SaveAutoGrades(SaveAutoGrades):
         finally:
             self.gradebook = gradebook
         return done
+
+    def _flag_ungraded(self, nb) -> None:
+        ids = (self.notebook_id, self.assignment_id, self.student_id)
+        said = f"{UNGRADED}{self.result.error or ''}"
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade_id"):
+                continue
+            if meta.get("grade") and not meta.get("solution"):
+                grade = self.gradebook.find_grade(meta["grade_id"], *ids)
+                grade.auto_score = None
+                grade.needs_manual_grade = True
+            elif meta.get("solution"):
+                self.gradebook.find_comment(meta["grade_id"], *ids).auto_comment = said
+
+
+UNGRADED = "自动评分没有完成，需要人工评分。原因："
 
 
 class _OneNotebook:
@@ -167,21 +234,28 @@ class _OneNotebook:
 
 
 def record(gb: Gradebook, coursedir: CourseDirectory, assignment_id: str, student_id: str, notebook_id: str,
-           submission: Path, release: Path, result: SubmissionResult) -> Path:
-    """Write the autograded notebook and record its grades; returns the notebook's path."""
+           submission: Path, release: Path, result: SubmissionResult, timestamp=None) -> Path:
+    """Record the result's grades (one transaction), then put the autograded notebook in place;
+    returns its path. The notebook is written beside its place first: if recording fails, nothing
+    is left. `timestamp` is nbgrader's (parsed); by default read from the submission's folder."""
     notebook = autograded_notebook(submission, release, result)
     target = Path(coursedir.format_path(coursedir.autograded_directory, student_id, assignment_id)) / f"{notebook_id}.ipynb"
     # nbformat's writer deep-copies the notebook first; this one is ours, made for this file
-    write_atomically(target, json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
-    timestamp = coursedir.get_existing_timestamp(str(submission.parent))
-    gb.update_or_create_student(student_id)
-    if timestamp:
-        gb.update_or_create_submission(assignment_id, student_id, timestamp=timestamp)
-    else:
-        gb.update_or_create_submission(assignment_id, student_id)
-    resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "student": student_id,
-                              "db_url": coursedir.db_url}}
-    _SaveAutoGrades(gb).preprocess(notebook, resources)
+    staged = Staged(target, json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+    try:
+        timestamp = timestamp or coursedir.get_existing_timestamp(str(submission.parent))
+        gb.update_or_create_student(student_id)
+        if timestamp:
+            gb.update_or_create_submission(assignment_id, student_id, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(assignment_id, student_id)
+        resources = {"nbgrader": {"notebook": notebook_id, "assignment": assignment_id, "student": student_id,
+                                  "db_url": coursedir.db_url}}
+        _SaveAutoGrades(gb, result).preprocess(notebook, resources)
+    except BaseException:
+        staged.discard()
+        raise
+    staged.publish()
     return target
 
 

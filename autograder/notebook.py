@@ -8,12 +8,16 @@ the others are left to the hidden suite. Everything else is the student's and ru
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.magics import needs_ipython, transform_magics  # noqa: F401  (cells' IPython syntax)
+
 MAX_BYTES = 200 * 2**20
-MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
+# Far deeper than any notebook nbformat writes (a widget's state: about ten); deeper JSON is a
+# crafted file, refused with a sentence before anything recursive (nbformat, the JSON encoder)
+# would meet it and raise RecursionError in the grader.
+MAX_DEPTH = 100
 
 
 class NotebookError(Exception):
@@ -90,6 +94,11 @@ def parse_cells(data: object) -> list[Cell]:
 
 def read_notebook(path: str | Path) -> list[Cell]:
     """Cells of the notebook at `path`, or NotebookError with a message a student understands."""
+    return parse_cells(read_json(path))
+
+
+def read_json(path: str | Path) -> object:
+    """The decoded JSON of a notebook file (NotebookError if it is no notebook's JSON)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -97,27 +106,56 @@ def read_notebook(path: str | Path) -> list[Cell]:
         raise NotebookError(f"无法读取文件：{exc.strerror or exc}。") from None
     if not path.is_file():
         raise NotebookError("这不是一个文件。")
-    if size == 0:
-        raise NotebookError("文件是空的（0 字节），不是 Jupyter 笔记本。")
     if size > MAX_BYTES:
         raise NotebookError(f"文件太大（{size // 2**20} MB），请清除输出（Clear All Outputs）后再提交。")
     try:
-        data = json.loads(path.read_bytes())
+        content = path.read_bytes()
+    except OSError as exc:
+        raise NotebookError(f"无法读取文件：{exc.strerror or exc}。") from None
+    return decode(content)
+
+
+def decode(content: bytes) -> object:
+    """JSON bytes as a notebook's data, nested at most MAX_DEPTH deep; NotebookError otherwise."""
+    if not content:
+        raise NotebookError("文件是空的（0 字节），不是 Jupyter 笔记本。")
+    try:
+        data = json.loads(content)
     except UnicodeDecodeError:
         raise NotebookError("文件不是 UTF-8 文本，不是 Jupyter 笔记本（.ipynb）。") from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise NotebookError(TOO_DEEP) from None
+    except ValueError as exc:
         raise NotebookError(f"文件不是有效的 JSON，可能不是 .ipynb 笔记本或已经损坏（{str(exc)[:80]}）。") from None
-    return parse_cells(data)
+    if not _shallow(data):
+        raise NotebookError(TOO_DEEP)
+    return data
 
 
-def _normalise(source: str) -> str:
+TOO_DEEP = f"文件里的 JSON 嵌套超过 {MAX_DEPTH} 层，不是 Jupyter 保存的笔记本（.ipynb）。"
+
+
+def _shallow(data: object) -> bool:
+    """Whether no list or object lies more than MAX_DEPTH deep (without recursion: linear)."""
+    stack = [(data, 1)] if isinstance(data, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+def normalise(source: str) -> str:
+    """A cell's text as compared with the course's: surrounding blank lines and trailing spaces dropped."""
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
 def plan(submission: list[Cell], course: list[Cell]) -> list[PlannedCell]:
     """The code cells to run for a submission, given the trusted release notebook's cells."""
     by_id = {c.grade_id: c for c in course if c.grade_id}
-    by_text = {_normalise(c.source): c for c in course if c.kind == "code" and c.role != "answer"}
+    by_text = {normalise(c.source): c for c in course if c.kind == "code" and c.role != "answer"}
     setup_ids = [c.grade_id for c in course if c.role == "setup"]
     seen_setup: set[str] = set()
     planned: list[PlannedCell] = []
@@ -128,7 +166,7 @@ def plan(submission: list[Cell], course: list[Cell]) -> list[PlannedCell]:
         index += 1
         trusted = by_id.get(cell.grade_id) if cell.grade_id else None
         if trusted is None or trusted.kind != "code":
-            trusted = by_text.get(_normalise(cell.source))
+            trusted = by_text.get(normalise(cell.source))
         if trusted is not None and trusted.role != "answer":
             if trusted.role == "setup" and trusted.grade_id not in seen_setup:
                 seen_setup.add(trusted.grade_id)
@@ -140,19 +178,3 @@ def plan(submission: list[Cell], course: list[Cell]) -> list[PlannedCell]:
     missing = [by_id[g] for g in setup_ids if g not in seen_setup]
     restored = [PlannedCell(0, c.source, "course", c.grade_id) for c in missing]
     return restored + planned
-
-
-def needs_ipython(source: str) -> bool:
-    return bool(MAGIC.search(source))
-
-
-def transform_magics(source: str) -> str:
-    """IPython syntax (%magic, !shell) as plain Python calling get_ipython(); the kernel's
-    shim makes those calls do nothing."""
-    if not needs_ipython(source):
-        return source
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-        return TransformerManager().transform_cell(source)
-    except Exception:
-        return source

@@ -71,6 +71,8 @@ def recv(sock: socket.socket, timeout: float | None = None, limit: int = MAX_FRA
         return json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
+    except RecursionError:   # a crafted frame of nested lists: hostile, not a crash of the grader
+        raise ProtocolError("nested too deeply") from None
 
 
 def recv_raw(sock: socket.socket, timeout: float | None = None, limit: int = MAX_FRAME) -> bytes:

@@ -133,26 +133,52 @@ class SubmissionResult:
         return {k: (round(v[0], 6), round(v[1], 6)) for k, v in totals.items()}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide grades from the course's group
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+class Staged:
+    """A file written (and fsynced) beside `path` under a temporary name, not yet in place:
+    `publish` renames it there, so readers see the old file or the new one, never half of one;
+    `discard` removes it. Several records staged first and published together leave nothing
+    behind when one of them cannot be made."""
+
+    def __init__(self, path: Path, text: str | bytes):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide grades from the course's group
         try:
-            os.unlink(tmp)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            self.discard()
+            raise
+
+    def publish(self) -> None:
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        try:
+            os.unlink(self.tmp)
         except OSError:
             pass
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers see old or new, never half."""
+    staged = Staged(path, text)
+    try:
+        staged.publish()
+    except BaseException:
+        staged.discard()
         raise
 
 
+def as_text(result: SubmissionResult) -> str:
+    """results.json's text."""
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n"
+
+
 def save(result: SubmissionResult, path: Path) -> None:
-    write_atomically(path, json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n")
+    write_atomically(path, as_text(result))

@@ -6,6 +6,13 @@ Paths keep their real names (the Python installation sits where it sits outside)
 work unchanged. The only writable place is /tmp, a size-limited tmpfs of the submission's own
 (its disk quota, charged to its memory cgroup), beside a snapshot tmpfs that only the supervisor
 writes (see scratch.py).
+
+An installation under /tmp (a clone made with `mktemp -d`, a CI checkout) would be hidden by
+that tmpfs: it is put back inside it, read-only, on a small read-only skeleton of its own at
+/tmp/<first folder>, which student code can neither write into, rename nor remove (a mount
+point), and which the scratch directory's snapshots leave alone (another file system). An
+installation where the sandbox mounts something else (/proc, /sys, the snapshot, /tmp itself)
+cannot be shown: the grader refuses to start, saying so (`refusal`).
 """
 from __future__ import annotations
 
@@ -41,6 +48,23 @@ def exposed_paths(hidden: list[str]) -> list[str]:
             continue
         keep.append(real)
     return keep
+
+
+REPLACED = ("/proc", "/sys", SNAPSHOT)   # what the sandbox mounts over, whatever was there
+
+
+def refusal(readonly: list[str]) -> str | None:
+    """Why these paths cannot be shown in a sandbox (one sentence for the instructor), or None."""
+    for path in readonly:
+        if path == "/tmp" or any(_contains(top, path) for top in REPLACED):
+            return (f"the Python installation ({path}) lies where every sandbox mounts a file system of its "
+                    f"own ({'/tmp' if path == '/tmp' else next(t for t in REPLACED if _contains(t, path))}), so "
+                    "student code could not import from it: install the project's environment elsewhere")
+    return None
+
+
+def _in_tmp(path: str) -> bool:
+    return _contains("/tmp", path) and path != "/tmp"
 
 
 def _contains(outer: str, inner: str) -> bool:
@@ -79,18 +103,8 @@ def build(view: str, readonly: list[str], hidden: list[str], disk_mb: int, owner
         elif source in _sources or os.path.isdir(source):
             _bind(source, view + source, writable=False)
     for path in readonly:
-        if not any(_contains("/" + name, path) for name in SYSTEM_DIRS):
+        if not any(_contains("/" + name, path) for name in SYSTEM_DIRS) and not _in_tmp(path):
             _bind(path, view + path, writable=False)
-    for path in hidden:
-        # Only what lies inside an exposed tree needs masking (e.g. a non-editable install's
-        # site-packages/autograder); a hidden directory that merely holds an exposed one (the
-        # course holding its .venv) is absent from the skeleton already.
-        inside = any(_contains(r, path) and r != path for r in readonly)
-        holds = any(_contains(path, r) for r in readonly)
-        target = view + path
-        if inside and not holds and os.path.isdir(target):
-            linux.mount("tmpfs", target, "tmpfs", linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV,
-                        "mode=555,size=4k")
     os.makedirs(view + "/dev", exist_ok=True)
     for device in DEVICES:
         _bind("/dev/" + device, f"{view}/dev/{device}", writable=True)
@@ -103,6 +117,17 @@ def build(view: str, readonly: list[str], hidden: list[str], disk_mb: int, owner
     for target, mode in ((view + "/tmp", "1777" if owner is None else "700"), (view + SNAPSHOT, "700")):
         os.makedirs(target, exist_ok=True)
         linux.mount("tmpfs", target, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, f"mode={mode},{options}")
+    _show_in_tmp(view, [p for p in readonly if _in_tmp(p)])
+    for path in hidden:
+        # Only what lies inside an exposed tree needs masking (e.g. a non-editable install's
+        # site-packages/autograder); a hidden directory that merely holds an exposed one (the
+        # course holding its .venv) is absent from the skeleton already.
+        inside = any(_contains(r, path) and r != path for r in readonly)
+        holds = any(_contains(path, r) for r in readonly)
+        target = view + path
+        if inside and not holds and os.path.isdir(target):
+            linux.mount("tmpfs", target, "tmpfs", linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV,
+                        "mode=555,size=4k")
     # Nothing else may ever be created in the skeleton itself.
     linux.mount("none", view, None, linux.MS_REMOUNT | linux.MS_BIND | linux.MS_RDONLY
                 | linux.MS_NOSUID | linux.MS_NODEV)
@@ -114,6 +139,24 @@ def build(view: str, readonly: list[str], hidden: list[str], disk_mb: int, owner
 
 
 _sources: dict[str, int] = {}
+
+
+def _show_in_tmp(view: str, paths: list[str]) -> None:
+    """The installation's paths under /tmp, read-only inside the submission's own /tmp: each
+    first folder /tmp/<name> on the way to one is a read-only tmpfs holding just the way there
+    (or the path itself, bound there)."""
+    tops: dict[str, list[str]] = {}
+    for path in paths:
+        tops.setdefault("/tmp/" + path.split("/")[2], []).append(path)
+    for top, inside in tops.items():
+        if top not in inside:
+            os.makedirs(view + top, mode=0o755, exist_ok=True)
+            linux.mount("tmpfs", view + top, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "mode=755,size=64k")
+        for path in sorted(inside, key=len):
+            _bind(path, view + path, writable=False)
+        if top not in inside:
+            linux.mount("none", view + top, None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID
+                        | linux.MS_NODEV)
 
 
 def _bind(source: str, target: str, writable: bool) -> None:

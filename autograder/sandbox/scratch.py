@@ -6,6 +6,8 @@ student code cannot write; after every test it compares the scratch directory wi
 that moment and, if anything changed, empties it and copies the snapshot back. Files only
 (regular files, directories, symbolic links, FIFOs): nothing is ever followed or opened for its
 effects, so a hostile tree (links, FIFOs, unreadable modes, deep nesting) cannot trap the copier.
+Other file systems mounted inside it (the read-only Python installation of a project kept under
+/tmp, fsview.py) are not the submission's and are left alone.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ def listing(root: str) -> dict[str, tuple]:
 
 def clear(root: str) -> None:
     """Remove everything inside `root` (not root itself), whatever its modes."""
+    device = os.lstat(root).st_dev
     os.chmod(root, stat.S_IMODE(os.lstat(root).st_mode) | stat.S_IRWXU)
     stack = [root]
     directories = []
@@ -32,6 +35,8 @@ def clear(root: str) -> None:
         directories.append(directory)
         with os.scandir(directory) as entries:
             for entry in entries:
+                if entry.stat(follow_symlinks=False).st_dev != device:
+                    continue   # a mount point: not ours to empty
                 if entry.is_dir(follow_symlinks=False):
                     os.chmod(entry.path, stat.S_IRWXU)
                     stack.append(entry.path)
@@ -79,6 +84,7 @@ def _walk(root: str, readable: bool = False):
     """(path, lstat) of everything beneath root, parents before children; with `readable`, make
     each directory and file readable by its owner (us) first."""
     stack = [root]
+    device = os.lstat(root).st_dev
     while stack:
         directory = stack.pop()
         mode = os.lstat(directory).st_mode
@@ -88,6 +94,8 @@ def _walk(root: str, readable: bool = False):
             found = list(entries)
         for entry in found:
             st = entry.stat(follow_symlinks=False)
+            if st.st_dev != device:
+                continue   # another file system mounted here (fsview's read-only installation)
             if readable and stat.S_ISREG(st.st_mode) and not st.st_mode & stat.S_IRUSR:
                 os.chmod(entry.path, stat.S_IMODE(st.st_mode) | stat.S_IRUSR)
                 st = entry.stat(follow_symlinks=False)

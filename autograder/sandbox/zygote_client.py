@@ -63,6 +63,9 @@ class Zygote:
         self.mode = choose_mode(self.settings.isolation)
         self.hidden = hidden_paths(course_root, list(extra_hidden))
         self.readonly = fsview.exposed_paths(self.hidden)
+        refused = fsview.refusal(self.readonly) if self.mode != "none" else None
+        if refused:
+            raise SandboxError(refused)
         self.landlock_abi = linux.landlock_abi() if self.mode != "none" or linux.is_linux() else 0
         self.process: subprocess.Popen | None = None
         self._ready = False

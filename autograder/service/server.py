@@ -52,6 +52,7 @@ from autograder.service.summary import summary
 log = logging.getLogger("autograder.serve")
 
 WORKER_DIED = "评分进程意外退出，已重试一次仍未评完；请稍后重新提交，或告诉老师。"
+NOT_STORED = "not stored: 成绩没能存进课程的成绩册（服务器的问题，不是你的笔记本的问题）；请告诉老师。"
 STUDENT_NAME = re.compile(r"^[\w@+\-][\w.@+\-]{0,99}$")
 
 
@@ -307,6 +308,7 @@ class Service:
     def accept(self, student: str, assignment: str, filename: str, body: bytes) -> Row:
         """Validate, keep on disk, queue. Raises NotebookError or RateLimited."""
         self.check_rate(student)
+        self.store.check(assignment, body)   # (another assignment's notebook: refused, nothing written)
         submission_id = uuid.uuid4().hex
         upload = self.uploads / f"{submission_id}.ipynb"
         part = upload.with_suffix(".part")
@@ -410,9 +412,9 @@ class Service:
                     outcome = await loop.run_in_executor(self.recorder, self.store.store, row.student,
                                                          row.assignment, Path(row.upload), row.timestamp, result, page)
                     break
-                except Exception as exc:   # the result stays in the queue; the instructor sees why
+                except Exception:   # the result stays in the queue; the instructor sees why in the log
                     log.exception("storing %s failed (attempt %d)", row.id, attempt + 1)
-                    outcome = f"not stored: {type(exc).__name__}: {exc}"
+                    outcome = NOT_STORED   # (never the exception: its text is the grader's, not the student's)
                     await asyncio.sleep(1 + attempt)
         finally:
             self.pending_records -= 1
@@ -518,15 +520,8 @@ class Service:
 
 def plain_page(result: SubmissionResult, student: str) -> str:
     """When the full page cannot be drawn: the score and the line per function, nothing more."""
-    import html
-
-    rows = "".join(f"<tr><td>{html.escape(f)}</td><td>{s:g} / {m:g}</td></tr>"
-                   for f, (s, m) in result.by_function().items())
-    said = (f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b></p><table>{rows}</table>"
-            if result.status == "graded" else f"<p>无法评分：{html.escape(str(result.error))}</p>")
-    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(result.assignment)}"
-            f"</title></head><body><h1>{html.escape(result.assignment)}：{html.escape(student)}</h1>{said}"
-            "<p>详细的反馈页面暂时无法生成，请稍后再看或告诉老师。</p></body></html>")
+    from autograder import feedback
+    return feedback.plain(result, student)
 
 
 def render_page(result: dict, student: str, notebook: str) -> str:

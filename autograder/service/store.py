@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import threading
 import warnings
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.results import SubmissionResult, save, write_atomically
+from autograder.results import Staged, SubmissionResult, as_text
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's ExchangeSubmit.timestamp_format
 
@@ -44,6 +43,7 @@ class CourseStore:
         self.settings = service_settings
         self._known: dict[str, dt.datetime | None] = {}
         self._fingerprints: dict[str, str] = {}
+        self._assignments: dict[str, Assignment] = {}
         self._lock = threading.Lock()
         self._csv_dirty = False
 
@@ -77,6 +77,15 @@ class CourseStore:
             self._fingerprints[assignment_id] = grader_fingerprint(Assignment.load(assignment_id, self.course))
         return hashlib.sha256(notebook.read_bytes() + self._fingerprints[assignment_id].encode()).hexdigest()[:24]
 
+    def check(self, assignment_id: str, body: bytes) -> None:
+        """NotebookError (a sentence for the student) unless `body` is a notebook that can be graded
+        as this assignment: another assignment's notebook is refused before anything is written."""
+        from autograder.notebook import decode, parse_cells
+
+        if assignment_id not in self._assignments:
+            self._assignments[assignment_id] = Assignment.load(assignment_id, self.course)
+        self._assignments[assignment_id].check_submission(parse_cells(decode(body)))
+
     # --------------------------------------------------------------------------- storing
 
     def folder(self, student: str, assignment_id: str) -> Path:
@@ -89,42 +98,50 @@ class CourseStore:
     def store(self, student: str, assignment_id: str, upload: Path, timestamp: str,
               result: SubmissionResult, page: str | None = None) -> str:
         """Store one graded submission (with its feedback page, drawn here unless given); returns
-        'stored', or 'superseded' when a newer one of this student is already there."""
+        'stored', or 'superseded' when a newer one of this student is already there.
+
+        As `autograde` records a result (batch.record): the submitted notebook, its timestamp, the
+        page and results.json are written beside their places first; the gradebook's transaction
+        decides (if it fails, they are dropped and the earlier submission is untouched); then they
+        are put in place, results.json last."""
         from nbgrader.api import Gradebook
         from nbgrader.preprocessors import AssignLatePenalties
+        from nbgrader.utils import parse_utc
 
         from autograder import feedback, gradebook
         self.prepare(assignment_id)
         assignment = Assignment.load(assignment_id, self.course)
         folder = self.folder(student, assignment_id)
         existing = self.coursedir.get_existing_timestamp(str(folder)) if folder.is_dir() else None
-        from nbgrader.utils import parse_utc
         if existing is not None and existing > parse_utc(timestamp):
             return "superseded"
         notebook = folder / f"{assignment_id}.ipynb"
-        folder.mkdir(parents=True, exist_ok=True)
-        for other in folder.glob("*.ipynb"):   # nbgrader keeps one submission: this one
-            if other != notebook:
-                other.unlink()
-        tmp = notebook.with_name(f".{notebook.name}.tmp")
-        shutil.copyfile(upload, tmp)
-        tmp.replace(notebook)
-        write_atomically(folder / "timestamp.txt", timestamp + "\n")
-
         result.submission = str(notebook)
         results_path = Path(self.coursedir.format_path(self.coursedir.autograded_directory, student,
                                                        assignment_id)) / "results.json"
-        save(result, results_path)
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-            target = gradebook.record(gb, self.coursedir, assignment_id, student, assignment_id, notebook,
-                                      assignment.release_notebook, result)
+        page = page if page is not None else feedback.render(result, student, upload)
+        staged = [Staged(notebook, upload.read_bytes()),
+                  Staged(folder / "timestamp.txt", timestamp + "\n"),
+                  Staged(self.feedback_page(student, assignment_id), page)]
+        if result.fingerprint:
+            staged.append(Staged(results_path.with_name(".recorded"), result.fingerprint))
+        staged.append(Staged(results_path, as_text(result)))
+        try:
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                target = gradebook.record(gb, self.coursedir, assignment_id, student, assignment_id, upload,
+                                          assignment.release_notebook, result, timestamp=parse_utc(timestamp))
+        except BaseException:
+            for file in staged:
+                file.discard()
+            raise
+        for other in folder.glob("*.ipynb"):   # nbgrader keeps one submission: this one
+            if other != notebook:
+                other.unlink()
+        for file in staged:
+            file.publish()
         resources = {"nbgrader": {"notebook": assignment_id, "assignment": assignment_id, "student": student,
                                   "db_url": self.coursedir.db_url}}
         AssignLatePenalties(config=self.config).preprocess(gradebook._read(target), resources)
-        page = page if page is not None else feedback.render(result, student, notebook)
-        write_atomically(self.feedback_page(student, assignment_id), page)
-        if result.fingerprint:
-            write_atomically(results_path.with_name(".recorded"), result.fingerprint)
         self._csv_dirty = True
         return "stored"
 
