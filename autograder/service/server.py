@@ -37,15 +37,16 @@ import tornado.netutil
 import tornado.web
 
 from autograder.assignments import assignment_ids
+from autograder.failures import STUCK, WORKER_DIED, ErrorResults, suite_max_score
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
 from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
 from autograder.service.queue import Row, SubmissionQueue
 from autograder.service.store import CourseStore, nbgrader_timestamp
+from autograder.watchdog import Deadline, allowance, end_sandboxes, kill_tree
 
 log = logging.getLogger("autograder.serve")
 
-WORKER_DIED = "评分进程意外退出，已重试一次仍未评完；请稍后重新提交，或告诉老师。"
 STUDENT_NAME = re.compile(r"^[\w@+\-][\w.@+\-]{0,99}$")
 
 
@@ -59,21 +60,27 @@ class WorkerDied(Exception):
     pass
 
 
+class WorkerStuck(WorkerDied):
+    """No progress within the watchdog's allowance (watchdog.py): the worker was killed."""
+
+
 # ---------------------------------------------------------------------------- backends
 
 class LocalWorker:
     """One `python -m autograder.service.worker` process; results come on a pipe of their own."""
 
-    def __init__(self, slot: int, settings_json: str, root: Path):
-        self.slot, self.settings_json, self.root = slot, settings_json, root
+    def __init__(self, slot: int, settings_json: str, root: Path, settings):
+        self.slot, self.settings_json, self.root, self.settings = slot, settings_json, root, settings
         self.process: asyncio.subprocess.Process | None = None
         self.reader: asyncio.StreamReader | None = None
 
     async def start(self) -> None:
         read, write = os.pipe()
+        # umask 022: the worker makes its sandboxes' scratch files as grading always does (the
+        # service itself runs with 077, so that nothing it writes is readable by others).
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "autograder.service.worker", str(self.slot), self.settings_json, str(self.root),
-            str(write), stdin=asyncio.subprocess.PIPE, pass_fds=[write])
+            str(write), stdin=asyncio.subprocess.PIPE, pass_fds=[write], umask=0o022)
         os.close(write)
         loop = asyncio.get_running_loop()
         self.reader = asyncio.StreamReader(limit=64 * 2**20)
@@ -81,21 +88,36 @@ class LocalWorker:
 
     async def grade(self, batch: str, assignment: str, paths: list[str], fingerprints: dict,
                     on_result: Callable[[SubmissionResult], None]) -> None:
+        """WorkerDied if the worker ends first; WorkerStuck (it is then killed) if it shows no
+        progress in time: before grading starts (its Grader warming up), STARTUP more."""
         try:
             self.process.stdin.write((json.dumps({"batch": batch, "assignment": assignment, "paths": paths,
                                                   "fingerprints": fingerprints}) + "\n").encode())
             await self.process.stdin.drain()
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise WorkerDied(str(exc)) from None
+        deadline = Deadline(self.settings)
+        deadline.busy()
         while True:
-            line = await self.reader.readline()
+            try:
+                line = await asyncio.wait_for(self.reader.readline(), max(deadline.left(), 0.0))
+            except asyncio.TimeoutError:
+                await self.kill()
+                raise WorkerStuck(f"worker {self.slot}: no progress in {allowance(self.settings):.0f} s") from None
             if not line:
                 raise WorkerDied(f"worker {self.slot} exited")
             message = json.loads(line)
+            deadline.progress(ready="start" in message)
             if "result" in message:
                 on_result(SubmissionResult.from_json(message["result"]))
             elif message.get("done") == batch:
                 return
+
+    async def kill(self) -> None:
+        """Stuck: the worker, its process tree and its sandboxes (watchdog.py)."""
+        kill_tree(self.process.pid)
+        await self.process.wait()
+        await asyncio.get_running_loop().run_in_executor(None, end_sandboxes, self.process.pid)
 
     async def stop(self) -> None:
         if self.process and self.process.returncode is None:
@@ -106,8 +128,7 @@ class LocalWorker:
             try:
                 await asyncio.wait_for(self.process.wait(), 5)   # its batch is queued again at the next start
             except asyncio.TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+                await self.kill()
 
 
 class LocalBackend:
@@ -116,6 +137,7 @@ class LocalBackend:
     def __init__(self, settings, root: Path, workers: int, slot_base: int):
         from autograder.parallel import _settings_state
 
+        self.settings = settings
         self.settings_json = json.dumps(_settings_state(settings))
         self.root = root
         self.capacity = max(1, workers)
@@ -126,7 +148,7 @@ class LocalBackend:
 
     async def start(self) -> None:
         for slot in self.slots:
-            worker = LocalWorker(slot, self.settings_json, self.root)
+            worker = LocalWorker(slot, self.settings_json, self.root, self.settings)
             await worker.start()
             self.all.append(worker)
             self.idle.put_nowait(worker)
@@ -138,7 +160,7 @@ class LocalBackend:
         except WorkerDied:
             await worker.stop()
             self.all.remove(worker)
-            worker = LocalWorker(worker.slot, self.settings_json, self.root)   # a fresh one takes over
+            worker = LocalWorker(worker.slot, self.settings_json, self.root, self.settings)   # a fresh one takes over
             await worker.start()
             self.all.append(worker)
             raise
@@ -221,6 +243,7 @@ class Service:
         self._due: dict[str, object] = {}
         self._prepared: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
+        self._errors: dict[str, ErrorResults] = {}
         self.stopping = False
 
     # ------------------------------------------------------------------------ lifecycle
@@ -365,8 +388,12 @@ class Service:
 
         batch = uuid.uuid4().hex[:12]
         started = time.monotonic()
+        failure = WORKER_DIED
         try:
             await self.backend.grade(batch, assignment, list(by_path), fingerprints, on_result)
+        except WorkerStuck as exc:
+            log.warning("batch %s: %s", batch, exc)
+            failure = STUCK.format(seconds=allowance(self.sandbox))
         except WorkerDied as exc:
             log.warning("batch %s: %s", batch, exc)
         except Exception:
@@ -376,15 +403,25 @@ class Service:
                 for row in rows:
                     if row.id in got:
                         continue
-                    if row.attempts + 1 < 2:          # once more, in another batch
+                    # Graded again alone (next_batch), unless it failed alone on a second try.
+                    if len(rows) > 1 or row.attempts + 1 < 2:
                         self.queue.requeue([row.id])
                         self.notify(row.id)
                     else:
-                        on_result(SubmissionResult(row.upload, assignment, "error", error=WORKER_DIED,
-                                                   fingerprint=fingerprints.get(row.upload)))
+                        errors = await self.errors(assignment)
+                        on_result(errors(row.upload, failure, fingerprints.get(row.upload)))
                 self.free += 1
                 self.wake.set()
         log.info("graded %d of %s in %.2fs", len(got), assignment, time.monotonic() - started)
+
+    async def errors(self, assignment: str) -> ErrorResults:
+        """Error results of this assignment with its real max_score (its suite collected once, in a
+        renderer process: pytest is no guest for the event loop's process)."""
+        if assignment not in self._errors:
+            maximum = await asyncio.get_running_loop().run_in_executor(self.renderer, suite_max_score, assignment,
+                                                                       str(self.course))
+            self._errors[assignment] = ErrorResults(assignment, self.course, maximum)
+        return self._errors[assignment]
 
     async def record(self, row: Row, result: SubmissionResult) -> None:
         """Draw the pages (renderer processes), then store (the recorder's thread, one writer). A page
