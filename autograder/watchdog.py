@@ -19,6 +19,7 @@ result (failures.STUCK) and everyone else is graded.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import time
@@ -65,14 +66,21 @@ class Deadline:
 
 
 def stall_if_asked(paths) -> None:
-    """Tests only: with AUTOGRADER_TEST_STALL_ON=<text> in a worker's own environment, the worker
-    hangs (in its own process, outside any sandbox) before grading a chunk holding a file whose
-    name contains <text>. Unset, as always outside tests, this does nothing; a submission cannot
-    set a grading process's environment."""
-    needle = os.environ.get(STALL_HOOK)
-    if needle and any(needle in Path(str(p)).name for p in paths):
+    """Tests only: with AUTOGRADER_TEST_STALL_ON=<sha256>[,<sha256>...] in a worker's own
+    environment, the worker hangs (in its own process, outside any sandbox) before grading a
+    chunk holding a file with those exact bytes. Unset, as always outside tests, this does
+    nothing; a submission cannot set a grading process's environment."""
+    wanted = {h for h in os.environ.get(STALL_HOOK, "").split(",") if h}
+    if wanted and any(_sha256(p) in wanted for p in paths):
         while True:
             time.sleep(3600)
+
+
+def _sha256(path) -> str:
+    try:
+        return hashlib.sha256(Path(str(path)).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 # --------------------------------------------------------------------------- ending a worker

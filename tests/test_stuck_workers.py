@@ -5,9 +5,10 @@ one that stalls a worker alone becomes an error result with the real max_score.
 
 Workers are made stuck for real: SIGSTOP on a worker process in the middle of a sandboxed cell,
 or the test-only hook (AUTOGRADER_TEST_STALL_ON in the workers' own environment) that makes a
-worker hang in its own process before grading a chunk holding a named file."""
+worker hang in its own process before grading a chunk holding a file with given bytes."""
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -22,6 +23,14 @@ ASSIGNMENT = "ps1_derivatives"
 MAX_SCORE = 12.0
 WRONG_F_PRIME = "def f_prime(x):\n    return x\n"   # loses f_prime's 1 point
 SLOW_F = "import time\ntime.sleep(3)\n\ndef f(x):\n    return x ** 2\n"   # a cell still running when stopped
+
+
+STALLS = "# the test-only hook names this notebook's bytes\ndef f(x):\n    return x ** 2\n"
+
+
+def stall_hook(notebook: Path) -> str:
+    """The value of AUTOGRADER_TEST_STALL_ON that makes a worker hang on this notebook."""
+    return hashlib.sha256(notebook.read_bytes()).hexdigest()
 
 
 def settings(**chosen):
@@ -74,10 +83,10 @@ def grade(paths: list[Path], settings, workers: int = 2, chunk_size: int = 3, ti
 def test_a_submission_that_stalls_its_worker_is_an_error_and_everyone_else_is_graded(tmp_path, monkeypatch):
     from autograder.failures import STUCK
 
-    monkeypatch.setenv("AUTOGRADER_TEST_STALL_ON", "stall")
-    names = {"alice": {}, "bob": {"f_prime": WRONG_F_PRIME}, "stall": {}, "carol": {}, "dave": {"f_prime": WRONG_F_PRIME},
-             "erin": {}}
+    names = {"alice": {}, "bob": {"f_prime": WRONG_F_PRIME}, "stall": {"f": STALLS}, "carol": {},
+             "dave": {"f_prime": WRONG_F_PRIME}, "erin": {}}
     paths = [make_submission(ASSIGNMENT, tmp_path / f"{name}.ipynb", replace) for name, replace in names.items()]
+    monkeypatch.setenv("AUTOGRADER_TEST_STALL_ON", stall_hook(paths[2]))
     seen: set[int] = set()
     watching = threading.Event()
 

@@ -41,11 +41,11 @@ CREATE INDEX IF NOT EXISTS by_student ON submissions (student, received);
 """
 
 
-# The queued submissions, each with its turn: how many of the same student's are ahead of it
-# (waiting or being graded).
+# The queued submissions, each with its turn: how many submissions of the same assignment its
+# student made before it. First submissions (turn 0) go before anyone's second, and so on.
 TURNS = """WITH waiting AS (SELECT * FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY student ORDER BY seq) - 1 AS turn
-    FROM submissions WHERE state IN ('queued', 'grading')) WHERE state='queued')"""
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY student, assignment ORDER BY seq) - 1 AS turn
+    FROM submissions) WHERE state='queued')"""
 
 
 @dataclass
@@ -139,12 +139,12 @@ class SubmissionQueue:
         return self._rows("SELECT * FROM submissions WHERE student=? ORDER BY seq", (student,))
 
     def next_batch(self, limit: int) -> list[Row]:
-        """What to grade next, fairly: each student's waiting submissions take turns (every
-        student's next one before anyone's one after it, then the oldest first), so a burst of
-        resubmissions by one student never puts another student's submission more than one batch
-        back. The first in that order and the next ones of the same assignment make the batch;
-        a submission tried before (its batch did not finish: a stuck or dead worker, a restart)
-        is graded alone, and never joins another's batch."""
+        """What to grade next, fairly: by turn (a student's first submission of an assignment
+        before anyone's second, every second before any third...), then the oldest first. So a
+        burst of resubmissions never delays another student's first submission by more than the
+        batch already being graded. The first in that order and the next ones of the same
+        assignment make the batch; a submission tried before (its batch did not finish: a stuck or
+        dead worker, a restart) is graded alone, and never joins another's batch."""
         first = self._rows(f"{TURNS} SELECT {COLUMNS} FROM waiting ORDER BY turn, seq LIMIT 1")
         if not first or first[0].attempts > 0 or limit <= 1:
             return first
