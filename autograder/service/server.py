@@ -40,9 +40,15 @@ from autograder.assignments import assignment_ids
 from autograder.failures import STUCK, WORKER_DIED, ErrorResults, suite_max_score
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
-from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
+from autograder.service.limits import (GradingService, RateLimited, shows_messages, test_visible, too_many_in_flight,
+                                       too_many_refused, utcnow)
+from autograder.service import private
+from autograder.service.private import others_can_enter, private_dir, tighten
+from autograder.service.identity import Refused
 from autograder.service.queue import Row, SubmissionQueue
 from autograder.service.store import CourseStore, nbgrader_timestamp
+from autograder.service.uploads import (BadQuery, InFlight, Incoming, Refusals, assignment_filter, filename, query,
+                                        wait_seconds)
 from autograder.watchdog import Deadline, allowance, end_sandboxes, kill_tree
 
 log = logging.getLogger("autograder.serve")
@@ -224,9 +230,13 @@ class Service:
         self.settings = GradingService(config=self.config)
         self.sandbox = sandbox_settings(self.course, overrides)
         self.identity = identity or identities.from_environment(self.course)
-        self.home = self.course / ".autograder" / "service"
-        self.uploads = self.home / "uploads"
-        self.uploads.mkdir(parents=True, exist_ok=True)
+        self.home = private_dir(self.course / ".autograder" / "service")
+        tighten(self.course / ".autograder")
+        tighten(self.course / ".autograder" / "tokens.json")
+        self.uploads = private_dir(self.home / "uploads")
+        self.incoming = private_dir(self.home / "incoming")   # uploads being received
+        private_dir(self.home / "pages")
+        tighten(self.course / "gradebook.db")
         self.queue = SubmissionQueue(self.home / "queue.sqlite")
         self.store = CourseStore(self.course, self.settings)
         self.recorder = ThreadPoolExecutor(1, thread_name_prefix="recorder")
@@ -244,6 +254,7 @@ class Service:
         self._prepared: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
         self._errors: dict[str, ErrorResults] = {}
+        self.refusals, self.in_flight = Refusals(), InFlight()
         self.stopping = False
 
     # ------------------------------------------------------------------------ lifecycle
@@ -320,22 +331,14 @@ class Service:
         if len(recent) >= limit:
             raise RateLimited(int(recent[-limit] + 3600 - now) + 1, limit)
 
-    def accept(self, student: str, assignment: str, filename: str, body: bytes) -> Row:
-        """Validate, keep on disk, queue. Raises NotebookError or RateLimited."""
+    def accept(self, student: str, assignment: str, filename: str, incoming: Incoming) -> Row:
+        """Validate, keep on disk, queue. Raises NotebookError or RateLimited; a refused upload
+        leaves nothing behind (the caller discards `incoming`)."""
         self.check_rate(student)
+        read_notebook(incoming.path)
         submission_id = uuid.uuid4().hex
         upload = self.uploads / f"{submission_id}.ipynb"
-        part = upload.with_suffix(".part")
-        with open(part, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            read_notebook(part)
-        except NotebookError:
-            part.unlink()
-            raise
-        part.replace(upload)
+        incoming.keep(upload)
         received = time.time()
         due = self.due_date(assignment)
         late = max(0.0, (utcnow() - due).total_seconds()) if due else 0.0
@@ -584,7 +587,12 @@ class Base(tornado.web.RequestHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
 
     async def identify(self) -> bool:
-        student = await self.service.identity.student(self.request.headers.get("Authorization"))
+        try:
+            student = await self.service.identity.student(self.request.headers.get("Authorization"))
+        except Refused as exc:   # a token past its expiry
+            self.set_header("WWW-Authenticate", 'Bearer realm="autograder", error="invalid_token"')
+            self.fail(401, str(exc))
+            return False
         if not student or not STUDENT_NAME.match(student):
             self.set_header("WWW-Authenticate", 'Bearer realm="autograder"')
             self.fail(401, "没有有效的身份：请带上老师发给你的令牌（Authorization: Bearer <token>），"
@@ -633,14 +641,19 @@ class Me(Base):
         for a in self.service.assignments:
             due = self.service.due_date(a)
             assignments.append({"id": a, "due_date": due.isoformat() + "Z" if due else None})
+        expires = getattr(self.service.identity, "expires", lambda student: None)(self.student)
         self.reply({"student": self.student, "assignments": assignments, "visibility": s.visibility,
+                    "token_expires": expires.isoformat() if expires else None,
                     "limits": {"submissions_per_hour": s.submissions_per_hour, "max_upload_mb": s.max_upload_mb}})
 
 
 @tornado.web.stream_request_body
 class Submit(Base):
+    """An upload: everything that can be refused is refused before the body is read; the body
+    goes to a private temporary file that is kept only if accepted (uploads.py)."""
+
     async def prepare(self):
-        self.chunks: list[bytes] = []
+        self.incoming: Incoming | None = None
         self.size = 0
         limit = self.service.settings.max_upload_bytes
         self.request.connection.set_max_body_size(hard_cap(limit))
@@ -648,45 +661,86 @@ class Submit(Base):
             return
         if not await self.identify():
             return
+        settings, student = self.service.settings, self.student
+        wait = self.service.refusals.retry_after(student, settings.rejections_per_hour)
+        if wait:
+            self.too_many(too_many_refused(wait, settings.rejections_per_hour))
+            return
         assignment = self.path_args[0]
         if assignment not in self.service.assignments:
-            self.fail(404, f"没有这次作业：{assignment}（可以提交的作业：{', '.join(self.service.assignments)}）。",
-                      assignments=self.service.assignments)
-            return
-        length = int(self.request.headers.get("Content-Length") or 0)
-        if length > hard_cap(limit):   # not read at all: the connection is closed after this answer
-            self.fail(413, too_big(length, limit))
+            self.refuse(404, f"没有这次作业：{assignment}（可以提交的作业：{', '.join(self.service.assignments)}）。",
+                        assignments=self.service.assignments)
             return
         try:
-            self.service.check_rate(self.student)
+            self.filename = filename(query(self.request, "filename"), f"{assignment}.ipynb")
+        except BadQuery as exc:
+            self.refuse(400, str(exc))
+            return
+        try:
+            length = int(self.request.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0   # tornado itself refuses a malformed Content-Length before we are called
+        if length > hard_cap(limit):   # not read at all: the connection is closed after this answer
+            self.refuse(413, too_big(length, limit))
+            return
+        try:
+            self.service.check_rate(student)
         except RateLimited as exc:
-            self.set_header("Retry-After", str(exc.retry_after))
-            self.fail(429, str(exc), retry_after=exc.retry_after)
+            self.too_many(exc)
+            return
+        if not self.service.in_flight.enter(student, settings.uploads_in_flight):
+            self.too_many(too_many_in_flight(settings.uploads_in_flight))
+            return
+        self.entered = student
+        # Declared too large: read through and dropped (so that the answer 413 reaches the client), never written.
+        self.incoming = Incoming(self.service.incoming, limit) if length <= limit else None
 
     def data_received(self, chunk: bytes) -> None:
         self.size += len(chunk)
-        if self.size <= self.service.settings.max_upload_bytes:
-            self.chunks.append(chunk)
-        else:
-            self.chunks = []
+        if self.incoming is not None:
+            self.incoming.write(chunk)
 
     async def post(self, assignment: str):
         limit = self.service.settings.max_upload_bytes
-        if self.size > limit:
-            self.fail(413, too_big(self.size, limit))
+        if self.incoming is None or self.incoming.too_big:
+            self.refuse(413, too_big(self.size, limit))
             return
-        filename = Path(self.get_query_argument("filename", f"{assignment}.ipynb")).name[:200]
         try:
-            row = self.service.accept(self.student, assignment, filename, b"".join(self.chunks))
+            row = self.service.accept(self.student, assignment, self.filename, self.incoming)
         except RateLimited as exc:
-            self.set_header("Retry-After", str(exc.retry_after))
-            self.fail(429, str(exc), retry_after=exc.retry_after)
+            self.too_many(exc)
             return
         except NotebookError as exc:
-            self.fail(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
+            self.refuse(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
             return
         self.set_header("Location", f"api/submissions/{row.id}")
         self.reply(self.service.view(row), 202)
+
+    def refuse(self, status: int, message: str, **extra) -> None:
+        """An upload refused for what it is: counted against the student's refusals, and
+        nothing of it left on disk before the answer goes out."""
+        self.service.refusals.add(self.student)
+        self._release()
+        self.fail(status, message, **extra)
+
+    def too_many(self, exc: RateLimited) -> None:
+        self._release()
+        self.set_header("Retry-After", str(exc.retry_after))
+        self.fail(429, str(exc), retry_after=exc.retry_after)
+
+    def on_finish(self) -> None:
+        self._release()
+
+    def on_connection_close(self) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if getattr(self, "incoming", None) is not None:
+            self.incoming.discard()   # nothing if it was kept
+            self.incoming = None
+        if getattr(self, "entered", None):
+            self.service.in_flight.leave(self.entered)
+            self.entered = None
 
 
 def too_big(size: int, limit: int) -> str:
@@ -699,7 +753,11 @@ class Submission(Base):
         row = await self.own(submission_id)
         if row is None:
             return
-        wait = min(max(float(self.get_query_argument("wait", "0") or 0), 0.0), 60.0)
+        try:
+            wait = wait_seconds(query(self.request, "wait"))
+        except BadQuery as exc:
+            self.fail(400, str(exc))
+            return
         if wait and row.state != "done":
             before = row.state
             deadline = time.monotonic() + wait
@@ -726,7 +784,12 @@ class Submissions(Base):
     async def get(self):
         if not await self.identify():
             return
-        rows = self.service.queue.of_student(self.student, self.get_query_argument("assignment", None))
+        try:
+            assignment = assignment_filter(query(self.request, "assignment"))
+        except BadQuery as exc:
+            self.fail(400, str(exc))
+            return
+        rows = self.service.queue.of_student(self.student, assignment)
         self.reply({"student": self.student, "submissions": [self.service.view(r) for r in rows]})
 
 
@@ -748,7 +811,11 @@ async def serve(course: Path, port: int | None, host: str, scheduler: str | None
                 overrides: dict, announce: Callable[[str], None] = print) -> None:
     from autograder.service.identity import HubIdentity
 
+    private.enter()   # everything the service writes is private (private.py); its workers get 022
     service = Service(course, scheduler, workers, overrides)
+    if others_can_enter(service.course):
+        log.warning("%s can be entered by other accounts: the service's own files are private, but keep "
+                    "the course's other files (source/, release/) readable only by whom you mean", service.course)
     prefix = "/"
     if isinstance(service.identity, HubIdentity):
         prefix = service.identity.prefix
