@@ -134,7 +134,8 @@ class Recorder(threading.Thread):
 
 def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
                      progress: bool, overrides: dict) -> int:
-    from autograder.parallel import ClusterError, WorkerPool, grade_on_dask
+    from autograder.dask_grading import ClusterError, grade_on_dask
+    from autograder.parallel import WorkerPool
 
     settings = sandbox_settings(course, overrides)
     assignment = Assignment.load(assignment_id, course)

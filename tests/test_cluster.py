@@ -219,7 +219,7 @@ DRIVER = '''
 import json, os, sys
 from pathlib import Path
 from autograder.config import sandbox_settings
-from autograder.parallel import grade_on_dask
+from autograder.dask_grading import grade_on_dask
 
 course, address, log, size = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
@@ -306,7 +306,7 @@ def test_a_scheduler_without_the_package_is_refused(installed, tmp_path):
     machines = Cluster(tmp_path / "cluster", installed["python"], [course, ROOT],
                        scheduler_python=bare / "bin" / "python")
     try:
-        code = ("import sys\nfrom autograder.parallel import grade_on_dask, ClusterError\n"
+        code = ("import sys\nfrom autograder.dask_grading import grade_on_dask, ClusterError\n"
                 "from autograder.sandbox.settings import SandboxSettings\n"
                 f"try:\n    grade_on_dask([{str(next(course.glob('submitted/*/*/*.ipynb')))!r}], {ASSIGNMENT!r}, "
                 f"SandboxSettings(), {machines.address!r}, root=__import__('pathlib').Path({str(course)!r}))\n"
@@ -401,7 +401,7 @@ def test_worker_processes_claim_distinct_sandbox_users():
 
 
 def test_unreadable_submissions_are_errors_with_the_real_max_score(tmp_path):
-    from autograder.parallel import grade_on_dask
+    from autograder.dask_grading import grade_on_dask
     from autograder.sandbox.settings import SandboxSettings
 
     folder = tmp_path / "a_folder.ipynb"
