@@ -257,6 +257,7 @@ class WorkerPool:
                     rest(worker)
             for worker in [key.data for key in list(selector.get_map().values())]:
                 if worker.deadline.passed():
+                    unready_deaths = 0 if worker.ready else unready_deaths + 1
                     lost(worker, "stuck")
             if unready_deaths >= 3:   # workers cannot even start here: say so for everything left
                 for index in pending:
@@ -283,6 +284,7 @@ class WorkerPool:
         if self.zygote:
             self.zygote[0].close()   # after the workers: it ends once its last connection has closed
             self.zygote = None
+
 
 def _batch_zygote(assignment_id: str, settings, root: Path | None):
     """One zygote for all the workers of a batch, with what each worker warms up with (numpy, and
