@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from autograder.failures import NO_WORKER, STUCK, WORKER_DIED, ErrorResults
 from autograder.results import SubmissionResult
-from autograder.watchdog import Deadline, allowance, kill_worker, stall_if_asked
+from autograder.watchdog import Deadline, allowance, end_sandboxes, kill_worker, stall_if_asked
 
 CHUNK = 4
 
@@ -219,6 +219,7 @@ class WorkerPool:
                 worker.kill()
             else:
                 worker.stop()
+                end_sandboxes(worker.process.pid)   # what a sandbox it had running left behind
             retry = []
             for index in worker.assigned:
                 chunk, alone = work[index]

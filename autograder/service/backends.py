@@ -118,6 +118,7 @@ class LocalBackend:
             await worker.grade(batch, assignment, paths, fingerprints, on_result)
         except WorkerDied:
             await worker.stop()
+            await asyncio.get_running_loop().run_in_executor(None, end_sandboxes, worker.process.pid)
             self.all.remove(worker)
             worker = LocalWorker(worker.slot, self.settings_json, self.root, self.settings)   # a fresh one takes over
             await worker.start()
