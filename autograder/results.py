@@ -133,13 +133,15 @@ class SubmissionResult:
         return {k: (round(v[0], 6), round(v[1], 6)) for k, v in totals.items()}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers see old or new, never half."""
+def write_atomically(path: Path, text: str, private: bool = False) -> None:
+    """Write to a temporary file beside `path`, then rename: readers see old or new, never half.
+    `private`: the file is 0600 from its creation (tokens), whatever the umask."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide grades from the course's group
+    if not private:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide grades from the course's group
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -20,8 +20,9 @@ import hmac
 import json
 import os
 import secrets
-import tempfile
 from pathlib import Path
+
+from autograder.results import write_atomically
 
 PREFIX = "agt_"
 
@@ -55,19 +56,7 @@ def _load(path: Path) -> dict:
 def write_private(path: Path, text: str) -> None:
     """Write `path` created 0600 (a new file beside it, renamed over it), its directory 0700 if made here."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")   # mkstemp: 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, text, private=True)
 
 
 class BadExpiry(ValueError):

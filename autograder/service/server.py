@@ -659,9 +659,9 @@ async def serve(course: Path, port: int | None, host: str, scheduler: str | None
 
     private.enter()   # everything the service writes is private (private.py); its workers get 022
     service = Service(course, scheduler, workers, overrides)
-    if others_can_enter(service.course):
-        log.warning("%s can be entered by other accounts: the service's own files are private, but keep "
-                    "the course's other files (source/, release/) readable only by whom you mean", service.course)
+    if others_can_enter(service.course):   # hub mode: students may have accounts here
+        log.warning("other accounts can enter %s: what the service writes is private (0600 files, 0700 "
+                    "directories); source/ and the rest keep the modes you gave them", service.course)
     prefix = "/"
     if isinstance(service.identity, HubIdentity):
         prefix = service.identity.prefix
