@@ -54,6 +54,9 @@ def hub_machine():
         while data["state"] != "done":
             status, data, _ = request(f"{service.url}api/submissions/{data['id']}?wait=20", tokens["alice"])
         assert data["status"] == "graded"
+        deadline = time.monotonic() + 60   # grades.csv is written after the feedback is out
+        while not (course / "grades.csv").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
         yield course, service, tokens
     finally:
         service.stop()
