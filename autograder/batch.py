@@ -173,7 +173,8 @@ def _timestamp(coursedir, submission: Submission):
 
 def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
                      progress: bool, overrides: dict) -> int:
-    from autograder.parallel import ClusterError, WorkerPool, grade_on_dask
+    from autograder.dask_grading import ClusterError, grade_on_dask
+    from autograder.parallel import WorkerPool
 
     settings = sandbox_settings(course, overrides)
     assignment = Assignment.load(assignment_id, course)
@@ -182,8 +183,8 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
 
     from nbgrader.coursedir import CourseDirectory
 
+    from autograder.failures import ErrorResults
     from autograder.gradebook import ensure_assignment, read_json
-    from autograder.engine import suite_max_score
 
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy warnings
     config = load_config(course)
@@ -210,19 +211,11 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     skipped = len(submissions) - len(to_grade)
     bar = Progress(len(to_grade), progress)
 
-    maximum: list[float] = []
-
-    def max_score() -> float:
-        """The suite's: every result, an error too, has the same max_score (the contract)."""
-        if not maximum:
-            graded = [r.max_score for r in results.values() if r.status == "graded"]
-            maximum.append(graded[0] if graded else suite_max_score(assignment))
-        return maximum[0]
+    errors = ErrorResults(assignment_id, course)   # every result, an error too, has the suite's max_score
 
     def finished(result: SubmissionResult) -> None:
         submission = by_key[result.submission]
-        if result.status == "error" and not result.max_score:
-            result.max_score = max_score()
+        errors.complete(result)
         results[result.submission] = result
         recorder.inbox.put((submission, result))   # results.json with the other records (Recorder)
         bar.step()
@@ -245,8 +238,7 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     elapsed = time.monotonic() - started
     for submission in to_grade:
         if not submission.notebook.is_file():
-            finished(SubmissionResult(submission.key, assignment_id, "error", error=NO_NOTEBOOK,
-                                      max_score=max_score(), fingerprint=submission.fingerprint))
+            finished(errors(submission.key, NO_NOTEBOOK, submission.fingerprint))
     recorder.finish()
 
     all_results = [results[s.key] for s in submissions if s.key in results]

@@ -72,8 +72,10 @@ COMMANDS = {
                "For an instructor: issue a token for each student of the course's gradebook who has none yet "
                "(or for every one with --renew) and print them as CSV (student,token) once; the course keeps "
                "only their hashes. Students put theirs in JupyterLab (AUTOGRADER_TOKEN) or send it as "
-               "`Authorization: Bearer <token>`.",
+               "`Authorization: Bearer <token>`. With --expires the tokens issued now stop working at that "
+               "time (renew to extend).",
                ["autograder tokens --course .",
+                "autograder tokens --course . --expires 2027-01-31",
                 "autograder tokens --course . --student alice --renew --output alice.csv",
                 "autograder tokens --course . --revoke bob"]),
 }
@@ -150,7 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only this student of the gradebook (repeatable; default: all)")
     tokens.add_argument("--renew", action="store_true", help="replace existing tokens too (the old ones stop working)")
     tokens.add_argument("--revoke", action="append", metavar="NAME", help="withdraw this student's token (repeatable)")
-    tokens.add_argument("--output", metavar="FILE", help="write the CSV to FILE (mode 600) instead of printing it")
+    tokens.add_argument("--output", metavar="FILE", help="write the CSV to FILE (created mode 600) instead of printing it")
+    tokens.add_argument("--expires", metavar="WHEN",
+                        help="the tokens issued now stop working then: a date (2027-01-31, until the end of that day "
+                             "UTC), a date and time ('2027-01-31 18:00 Asia/Shanghai') or a duration (90d, 12h)")
     return parser
 
 
@@ -175,7 +180,8 @@ def _run(args: argparse.Namespace) -> int:
         return commands.serve(Path(args.course).expanduser(), args.port, args.host, args.scheduler, args.workers,
                               _overrides(args))
     if args.command == "tokens":
-        return commands.tokens(Path(args.course).expanduser(), args.student, args.renew, args.revoke, args.output)
+        return commands.tokens(Path(args.course).expanduser(), args.student, args.renew, args.revoke, args.output,
+                               args.expires)
     return 2
 
 

@@ -159,11 +159,16 @@ def serve(course: Path, port: int | None, host: str, scheduler: str | None, work
 
 
 def tokens(course: Path, students: list[str] | None, renew: bool, revoke: list[str] | None,
-           output: str | None) -> int:
+           output: str | None, expires: str | None = None) -> int:
     import warnings
 
-    from autograder.service.identity import issue_tokens, revoke_tokens
+    from autograder.service.identity import BadExpiry, issue_tokens, parse_expiry, revoke_tokens, write_private
     from autograder.spreadsheet import rows_text
+
+    try:
+        until = parse_expiry(expires) if expires else None
+    except BadExpiry as exc:
+        raise UsageError(str(exc)) from None
 
     if not (course / "gradebook.db").is_file():
         raise UsageError(f"{course} has no gradebook.db: add the students first "
@@ -186,15 +191,14 @@ def tokens(course: Path, students: list[str] | None, renew: bool, revoke: list[s
     if not wanted:
         raise UsageError("the gradebook has no students yet: `nbgrader db student add NAME` or "
                          "`nbgrader db student import students.csv`")
-    issued = issue_tokens(course, wanted, renew)
+    issued = issue_tokens(course, wanted, renew, until)
     text = rows_text(["student", "token"], sorted(issued.items()))
     if output:
-        target = Path(output)
-        target.write_text(text, encoding="utf-8")
-        target.chmod(0o600)
+        write_private(Path(output), text)   # created 0600: it holds every token in clear
     else:
         sys.stdout.write(text)
     kept = len(wanted) - len(issued)
-    print(f"{len(issued)} token(s) issued" + (f", {kept} student(s) keep theirs (--renew replaces them)" if kept else "")
+    print(f"{len(issued)} token(s) issued" + (f", valid until {until:%Y-%m-%d %H:%M:%S} UTC" if until and issued else "")
+          + (f", {kept} student(s) keep theirs (--renew replaces them)" if kept else "")
           + (f"; written to {output}" if output else ""), file=sys.stderr)
     return 0

@@ -34,9 +34,9 @@ from autograder.results import Staged, SubmissionResult
 PACKAGE_ROOT = PACKAGE_DIR.parent
 
 
-def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
+def ensure_assignment(coursedir: CourseDirectory, assignment_id: str, umask: int | None = None) -> None:
     """The gradebook must know the assignment's cells; if it does not, let nbgrader record them
-    (`nbgrader generate_assignment`, which also rewrites release/ identically)."""
+    (`nbgrader generate_assignment`, which also rewrites release/ identically, with `umask` if given)."""
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
             gb.find_assignment(assignment_id)
@@ -56,7 +56,8 @@ def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
             shutil.copytree(PACKAGE_ROOT / "source" / assignment_id, where / "source" / assignment_id)
             if (root / "nbgrader_config.py").is_file():
                 shutil.copy(root / "nbgrader_config.py", where)
-        done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True,
+                              umask=-1 if umask is None else umask)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{done.stderr[-2000:]}")
 

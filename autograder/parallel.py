@@ -1,4 +1,4 @@
-"""Grading many notebooks at once: worker processes on this machine, or a Dask cluster.
+"""Grading many notebooks at once on this machine: a pool of worker processes.
 
 Each worker is a fresh Python process (`python -m autograder.parallel`) with its own sandbox user
 (`uid_base + slot`, the slot claimed so that no other grading process on the machine holds it),
@@ -6,13 +6,12 @@ so workers never share a process limit. The workers of a batch share one zygote 
 where the assignment uses it, imported once, not once per worker): this process starts it and
 hands each worker a connection of its own (a socket pair, never a name); a worker whose
 notebooks import more, or whose zygote is gone, starts its own. Work is handed out in small
-chunks; every result goes back to the parent as soon as it exists. If a worker dies, the
-notebooks of its unfinished chunk get an error result, never a hole, and a replacement worker
-carries on.
+chunks; every result goes back to the parent as soon as it exists. A worker that dies, or stops
+making progress (watchdog.py: it is then killed with its sandboxes), is replaced; the notebooks
+of the chunk it was on are graded again one at a time, and one that stops or kills a worker
+alone gets an error result with the suite's max_score (failures.py), never a hole.
 
-On a Dask cluster (`grade_on_dask`) the workers share nothing with this machine but the
-installed package: each task carries what it needs (autograder/tasks.py), a lost worker's
-chunks are graded elsewhere, and a worker of another version is refused.
+On a Dask cluster (dask_grading.py) each Dask worker grades through a pool of one such worker.
 """
 from __future__ import annotations
 
@@ -21,16 +20,15 @@ import os
 import selectors
 import subprocess
 import sys
-import time
 import traceback
-import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
+from autograder.failures import NO_WORKER, STUCK, WORKER_DIED, ErrorResults
 from autograder.results import SubmissionResult
+from autograder.watchdog import Deadline, allowance, end_sandboxes, kill_worker, stall_if_asked
 
 CHUNK = 4
-WORKER_DIED = "评分进程意外退出，这份作业没有评完；请让老师重新评分。"
 
 
 def chunks(items: list, size: int) -> list[list]:
@@ -51,11 +49,12 @@ def _settings_from(state: dict):
 def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, results_fd: int,
                 zygote_fd: int | None = None, preload: str = "") -> None:
     """A worker process (`python -m autograder.parallel`): reads chunks as JSON lines on stdin,
-    writes start/result/done lines to `results_fd` until stdin closes. `zygote_fd`: a connection
-    to the batch's zygote, which has imported `preload` (comma-separated)."""
+    writes ready/start/result/done lines to `results_fd` until stdin closes. `zygote_fd`: a
+    connection to the batch's zygote, which has imported `preload` (comma-separated)."""
     import socket
 
     from autograder.engine import Grader
+    from autograder.sandbox.zygote_client import SandboxError
 
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
     send = lambda message: out.write(json.dumps(message, ensure_ascii=False) + "\n")  # noqa: E731
@@ -65,9 +64,15 @@ def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, re
     shared = (socket.socket(fileno=zygote_fd), [m for m in preload.split(",") if m]) if zygote_fd is not None else None
     with Grader(assignment_id, settings, Path(root) if root else None, slot, shared_zygote=shared) as grader:
         grader.warm_up()   # while the parent is still busy
+        try:
+            grader.zygote.wait_ready()   # from here on, the watchdog's clock is per submission
+        except SandboxError:
+            pass   # each submission will say so
+        send({"ready": slot})
         for line in iter(sys.stdin.readline, ""):
             task = json.loads(line)
             send({"start": task["chunk"]})
+            stall_if_asked(task["paths"])
             try:
                 grader.grade(task["paths"], task.get("fingerprints"), on_result=lambda r: send({"result": r.to_json()}))
             except Exception:
@@ -76,7 +81,10 @@ def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, re
 
 
 class _Worker:
-    def __init__(self, slot: int, assignment_id: str, settings_json: str, root: Path | None, zygote=None):
+    """One worker process: the chunks it holds (the first in progress once it said "start") and
+    the deadline of its next sign of progress (watchdog.py)."""
+
+    def __init__(self, slot: int, assignment_id: str, settings_json: str, root: Path | None, settings, zygote=None):
         read, write = os.pipe()
         self.slot = slot
         try:
@@ -93,8 +101,10 @@ class _Worker:
             connection.close()
         self.results = read
         self.buffer = b""
-        self.assigned: list[int] = []   # chunks given and not yet done, the first in progress
-        self.delivered = 0
+        self.assigned: list[int] = []   # chunks given and not yet done
+        self.current: int | None = None  # the one it said it started
+        self.ready = False
+        self.deadline = Deadline(settings)
 
     def messages(self) -> list[dict] | None:
         """Complete lines available now (read without blocking beyond the selector's word);
@@ -104,12 +114,29 @@ class _Worker:
             return None
         self.buffer += data
         *lines, self.buffer = self.buffer.split(b"\n")
-        return [json.loads(line) for line in lines if line.strip()]
+        messages = [json.loads(line) for line in lines if line.strip()]
+        for message in messages:
+            if "ready" in message:
+                self.ready = True
+            elif "start" in message:
+                self.current = message["start"]
+            elif "done" in message:
+                self.current = None
+                self.assigned.remove(message["done"])
+        if messages:
+            self.deadline.progress(ready=self.ready)
+        if not self.assigned:
+            self.deadline.idle()
+        return messages
 
     def give(self, index: int, paths: list[str], fingerprints: dict) -> None:
         self.assigned.append(index)
-        self.process.stdin.write(json.dumps({"chunk": index, "paths": paths, "fingerprints": fingerprints}) + "\n")
-        self.process.stdin.flush()
+        self.deadline.busy()
+        try:
+            self.process.stdin.write(json.dumps({"chunk": index, "paths": paths, "fingerprints": fingerprints}) + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            pass   # it died while resting: its end of file comes next, and the chunk goes back
 
     def stop(self) -> None:
         try:
@@ -119,24 +146,32 @@ class _Worker:
         self.process.wait()
         os.close(self.results)
 
+    def kill(self) -> None:
+        """Stuck: the worker, its process tree and its sandboxes, at once."""
+        kill_worker(self.process.pid, self.process.wait)
+        self.stop()
+
 
 class WorkerPool:
     """Worker processes, started early (their imports and zygotes warm up while the caller
-    prepares), then fed chunks."""
+    prepares), then fed chunks. A worker that dies or stops making progress (watchdog.py) is
+    replaced; the submissions of the chunk it was grading are graded again one at a time, and
+    one that stops or kills a worker alone is an error result, with the suite's max_score."""
 
-    def __init__(self, assignment_id: str, settings, workers: int, root: Path | None = None):
-        self.assignment_id, self.root = assignment_id, root
+    def __init__(self, assignment_id: str, settings, workers: int, root: Path | None = None, first_slot: int = 1):
+        self.assignment_id, self.root, self.settings = assignment_id, root, settings
         self.settings_json = json.dumps(_settings_state(settings))
         self.zygote = _batch_zygote(assignment_id, settings, root) if workers > 1 else None
-        self.idle = [_Worker(slot, assignment_id, self.settings_json, root, self.zygote)
-                     for slot in range(1, max(1, workers) + 1)]
-        self._max_score: float | None = None
+        self.slots = list(range(first_slot, first_slot + max(1, workers)))
+        self.idle = [self._worker(slot) for slot in self.slots]
+        self.errors = ErrorResults(assignment_id, root)
+
+    def _worker(self, slot: int) -> _Worker:
+        return _Worker(slot, self.assignment_id, self.settings_json, self.root, self.settings, self._live_zygote())
 
     def max_score(self) -> float:
         """The suite's, for error results made here (the same for every submission)."""
-        if self._max_score is None:
-            self._max_score = _max_score(self.assignment_id, self.root)
-        return self._max_score
+        return self.errors.max_score
 
     def grade(self, paths: Iterable[str | Path], on_result: Callable[[SubmissionResult], None] | None = None,
               fingerprints: dict[str, str] | None = None, chunk_size: int | None = None) -> list[SubmissionResult]:
@@ -144,72 +179,102 @@ class WorkerPool:
         fingerprints = fingerprints or {}
         # Each chunk is one pytest session (~0.15 s of CPU to set up): large chunks for large
         # batches, yet two or more per worker so that the work stays balanced.
-        chunk_size = chunk_size or max(CHUNK, min(32, len(paths) // (2 * max(len(self.idle), 1))))
-        pending = list(enumerate(chunks(paths, chunk_size)))
-        work = dict(pending)
+        chunk_size = chunk_size or max(CHUNK, min(32, len(paths) // (2 * len(self.slots))))
+        work: dict[int, tuple[list[str], bool]] = {i: (c, False) for i, c in enumerate(chunks(paths, chunk_size))}
+        pending: list[int] = list(work)   # chunk indices; a chunk is (paths, graded alone?)
         collected: dict[str, SubmissionResult] = {}
         selector = selectors.DefaultSelector()
-        failures = 0
+        unready_deaths = 0
 
         def emit(result: SubmissionResult) -> None:
             if result.submission not in collected:
-                collected[result.submission] = result
+                collected[result.submission] = self.errors.complete(result)
                 if on_result:
                     on_result(result)
-
-        def fail_chunk(index: int) -> None:
-            for path in work[index]:
-                emit(SubmissionResult(path, self.assignment_id, "error", error=WORKER_DIED,
-                                      max_score=self.max_score(), fingerprint=fingerprints.get(path)))
 
         def feed(worker: _Worker) -> None:
             # One chunk in progress and one waiting: a worker never idles while we are busy.
             while pending and len(worker.assigned) < 2:
-                index, chunk = pending.pop(0)
+                index = pending.pop(0)
+                chunk = work[index][0]
                 worker.give(index, chunk, {p: fingerprints[p] for p in chunk if p in fingerprints})
 
         def enlist(worker: _Worker) -> None:
             selector.register(worker.results, selectors.EVENT_READ, worker)
             feed(worker)
             if not worker.assigned:
-                selector.unregister(worker.results)
-                worker.stop()
+                rest(worker)
 
-        while self.idle:
-            enlist(self.idle.pop())
+        def rest(worker: _Worker) -> None:
+            """Nothing left for it now: it waits, warm, for the next call (close() ends it)."""
+            selector.unregister(worker.results)
+            self.idle.append(worker)
+
+        def lost(worker: _Worker, why: str) -> None:
+            """A worker that died or was killed as stuck: the chunk it was grading is graded
+            again one submission at a time (or, graded alone already, is an error); the chunks
+            it had not started go back to the queue as they were."""
+            selector.unregister(worker.results)
+            if why == "stuck":
+                worker.kill()
+            else:
+                worker.stop()
+                end_sandboxes(worker.process.pid)   # what a sandbox it had running left behind
+            retry = []
+            for index in worker.assigned:
+                chunk, alone = work[index]
+                left = [p for p in chunk if p not in collected]
+                if index != worker.current:
+                    retry.append(index)
+                elif alone:
+                    message = STUCK.format(seconds=allowance(self.settings)) if why == "stuck" else WORKER_DIED
+                    for path in left:
+                        emit(self.errors(path, message, fingerprints.get(path)))
+                else:
+                    for path in left:
+                        work[len(work)] = ([path], True)
+                        retry.append(len(work) - 1)
+            pending[:0] = retry
+
+        resting, self.idle = self.idle, []
+        for worker in resting:
+            enlist(worker)
         while selector.get_map():
-            for key, _ in selector.select():
+            workers = [key.data for key in selector.get_map().values()]
+            timeouts = [w.deadline.left() for w in workers if w.deadline.left() is not None]
+            events = selector.select(max(0.0, min(timeouts)) if timeouts else None)
+            for key, _ in events:
                 worker: _Worker = key.data
                 messages = worker.messages()
-                if messages is not None:
-                    for message in messages:
-                        if "result" in message:
-                            worker.delivered += 1
-                            emit(SubmissionResult.from_json(message["result"]))
-                        elif "done" in message:
-                            failures = 0
-                            worker.assigned.remove(message["done"])
-                            feed(worker)
-                            if not worker.assigned:
-                                selector.unregister(worker.results)
-                                worker.stop()
+                if messages is None:   # the worker is gone
+                    unready_deaths = 0 if worker.ready else unready_deaths + 1
+                    lost(worker, "died")
                     continue
-                # The worker is gone: its chunks get error results and a replacement takes
-                # over, unless workers keep dying before delivering anything.
-                selector.unregister(worker.results)
-                worker.stop()
-                for index in worker.assigned:
-                    fail_chunk(index)
-                failures = failures + 1 if worker.delivered == 0 else 0
-                if failures >= 3:
-                    while pending:
-                        fail_chunk(pending.pop(0)[0])
-                elif pending:
-                    enlist(_Worker(worker.slot, self.assignment_id, self.settings_json, self.root, self._live_zygote()))
+                for message in messages:
+                    if "result" in message:
+                        emit(SubmissionResult.from_json(message["result"]))
+                feed(worker)
+                if not worker.assigned:
+                    rest(worker)
+            for worker in [key.data for key in list(selector.get_map().values())]:
+                if worker.deadline.passed():
+                    unready_deaths = 0 if worker.ready else unready_deaths + 1
+                    lost(worker, "stuck")
+            if unready_deaths >= 3:   # workers cannot even start here: say so for everything left
+                for index in pending:
+                    for path in work[index][0]:
+                        emit(self.errors(path, NO_WORKER, fingerprints.get(path)))
+                pending.clear()
+            alive = {key.data.slot for key in selector.get_map().values()} | {w.slot for w in self.idle}
+            for slot in self.slots:
+                if pending and slot not in alive:   # a replacement for one that died or was killed
+                    enlist(self._worker(slot))
+            while pending and self.idle:   # chunks given back, and a worker resting
+                enlist(self.idle.pop())
         return [collected[p] for p in paths if p in collected]
 
     def _live_zygote(self):
-        """The batch's zygote for a replacement worker, unless it is gone (the worker then starts its own)."""
+        """The batch's zygote for a (replacement) worker, unless it is gone (the worker then starts its own)."""
         if self.zygote and self.zygote[0].process is not None and self.zygote[0].process.poll() is None:
             return self.zygote
         return None
@@ -246,216 +311,6 @@ def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings,
         return pool.grade(paths, on_result, fingerprints, chunk_size)
     finally:
         pool.close()
-
-
-# --------------------------------------------------------------------------------- Dask
-
-KILLED = ("这份作业每次评分都让评分进程意外退出（在 {tries} 个评分进程上试过），所以没有评完；"
-          "请让老师查看。")
-INTERNAL = "评分程序内部出错，这不是你的问题；已记录，请联系老师。（{kind}）"
-TASK_TRIES = 2            # a task that raises (not a lost worker) is tried this often per submission
-WAIT_FOR_WORKERS = 120.0  # seconds to wait for a first worker, or for one after all were lost
-POLL = 2.0
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot grade this batch (a worker of another version, no workers, the
-    scheduler gone): nothing more is recorded, and running the same command again resumes."""
-
-
-def _max_score(assignment_id: str, root: Path | None) -> float:
-    from autograder.engine import suite_max_score
-    from autograder.assignments import Assignment
-    return suite_max_score(Assignment.load(assignment_id, root))
-
-
-def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, scheduler: str,
-                  on_result: Callable[[SubmissionResult], None] | None = None,
-                  fingerprints: dict[str, str] | None = None, root: Path | None = None,
-                  chunk_size: int | None = None, run=None) -> list[SubmissionResult]:
-    """Grade on the Dask cluster at `scheduler`, whose workers need only the installed package:
-    each task carries the submissions' bytes, the release notebook and the manifest of what must
-    grade them (autograder/tasks.py). A lost worker's tasks are rescheduled by Dask; the
-    submissions of a chunk whose workers keep dying (KilledWorker) become suspects, graded one at
-    a time with nothing else on the cluster, and only one that kills every worker it lands on
-    alone is recorded as an error. A worker of
-    another version stops the run with ClusterError before anything is recorded from it.
-    `run` replaces the task function (tests)."""
-    from dask.distributed import Client, KilledWorker
-
-    from autograder.assignments import Assignment
-    from autograder.tasks import Plan, VersionMismatch, read_item, run_task
-
-    run = run or run_task
-    paths = [str(p) for p in paths]
-    fingerprints = fingerprints or {}
-    plan = Plan.of(Assignment.load(assignment_id, root), _settings_state(settings))
-    collected: dict[str, SubmissionResult] = {}
-    maximum: list[float] = []
-
-    def max_score() -> float:
-        if not maximum:
-            maximum.append(_max_score(assignment_id, root))
-        return maximum[0]
-
-    def emit(result: SubmissionResult) -> None:
-        if result.status == "error" and not result.max_score:
-            result.max_score = max_score()
-        if result.submission not in collected:
-            collected[result.submission] = result
-            if on_result:
-                on_result(result)
-
-    def error(path: str, message: str) -> None:
-        emit(SubmissionResult(path, assignment_id, "error", error=message, max_score=max_score(),
-                              fingerprint=fingerprints.get(path)))
-
-    items = {}
-    for path in paths:
-        item = read_item(path, fingerprints.get(path))
-        if isinstance(item, Exception):
-            error(path, str(item))
-        else:
-            items[path] = item
-    if not items:
-        return [collected[p] for p in paths if p in collected]
-
-    try:
-        client = Client(scheduler, timeout=30)
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
-    with client:
-        workers = _check_workers(client, plan)
-        size = chunk_size or max(1, min(CHUNK, len(items) // (2 * max(workers, 1))))
-        pending: dict = {}
-        tries: dict[str, int] = {}
-
-        def submit(chunk: list[str]) -> None:
-            future = client.submit(run, plan.task([items[p] for p in chunk]), pure=False, retries=0,
-                                   key=f"autograde-{assignment_id}-{uuid.uuid4().hex[:12]}")
-            pending[future] = chunk
-
-        for chunk in chunks(list(items), size):
-            submit(chunk)
-        try:
-            _drain(client, pending, submit, emit, error, tries, KilledWorker, VersionMismatch)
-        except BaseException:
-            client.cancel(list(pending))
-            raise
-    return [collected[p] for p in paths if p in collected]
-
-
-def _check_workers(client, plan) -> int:
-    """Wait for a worker, then ask every worker what it would grade with: ClusterError naming
-    each one that differs from this machine. Returns the number of workers."""
-    from autograder.tasks import Manifest, mismatch_message, scheduler_probe, worker_manifest
-
-    try:   # the scheduler unpickles the tasks, so it needs the package too
-        client.run_on_scheduler(scheduler_probe)
-    except Exception as exc:
-        raise ClusterError(f"the Dask scheduler {client.scheduler.address} cannot load the grader "
-                           f"({type(exc).__name__}: {exc}); install the autograder package where the scheduler "
-                           "runs too") from None
-    try:
-        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
-    except Exception:
-        raise ClusterError(f"no Dask worker joined the scheduler {client.scheduler.address} within "
-                           f"{WAIT_FOR_WORKERS:.0f} s; start workers with `dask worker ADDRESS --nthreads 1`") from None
-    answers = client.run(worker_manifest, plan.manifest.assignment, plan.manifest.release, on_error="return")
-    names = {address: info.get("name") for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
-    problems = []
-    for address, answer in sorted(answers.items()):
-        where = f"{names.get(address) or address} ({address})"
-        if isinstance(answer, BaseException):
-            problems.append(f"the worker {where} cannot load the grader ({type(answer).__name__}: {answer}); "
-                            "install the same autograder package there")
-            continue
-        found = Manifest(**answer["manifest"])
-        if found != plan.manifest:
-            problems.append(mismatch_message(f"{where} on {answer['host']}", found, plan.manifest))
-    if problems:
-        raise ClusterError("\n".join(problems))
-    return len(answers)
-
-
-def _drain(client, pending: dict, submit, emit, error, tries: dict, KilledWorker, VersionMismatch) -> None:
-    from dask.distributed import wait
-
-    allowed = _allowed_failures(client)
-    alone = time.monotonic()
-    # Dask blames every task a dead worker held, queued ones too: an innocent submission waiting
-    # behind a poisonous one is "killed" with it. Only a submission that was alone on the cluster
-    # when its workers died is guilty for sure.
-    suspects: list[str] = []
-    graded_alone: set[str] = set()
-    while pending or suspects:
-        if not pending:
-            path = suspects.pop(0)
-            graded_alone.add(path)
-            submit([path])
-        try:
-            done = wait(list(pending), timeout=POLL, return_when="FIRST_COMPLETED").done
-        except TimeoutError:
-            done = set()
-        if not done:
-            if client.status not in ("running", "connecting"):
-                raise ClusterError(f"lost the connection to the scheduler {client.scheduler.address}")
-            if client.nthreads():
-                alone = time.monotonic()
-            elif time.monotonic() - alone > WAIT_FOR_WORKERS:
-                raise ClusterError(f"every Dask worker left and none joined for {WAIT_FOR_WORKERS:.0f} s")
-            continue
-        for future in done:
-            chunk = pending.pop(future)
-            if future.status == "cancelled":
-                raise ClusterError(f"the scheduler {client.scheduler.address} dropped the work "
-                                   "(restarted or shut down?)")
-            # A result held by a worker that died before we fetched it is "lost": Dask computes it
-            # again, and exception() waits for that.
-            exc = future.exception()
-            if exc is None:
-                for data in future.result():
-                    emit(SubmissionResult.from_json(data))
-                continue
-            if isinstance(exc, VersionMismatch):
-                raise ClusterError(str(exc))
-            if isinstance(exc, ImportError):
-                raise ClusterError(f"a worker cannot load the grader ({type(exc).__name__}: {exc}); install "
-                                   "the same autograder package on every worker")
-            if isinstance(exc.__cause__, ImportError) or "deserialization of the task graph" in str(exc):
-                raise ClusterError(f"the Dask scheduler cannot load the grader ({exc.__cause__ or exc}); install "
-                                   "the autograder package where the scheduler runs too")
-            if isinstance(exc, KilledWorker):
-                # Dask already tried this chunk on `allowed + 1` workers, each of which died.
-                if chunk[0] in graded_alone:
-                    error(chunk[0], KILLED.format(tries=allowed + 1))
-                else:
-                    suspects.extend(chunk)
-                continue
-            # An exception inside the task (the grader's, not the student's): logged here, where
-            # the instructor sees it, then each submission once more, alone, elsewhere.
-            print("autograder: a grading task failed on the cluster:\n"
-                  + "".join(traceback.format_exception(type(exc), exc, future.traceback())), file=sys.stderr)
-            retry = []
-            for path in chunk:
-                tries[path] = tries.get(path, 0) + 1
-                if tries[path] < TASK_TRIES:
-                    retry.append(path)
-                else:
-                    error(path, INTERNAL.format(kind=type(exc).__name__))
-            for path in retry:
-                submit([path])
-
-
-def _allowed_failures(client) -> int:
-    """How many workers a task may see die before the scheduler gives up on it (its
-    distributed.scheduler.allowed-failures setting)."""
-    try:
-        return int(client.run_on_scheduler(
-            lambda dask_scheduler: dask_scheduler.allowed_failures))
-    except Exception:
-        import dask.config
-        return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
 
 
 if __name__ == "__main__":

@@ -137,15 +137,16 @@ class Staged:
     """A file written (and fsynced) beside `path` under a temporary name, not yet in place:
     `publish` renames it there, so readers see the old file or the new one, never half of one;
     `discard` removes it. Several records staged first and published together leave nothing
-    behind when one of them cannot be made."""
+    behind when one of them cannot be made. `private`: 0600 from its creation (tokens)."""
 
-    def __init__(self, path: Path, text: str | bytes):
+    def __init__(self, path: Path, text: str | bytes, private: bool = False):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide grades from the course's group
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide grades from the course's group
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -165,9 +166,9 @@ class Staged:
             pass
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, private: bool = False) -> None:
     """Write to a temporary file beside `path`, then rename: readers see old or new, never half."""
-    staged = Staged(path, text)
+    staged = Staged(path, text, private)
     try:
         staged.publish()
     except BaseException:

@@ -221,7 +221,7 @@ def read_item(path: str, fingerprint: str | None = None):
 # --------------------------------------------------------------------------- worker side
 
 _lock = threading.Lock()      # one grading at a time per process (pytest is not thread-safe)
-_graders: dict = {}
+_pools: dict = {}   # (manifest, settings) -> WorkerPool of one grading process
 _workdir: Path | None = None
 _claimed: dict[int, tuple[int, socket.socket | None]] = {}
 
@@ -265,12 +265,12 @@ def _own_workdir() -> Path:
 
 
 def _cleanup() -> None:
-    for grader in _graders.values():
+    for pool in _pools.values():
         try:
-            grader.close()
+            pool.close()
         except Exception:
             pass
-    _graders.clear()
+    _pools.clear()
     if _workdir is not None:
         shutil.rmtree(_workdir, ignore_errors=True)
 
@@ -301,28 +301,31 @@ def mismatch_message(where: str, worker: Manifest, wanted: Manifest) -> str:
               "then restart the workers.")
 
 
-def _grader(task: Task, here: Manifest):
-    from autograder.engine import Grader
+def _pool(task: Task, here: Manifest):
+    """This worker's grading process for the task's grader and settings, kept warm between tasks.
+    Grading runs in that child process, not in the Dask worker's own: a submission that stalls it
+    is noticed and ended by the watchdog (watchdog.py) while the Dask worker stays responsive."""
+    from autograder.parallel import WorkerPool
     from autograder.sandbox.settings import SandboxSettings
 
     key = (here.fingerprint, tuple(sorted(task.settings.items())))
-    if key not in _graders:
+    if key not in _pools:
         root = _own_workdir() / here.release[:16]
         release = root / "release" / task.assignment / f"{task.assignment}.ipynb"
         if not release.is_file():
             release.parent.mkdir(parents=True, exist_ok=True)
             release.write_bytes(task.release)
         settings = SandboxSettings(**task.settings)
-        _graders[key] = Grader(task.assignment, settings, root, claim_slot(settings.uid_base))
-    return _graders[key]
+        _pools[key] = WorkerPool(task.assignment, settings, 1, root, first_slot=DASK_FIRST_SLOT)
+    return _pools[key]
 
 
 def run_task(task: Task) -> list[dict]:
     """Grade one task on this worker; results as plain data, under the instructor's keys."""
     with _lock:
         here = check(task)
-        grader = _grader(task, here)
-        incoming = grader.assignment.root / "incoming"
+        pool = _pool(task, here)
+        incoming = pool.root / "incoming"
         incoming.mkdir(exist_ok=True)
         scratch = Path(tempfile.mkdtemp(dir=incoming))
         try:
@@ -332,7 +335,8 @@ def run_task(task: Task) -> list[dict]:
                 path.parent.mkdir()
                 path.write_bytes(item.data)
                 local[str(path)] = item
-            results = grader.grade(list(local), {p: i.fingerprint for p, i in local.items() if i.fingerprint})
+            results = pool.grade(list(local), fingerprints={p: i.fingerprint for p, i in local.items() if i.fingerprint},
+                                 chunk_size=len(local))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     produced = []

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/bench_service.py                 # 20 students, ps1_derivatives
     .venv/bin/python bench/bench_service.py --students 40 --assignment ps3_linear_regression
+    .venv/bin/python bench/bench_service.py --rush          # a deadline rush (bench/rush.py)
 
 It builds an nbgrader course with N students in its gradebook and issues their tokens, starts the
 service (one worker per core unless --workers), lets one student submit first (the service's
@@ -56,8 +57,19 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--assignment", default="ps1_derivatives")
     parser.add_argument("--workers", type=int, default=0, help="grading processes (default: one per core)")
+    parser.add_argument("--rush", action="store_true",
+                        help="a deadline rush instead: 100 students, 200 uploads in 60 s, crafted ones among them")
+    parser.add_argument("--submission-timeout", type=float, default=60.0,
+                        help="--rush: c.SandboxSettings.submission_timeout (a stuck worker is noticed after it plus "
+                             "--stall-grace)")
+    parser.add_argument("--stall-grace", type=float, default=30.0, help="--rush: c.SandboxSettings.stall_grace")
+    parser.add_argument("--blank-lines", type=int, default=300_000, help="--rush: the blank-line cell's length")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"
+    if args.rush:
+        from rush import rush
+        return rush(args.workers, args.submission_timeout, args.stall_grace, args.blank_lines, args.seed)
 
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
         root = Path(tmp)

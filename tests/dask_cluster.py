@@ -155,9 +155,10 @@ class Cluster:
                 lines += [f"mkdir -p '{kept}'", f"mount --bind '{stash}' '{kept}'", f"umount '{stash}'"]
         return "\n".join(lines)
 
-    def start_worker(self, name: str, python: Path | None = None, processes: int = 1, hide: bool = True) -> None:
+    def start_worker(self, name: str, python: Path | None = None, processes: int = 1, hide: bool = True,
+                     env: dict | None = None) -> None:
         """A `dask worker` ("machine") named `name` with `processes` worker processes of one
-        thread each, in a mount namespace where the course is hidden."""
+        thread each, in a mount namespace where the course is hidden; `env`: more of its environment."""
         local = self.base / f"worker-{name}"
         local.mkdir(exist_ok=True)
         command = [str(python or self.python), "-m", "distributed.cli.dask_worker", self.address,
@@ -167,7 +168,7 @@ class Cluster:
         launcher = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script] if hide else \
             ["sh", "-c", script]
         log = (self.base / f"worker-{name}.log").open("a")
-        self.processes[name] = subprocess.Popen(launcher, env=self._environment(name), stdout=log,
+        self.processes[name] = subprocess.Popen(launcher, env=self._environment(name, env), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True, cwd=local)
 
     def kill(self, name: str) -> None:

@@ -95,9 +95,9 @@ class Process:
 
 
 class Service(Process):
-    def __init__(self, course: Path, log: Path, *args: str):
+    def __init__(self, course: Path, log: Path, *args: str, **extra_env: str):
         super().__init__([str(BIN / "autograder"), "serve", "--course", str(course), "--port", "0", *args], log,
-                         env=env())
+                         env=env(**extra_env))
         found = self.line(r"autograder serve: (http://[\d.]+:\d+/)")
         self.url = found.group(1)
 

@@ -219,7 +219,7 @@ DRIVER = '''
 import json, os, sys
 from pathlib import Path
 from autograder.config import sandbox_settings
-from autograder.parallel import grade_on_dask
+from autograder.dask_grading import grade_on_dask
 
 course, address, log, size = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
@@ -306,7 +306,7 @@ def test_a_scheduler_without_the_package_is_refused(installed, tmp_path):
     machines = Cluster(tmp_path / "cluster", installed["python"], [course, ROOT],
                        scheduler_python=bare / "bin" / "python")
     try:
-        code = ("import sys\nfrom autograder.parallel import grade_on_dask, ClusterError\n"
+        code = ("import sys\nfrom autograder.dask_grading import grade_on_dask, ClusterError\n"
                 "from autograder.sandbox.settings import SandboxSettings\n"
                 f"try:\n    grade_on_dask([{str(next(course.glob('submitted/*/*/*.ipynb')))!r}], {ASSIGNMENT!r}, "
                 f"SandboxSettings(), {machines.address!r}, root=__import__('pathlib').Path({str(course)!r}))\n"
@@ -318,6 +318,43 @@ def test_a_scheduler_without_the_package_is_refused(installed, tmp_path):
         assert_no_process_left(tmp_path)
     assert done.returncode == 3, done.stdout + done.stderr
     assert "scheduler" in done.stdout and "install the autograder package" in done.stdout, done.stdout
+
+
+@cluster_only
+def test_a_submission_that_stalls_its_grading_process_is_an_error_and_its_chunk_mates_are_graded(installed,
+                                                                                                 tmp_path):
+    """Each Dask worker grades in a child process of its own under the watchdog (tasks.py): a
+    submission that stalls it (the test-only hook, in the worker machine's environment) is
+    noticed, the child killed and replaced, and the Dask worker itself never stops answering."""
+    import hashlib
+
+    from autograder.failures import STUCK
+
+    stalls = {"f": "# the test-only hook names this notebook's bytes\ndef f(x):\n    return x ** 2\n"}
+    course = small_course(tmp_path, {"alice": {}, "bob": {"f_prime": "def f_prime(x):\n    return x\n"},
+                                     "carol": {}, "mallory": stalls})
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.SandboxSettings.submission_timeout = 8\nc.SandboxSettings.stall_grace = 6\n")
+    stalling = course / "submitted" / "mallory" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    machines = Cluster(tmp_path / "cluster", installed["python"], [course, ROOT])
+    try:
+        from dask.distributed import Client
+        machines.start_worker("w", env={"AUTOGRADER_TEST_STALL_ON": hashlib.sha256(stalling.read_bytes()).hexdigest()})
+        with Client(machines.address, timeout=60) as client:
+            machines.wait_for(client, 1)
+        started = time.monotonic()
+        done = autograde(installed["python"], course, "--scheduler", machines.address)
+        elapsed = time.monotonic() - started
+    finally:
+        machines.close()
+        assert_no_process_left(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = results(course)
+    assert found["mallory"]["status"] == "error" and found["mallory"]["max_score"] == MAX_SCORE
+    assert found["mallory"]["error"] == STUCK.format(seconds=14)
+    assert {s: (r["status"], r["score"]) for s, r in found.items() if s != "mallory"} == {
+        "alice": ("graded", MAX_SCORE), "bob": ("graded", MAX_SCORE - 1), "carol": ("graded", MAX_SCORE)}
+    assert elapsed < 14 * 2 + 120, elapsed   # stuck with carol, then alone: two allowances, not forever
 
 
 # ------------------------------------------------------------------- without a cluster
@@ -364,7 +401,7 @@ def test_worker_processes_claim_distinct_sandbox_users():
 
 
 def test_unreadable_submissions_are_errors_with_the_real_max_score(tmp_path):
-    from autograder.parallel import grade_on_dask
+    from autograder.dask_grading import grade_on_dask
     from autograder.sandbox.settings import SandboxSettings
 
     folder = tmp_path / "a_folder.ipynb"

@@ -76,6 +76,16 @@ class SandboxCgroup:
             self.dirs.append((hierarchy, path))
             self._limit(hierarchy, path, processes, memory_mb)
 
+    @classmethod
+    def left_by(cls, pid: int) -> "SandboxCgroup | None":
+        """The cgroups that grading process `pid` made and can no longer empty (it was killed as
+        stuck): to kill_and_wait and remove. None when it left none."""
+        left = cls.__new__(cls)
+        left.limits = []
+        left.dirs = [(h, path) for h in hierarchies() for path in sorted(h.own.glob(f"autograder-{pid}-*"))
+                     if path.is_dir()]
+        return left if left.dirs else None
+
     def _limit(self, hierarchy: Hierarchy, path: Path, processes: int, memory_mb: int) -> None:
         memory = str(memory_mb * 2**20)
         if hierarchy.version == 2:

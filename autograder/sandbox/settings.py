@@ -33,6 +33,10 @@ class SandboxSettings(Configurable):
                             help="A call may take this many times what the reference takes on the same input...")
     budget_floor = Float(0.5, config=True, help="... plus this many seconds (never more than test_timeout).")
     submission_timeout = Float(600.0, config=True, help="Seconds for a whole submission.")
+    stall_grace = Float(60.0, config=True,
+                        help="Seconds a grading worker may spend on one submission beyond submission_timeout (its "
+                             "own reading, comparing and diagnosing) before it counts as stuck, is killed and "
+                             "replaced (autograder/watchdog.py).")
     uid_base = Int(61000, config=True, help="As root, worker slot k runs student code as user uid_base + k.")
     tmp = Unicode("", config=True, help="Where scratch directories are made (default: the system's).")
     check_linger = Float(config=True,

@@ -1,9 +1,11 @@
 """Who is asking. A request without a valid identity is refused; a student sees only their own.
 
 Standalone, per-student tokens: `autograder tokens --course DIR` issues one for each student of
-the course's gradebook and keeps only their SHA-256 in DIR/.autograder/tokens.json (mode 600), so
-the file cannot be used to impersonate anyone. A student sends theirs as
-`Authorization: Bearer <token>`.
+the course's gradebook and keeps only their SHA-256 in DIR/.autograder/tokens.json (created 0600
+in a 0700 directory), so the file cannot be used to impersonate anyone. A student sends theirs as
+`Authorization: Bearer <token>`. A token may carry an expiry (`--expires 2027-01-31`, the end of
+that day in UTC, or a full date and time with its zone, or a duration such as `90d`): after it,
+the service refuses it with a sentence saying so.
 
 Behind JupyterHub (`autograder serve` started as a hub service: JUPYTERHUB_API_TOKEN and
 JUPYTERHUB_API_URL in its environment), the hub decides: the request carries the user's hub token
@@ -51,9 +53,44 @@ def _load(path: Path) -> dict:
         return {"students": {}}
 
 
-def issue_tokens(course: Path, students: list[str], renew: bool = False) -> dict[str, str]:
-    """New tokens for the students who have none (or for all of them with renew); returns
-    {student: token}, the only time a token is ever seen."""
+def write_private(path: Path, text: str) -> None:
+    """Write `path` created 0600 (a new file beside it, renamed over it), its directory 0700 if made here."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomically(path, text, private=True)
+
+
+class BadExpiry(ValueError):
+    pass
+
+
+def parse_expiry(text: str, now: dt.datetime | None = None) -> dt.datetime:
+    """`--expires`: a duration (30m, 12h, 90d, 2w), a date (until the end of that day, UTC), or a
+    date and time (UTC unless a zone is given, nbgrader's parser). Aware UTC; BadExpiry says why."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    text = text.strip()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+    if text[:-1].isdigit() and text[-1:].lower() in units:
+        when = now + dt.timedelta(seconds=int(text[:-1]) * units[text[-1].lower()])
+    else:
+        try:
+            day = dt.date.fromisoformat(text)
+            when = dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone.utc)
+        except ValueError:
+            from nbgrader.utils import parse_utc
+            try:
+                when = parse_utc(text).replace(tzinfo=dt.timezone.utc)
+            except Exception:
+                raise BadExpiry(f"--expires {text!r}: give a date (2027-01-31), a date and time "
+                                "('2027-01-31 18:00 Asia/Shanghai') or a duration (90d, 12h)") from None
+    if when <= now:
+        raise BadExpiry(f"--expires {text!r} is already past ({when:%Y-%m-%d %H:%M:%S} UTC)")
+    return when
+
+
+def issue_tokens(course: Path, students: list[str], renew: bool = False,
+                 expires: dt.datetime | None = None) -> dict[str, str]:
+    """New tokens for the students who have none (or for all of them with renew), valid until
+    `expires` (aware UTC; None: no expiry); returns {student: token}, the only time a token is seen."""
     path = tokens_path(course)
     data = _load(path)
     issued = {}
@@ -63,14 +100,11 @@ def issue_tokens(course: Path, students: list[str], renew: bool = False) -> dict
             continue
         token = PREFIX + secrets.token_urlsafe(24)
         data["students"][student] = {"sha256": _digest(token), "issued": now}
+        if expires is not None:
+            data["students"][student]["expires"] = expires.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
         issued[student] = token
     if issued:
-        old = os.umask(0o077)
-        try:
-            write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
-        finally:
-            os.umask(old)
-        os.chmod(path, 0o600)
+        write_private(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
     return issued
 
 
@@ -79,9 +113,12 @@ def revoke_tokens(course: Path, students: list[str]) -> list[str]:
     data = _load(path)
     gone = [s for s in students if data["students"].pop(s, None) is not None]
     if gone:
-        write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
-        os.chmod(path, 0o600)
+        write_private(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
     return gone
+
+
+class Refused(Exception):
+    """A known credential that no longer works (an expired token): the sentence says why."""
 
 
 class TokenIdentity:
@@ -92,7 +129,7 @@ class TokenIdentity:
     def __init__(self, course: Path):
         self.path = tokens_path(course)
         self._stamp = None
-        self._by_digest: dict[str, str] = {}
+        self._by_digest: dict[str, tuple[str, dt.datetime | None]] = {}
 
     def _refresh(self) -> None:
         try:
@@ -102,23 +139,46 @@ class TokenIdentity:
             stamp = None
         if stamp != self._stamp:
             self._stamp = stamp
-            self._by_digest = {entry["sha256"]: student for student, entry in _load(self.path)["students"].items()
-                               if isinstance(entry, dict) and "sha256" in entry}
+            self._by_digest = {entry["sha256"]: (student, _expiry(entry))
+                               for student, entry in _load(self.path)["students"].items()
+                               if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)}
 
     async def student(self, authorization: str | None) -> str | None:
+        """The token's student; None for no or an unknown token; Refused for an expired one."""
         token = request_token(authorization)
         if not token:
             return None
         self._refresh()
         digest = _digest(token)
-        for known, student in self._by_digest.items():   # constant time per entry
+        found = None
+        for known, entry in self._by_digest.items():   # constant time per entry
             if hmac.compare_digest(known, digest):
-                return student
-        return None
+                found = entry
+        if found is None:
+            return None
+        student, expires = found
+        if expires is not None and dt.datetime.now(dt.timezone.utc) >= expires:
+            raise Refused(f"你的令牌已于 {expires:%Y-%m-%d %H:%M:%S} UTC 过期，请向老师要一个新的令牌。")
+        return student
+
+    def expires(self, student: str) -> dt.datetime | None:
+        self._refresh()
+        return next((e for s, e in self._by_digest.values() if s == student), None)
 
     def count(self) -> int:
         self._refresh()
         return len(self._by_digest)
+
+
+def _expiry(entry: dict) -> dt.datetime | None:
+    """An entry's expiry; a value that cannot be read counts as already past (fail closed)."""
+    if "expires" not in entry:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(str(entry["expires"]))
+        return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
 
 class HubIdentity:

@@ -2,6 +2,8 @@
 
     c.GradingService.submissions_per_hour = 10         # per student, all assignments together
     c.GradingService.max_upload_mb = 5                 # the largest notebook accepted
+    c.GradingService.rejections_per_hour = 20          # refused uploads per student, a limit of their own
+    c.GradingService.uploads_in_flight = 2             # uploads one student may send at the same time
     c.GradingService.due_dates = {"ps1_derivatives": "2026-12-01 23:59:00 Asia/Shanghai"}
     c.GradingService.visibility = "after_due_date"     # visible | after_due_date | hidden
     c.LateSubmissionPlugin.penalty_method = "zero"     # nbgrader's own late penalty ('none' by default)
@@ -31,6 +33,10 @@ class GradingService(Configurable):
     submissions_per_hour = Int(10, config=True,
                                help="Submissions one student may make in any hour (0: no limit).")
     max_upload_mb = Float(5.0, config=True, help="The largest notebook a student may upload, in MB.")
+    rejections_per_hour = Int(20, config=True,
+                              help="Refused uploads (not a notebook, too large, another assignment's...) one student "
+                                   "may make in any hour before every upload of theirs is refused (0: no limit).")
+    uploads_in_flight = Int(2, config=True, help="Uploads one student may be sending at the same time (0: no limit).")
     due_dates = Dict(config=True, help="assignment -> due date ('2026-12-01 23:59:00 Asia/Shanghai'; UTC "
                                        "when no zone is given). Written into the gradebook.")
     visibility = Enum(VISIBILITIES, "visible", config=True,
@@ -74,6 +80,15 @@ def test_visible(course: str, test: str, due: dt.datetime | None, now: dt.dateti
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: int, limit: int):
-        super().__init__(f"每小时最多提交 {limit} 次，请在 {max(1, retry_after // 60)} 分钟后再提交。")
+    def __init__(self, retry_after: int, limit: int, message: str | None = None):
+        super().__init__(message or f"每小时最多提交 {limit} 次，请在 {max(1, retry_after // 60)} 分钟后再提交。")
         self.retry_after = retry_after
+
+
+def too_many_refused(retry_after: int, limit: int) -> RateLimited:
+    return RateLimited(retry_after, limit, f"一小时内被拒绝的上传已有 {limit} 次，请检查要提交的文件，"
+                                           f"{max(1, retry_after // 60)} 分钟后再提交。")
+
+
+def too_many_in_flight(limit: int) -> RateLimited:
+    return RateLimited(5, limit, f"你已有 {limit} 个上传正在进行，请等它们完成后再提交。")

@@ -41,17 +41,25 @@ import tornado.netutil
 import tornado.web
 
 from autograder.assignments import assignment_ids
+from autograder.failures import STUCK, WORKER_DIED, ErrorResults, suite_max_score
 from autograder.notebook import NotebookError, read_notebook
 from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
 from autograder.service.checks import RecentChecks
-from autograder.service.limits import GradingService, RateLimited, shows_messages, test_visible, utcnow
+from autograder.service.limits import (GradingService, RateLimited, shows_messages, test_visible, too_many_in_flight,
+                                       too_many_refused, utcnow)
+from autograder.service import private
+from autograder.service.private import others_can_enter, private_dir, tighten
+from autograder.service.identity import Refused
 from autograder.service.queue import Row, SubmissionQueue
+from autograder.service.backends import DaskBackend, LocalBackend, WorkerDied, WorkerStuck
 from autograder.service.store import CourseStore, nbgrader_timestamp
 from autograder.service.summary import summary
+from autograder.service.uploads import (BadQuery, InFlight, Incoming, Refusals, assignment_filter, filename, query,
+                                        wait_seconds)
+from autograder.watchdog import allowance
 
 log = logging.getLogger("autograder.serve")
 
-WORKER_DIED = "评分进程意外退出，已重试一次仍未评完；请稍后重新提交，或告诉老师。"
 NOT_STORED = "not stored: 成绩没能存进课程的成绩册（服务器的问题，不是你的笔记本的问题）；请告诉老师。"
 STUDENT_NAME = re.compile(r"^[\w@+\-][\w.@+\-]{0,99}$")
 
@@ -60,140 +68,6 @@ def hard_cap(limit: int) -> int:
     """Uploads up to this size are read through (and dropped) so that the answer 413 reaches the
     client; larger ones are cut off."""
     return max(4 * limit, 64 * 2**20)
-
-
-class WorkerDied(Exception):
-    pass
-
-
-# ---------------------------------------------------------------------------- backends
-
-class LocalWorker:
-    """One `python -m autograder.service.worker` process; results come on a pipe of their own."""
-
-    def __init__(self, slot: int, settings_json: str, root: Path):
-        self.slot, self.settings_json, self.root = slot, settings_json, root
-        self.process: asyncio.subprocess.Process | None = None
-        self.reader: asyncio.StreamReader | None = None
-
-    async def start(self) -> None:
-        read, write = os.pipe()
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "autograder.service.worker", str(self.slot), self.settings_json, str(self.root),
-            str(write), stdin=asyncio.subprocess.PIPE, pass_fds=[write])
-        os.close(write)
-        loop = asyncio.get_running_loop()
-        self.reader = asyncio.StreamReader(limit=64 * 2**20)
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(self.reader), os.fdopen(read, "rb"))
-
-    async def grade(self, batch: str, assignment: str, paths: list[str], fingerprints: dict,
-                    on_result: Callable[[SubmissionResult], None]) -> None:
-        try:
-            self.process.stdin.write((json.dumps({"batch": batch, "assignment": assignment, "paths": paths,
-                                                  "fingerprints": fingerprints}) + "\n").encode())
-            await self.process.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError) as exc:
-            raise WorkerDied(str(exc)) from None
-        while True:
-            line = await self.reader.readline()
-            if not line:
-                raise WorkerDied(f"worker {self.slot} exited")
-            message = json.loads(line)
-            if "result" in message:
-                on_result(SubmissionResult.from_json(message["result"]))
-            elif message.get("done") == batch:
-                return
-
-    async def stop(self) -> None:
-        if self.process and self.process.returncode is None:
-            try:
-                self.process.stdin.close()
-            except Exception:
-                pass
-            try:
-                await asyncio.wait_for(self.process.wait(), 5)   # its batch is queued again at the next start
-            except asyncio.TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-
-
-class LocalBackend:
-    """Warm worker processes on this machine, each grading one batch at a time."""
-
-    def __init__(self, settings, root: Path, workers: int, slot_base: int):
-        from autograder.parallel import _settings_state
-
-        self.settings_json = json.dumps(_settings_state(settings))
-        self.root = root
-        self.capacity = max(1, workers)
-        self.slots = [slot_base + k for k in range(1, self.capacity + 1)]
-        self.idle: asyncio.Queue[LocalWorker] = asyncio.Queue()
-        self.all: list[LocalWorker] = []
-        self.description = f"{self.capacity} local worker(s)"
-
-    async def start(self) -> None:
-        for slot in self.slots:
-            worker = LocalWorker(slot, self.settings_json, self.root)
-            await worker.start()
-            self.all.append(worker)
-            self.idle.put_nowait(worker)
-
-    async def grade(self, batch, assignment, paths, fingerprints, on_result) -> None:
-        worker = await self.idle.get()
-        try:
-            await worker.grade(batch, assignment, paths, fingerprints, on_result)
-        except WorkerDied:
-            await worker.stop()
-            self.all.remove(worker)
-            worker = LocalWorker(worker.slot, self.settings_json, self.root)   # a fresh one takes over
-            await worker.start()
-            self.all.append(worker)
-            raise
-        finally:
-            self.idle.put_nowait(worker)
-
-    async def close(self) -> None:
-        await asyncio.gather(*(w.stop() for w in self.all))
-
-
-class DaskBackend:
-    """Batches graded on a Dask cluster by `grade_on_dask`, exactly as `autograde --scheduler` does
-    (each task carries the submissions; the workers need only the installed package)."""
-
-    def __init__(self, settings, root: Path, address: str):
-        self.settings, self.root, self.address = settings, root, address
-        self.capacity = 1
-        self.description = f"Dask at {address}"
-        self.pool: ThreadPoolExecutor | None = None
-
-    def _threads(self) -> int:
-        from dask.distributed import Client
-
-        with Client(self.address, timeout=30) as client:
-            workers = client.scheduler_info().get("workers", {})
-            return max(1, sum(w.get("nthreads", 1) for w in workers.values()))
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.capacity = await loop.run_in_executor(None, self._threads)
-        self.pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="dask")
-        self.description = f"Dask at {self.address} ({self.capacity} threads)"
-
-    async def grade(self, batch, assignment, paths, fingerprints, on_result) -> None:
-        from autograder.parallel import grade_on_dask
-
-        loop = asyncio.get_running_loop()
-        emit = lambda result: loop.call_soon_threadsafe(on_result, result)  # noqa: E731
-        try:
-            await loop.run_in_executor(self.pool, lambda: grade_on_dask(paths, assignment, self.settings, self.address,
-                                                                        emit, fingerprints, self.root))
-        except Exception as exc:
-            raise WorkerDied(f"{type(exc).__name__}: {exc}") from None
-        await asyncio.sleep(0)   # the results scheduled above are delivered before the batch ends
-
-    async def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ----------------------------------------------------------------------------- service
@@ -209,9 +83,13 @@ class Service:
         self.settings = GradingService(config=self.config)
         self.sandbox = sandbox_settings(self.course, overrides)
         self.identity = identity or identities.from_environment(self.course)
-        self.home = self.course / ".autograder" / "service"
-        self.uploads = self.home / "uploads"
-        self.uploads.mkdir(parents=True, exist_ok=True)
+        self.home = private_dir(self.course / ".autograder" / "service")
+        tighten(self.course / ".autograder")
+        tighten(self.course / ".autograder" / "tokens.json")
+        self.uploads = private_dir(self.home / "uploads")
+        self.incoming = private_dir(self.home / "incoming")   # uploads being received
+        private_dir(self.home / "pages")
+        tighten(self.course / "gradebook.db")
         self.queue = SubmissionQueue(self.home / "queue.sqlite")
         self.store = CourseStore(self.course, self.settings)
         self.recorder = ThreadPoolExecutor(1, thread_name_prefix="recorder")
@@ -228,6 +106,8 @@ class Service:
         self._due: dict[str, object] = {}
         self._prepared: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
+        self._errors: dict[str, ErrorResults] = {}
+        self.refusals, self.in_flight = Refusals(), InFlight()
         self.stopping = False
         self.recent_checks = RecentChecks()
 
@@ -305,23 +185,14 @@ class Service:
         if len(recent) >= limit:
             raise RateLimited(int(recent[-limit] + 3600 - now) + 1, limit)
 
-    def accept(self, student: str, assignment: str, filename: str, body: bytes) -> Row:
-        """Validate, keep on disk, queue. Raises NotebookError or RateLimited."""
+    def accept(self, student: str, assignment: str, filename: str, incoming: Incoming) -> Row:
+        """Validate, keep on disk, queue. Raises NotebookError or RateLimited; a refused upload
+        leaves nothing behind (the caller discards `incoming`)."""
         self.check_rate(student)
-        self.store.check(assignment, body)   # (another assignment's notebook: refused, nothing written)
+        self.store.check(assignment, incoming.path.read_bytes())   # (another assignment's notebook: refused, nothing written)
         submission_id = uuid.uuid4().hex
         upload = self.uploads / f"{submission_id}.ipynb"
-        part = upload.with_suffix(".part")
-        with open(part, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            read_notebook(part)
-        except NotebookError:
-            part.unlink()
-            raise
-        part.replace(upload)
+        incoming.keep(upload)
         received = time.time()
         due = self.due_date(assignment)
         late = max(0.0, (utcnow() - due).total_seconds()) if due else 0.0
@@ -374,8 +245,12 @@ class Service:
 
         batch = uuid.uuid4().hex[:12]
         started = time.monotonic()
+        failure = WORKER_DIED
         try:
             await self.backend.grade(batch, assignment, list(by_path), fingerprints, on_result)
+        except WorkerStuck as exc:
+            log.warning("batch %s: %s", batch, exc)
+            failure = STUCK.format(seconds=allowance(self.sandbox))
         except WorkerDied as exc:
             log.warning("batch %s: %s", batch, exc)
         except Exception:
@@ -385,15 +260,25 @@ class Service:
                 for row in rows:
                     if row.id in got:
                         continue
-                    if row.attempts + 1 < 2:          # once more, in another batch
+                    # Graded again alone (next_batch), unless it failed alone on a second try.
+                    if len(rows) > 1 or row.attempts + 1 < 2:
                         self.queue.requeue([row.id])
                         self.notify(row.id)
                     else:
-                        on_result(SubmissionResult(row.upload, assignment, "error", error=WORKER_DIED,
-                                                   fingerprint=fingerprints.get(row.upload)))
+                        errors = await self.errors(assignment)
+                        on_result(errors(row.upload, failure, fingerprints.get(row.upload)))
                 self.free += 1
                 self.wake.set()
         log.info("graded %d of %s in %.2fs", len(got), assignment, time.monotonic() - started)
+
+    async def errors(self, assignment: str) -> ErrorResults:
+        """Error results of this assignment with its real max_score (its suite collected once, in a
+        renderer process: pytest is no guest for the event loop's process)."""
+        if assignment not in self._errors:
+            maximum = await asyncio.get_running_loop().run_in_executor(self.renderer, suite_max_score, assignment,
+                                                                       str(self.course))
+            self._errors[assignment] = ErrorResults(assignment, self.course, maximum)
+        return self._errors[assignment]
 
     async def record(self, row: Row, result: SubmissionResult) -> None:
         """Draw the pages (renderer processes), then store (the recorder's thread, one writer). A page
@@ -464,13 +349,18 @@ class Service:
         try:
             path.write_bytes(body)
             read_notebook(path)
+            self.store.check(assignment, body)   # another assignment's notebook: a sentence, no check used
             self.recent_checks.add(student)
             got: list[SubmissionResult] = []
+            failure = WORKER_DIED
             try:
                 await self.backend.grade(f"check-{key[:8]}", assignment, [str(path)], {}, got.append)
+            except WorkerStuck as exc:
+                log.warning("check %s: %s", key[:8], exc)
+                failure = STUCK.format(seconds=allowance(self.sandbox))
             except WorkerDied as exc:
                 log.warning("check %s: %s", key[:8], exc)
-            result = got[0] if got else SubmissionResult(str(path), assignment, "error", error=WORKER_DIED)
+            result = got[0] if got else (await self.errors(assignment))(str(path), failure, None)
             due = self.due_date(assignment)
             shown = student_view(result, self.settings.visibility, due)
             try:
@@ -581,7 +471,12 @@ class Base(tornado.web.RequestHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
 
     async def identify(self) -> bool:
-        student = await self.service.identity.student(self.request.headers.get("Authorization"))
+        try:
+            student = await self.service.identity.student(self.request.headers.get("Authorization"))
+        except Refused as exc:   # a token past its expiry
+            self.set_header("WWW-Authenticate", 'Bearer realm="autograder", error="invalid_token"')
+            self.fail(401, str(exc))
+            return False
         if not student or not STUDENT_NAME.match(student):
             self.set_header("WWW-Authenticate", 'Bearer realm="autograder"')
             self.fail(401, "没有有效的身份：请带上老师发给你的令牌（Authorization: Bearer <token>），"
@@ -631,14 +526,19 @@ class Me(Base):
             due = self.service.due_date(a)
             assignments.append({"id": a, "due_date": due.isoformat() + "Z" if due else None,
                                 "functions": public_functions(a, self.service.course)})
+        expires = getattr(self.service.identity, "expires", lambda student: None)(self.student)
         self.reply({"student": self.student, "assignments": assignments, "visibility": s.visibility,
+                    "token_expires": expires.isoformat() if expires else None,
                     "limits": {"submissions_per_hour": s.submissions_per_hour, "max_upload_mb": s.max_upload_mb}})
 
 
 @tornado.web.stream_request_body
 class Submit(Base):
+    """An upload: everything that can be refused is refused before the body is read; the body
+    goes to a private temporary file that is kept only if accepted (uploads.py)."""
+
     async def prepare(self):
-        self.chunks: list[bytes] = []
+        self.incoming: Incoming | None = None
         self.size = 0
         limit = self.service.settings.max_upload_bytes
         self.request.connection.set_max_body_size(hard_cap(limit))
@@ -646,48 +546,89 @@ class Submit(Base):
             return
         if not await self.identify():
             return
+        settings, student = self.service.settings, self.student
+        wait = self.service.refusals.retry_after(student, settings.rejections_per_hour)
+        if wait:
+            self.too_many(too_many_refused(wait, settings.rejections_per_hour))
+            return
         assignment = self.path_args[0]
         if assignment not in self.service.assignments:
-            self.fail(404, f"没有这次作业：{assignment}（可以提交的作业：{', '.join(self.service.assignments)}）。",
-                      assignments=self.service.assignments)
+            self.refuse(404, f"没有这次作业：{assignment}（可以提交的作业：{', '.join(self.service.assignments)}）。",
+                        assignments=self.service.assignments)
             return
-        length = int(self.request.headers.get("Content-Length") or 0)
+        try:
+            self.filename = filename(query(self.request, "filename"), f"{assignment}.ipynb")
+        except BadQuery as exc:
+            self.refuse(400, str(exc))
+            return
+        try:
+            length = int(self.request.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0   # tornado itself refuses a malformed Content-Length before we are called
         if length > hard_cap(limit):   # not read at all: the connection is closed after this answer
-            self.fail(413, too_big(length, limit))
+            self.refuse(413, too_big(length, limit))
             return
         try:
             self.allow()
         except RateLimited as exc:
-            self.set_header("Retry-After", str(exc.retry_after))
-            self.fail(429, str(exc), retry_after=exc.retry_after)
+            self.too_many(exc)
+            return
+        if not self.service.in_flight.enter(student, settings.uploads_in_flight):
+            self.too_many(too_many_in_flight(settings.uploads_in_flight))
+            return
+        self.entered = student
+        # Declared too large: read through and dropped (so that the answer 413 reaches the client), never written.
+        self.incoming = Incoming(self.service.incoming, limit) if length <= limit else None
 
     def allow(self) -> None:
         self.service.check_rate(self.student)
 
     def data_received(self, chunk: bytes) -> None:
         self.size += len(chunk)
-        if self.size <= self.service.settings.max_upload_bytes:
-            self.chunks.append(chunk)
-        else:
-            self.chunks = []
+        if self.incoming is not None:
+            self.incoming.write(chunk)
 
     async def post(self, assignment: str):
         limit = self.service.settings.max_upload_bytes
-        if self.size > limit:
-            self.fail(413, too_big(self.size, limit))
+        if self.incoming is None or self.incoming.too_big:
+            self.refuse(413, too_big(self.size, limit))
             return
-        filename = Path(self.get_query_argument("filename", f"{assignment}.ipynb")).name[:200]
         try:
-            row = self.service.accept(self.student, assignment, filename, b"".join(self.chunks))
+            row = self.service.accept(self.student, assignment, self.filename, self.incoming)
         except RateLimited as exc:
-            self.set_header("Retry-After", str(exc.retry_after))
-            self.fail(429, str(exc), retry_after=exc.retry_after)
+            self.too_many(exc)
             return
         except NotebookError as exc:
-            self.fail(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
+            self.refuse(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
             return
         self.set_header("Location", f"api/submissions/{row.id}")
         self.reply(self.service.view(row), 202)
+
+    def refuse(self, status: int, message: str, **extra) -> None:
+        """An upload refused for what it is: counted against the student's refusals, and
+        nothing of it left on disk before the answer goes out."""
+        self.service.refusals.add(self.student)
+        self._release()
+        self.fail(status, message, **extra)
+
+    def too_many(self, exc: RateLimited) -> None:
+        self._release()
+        self.set_header("Retry-After", str(exc.retry_after))
+        self.fail(429, str(exc), retry_after=exc.retry_after)
+
+    def on_finish(self) -> None:
+        self._release()
+
+    def on_connection_close(self) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if getattr(self, "incoming", None) is not None:
+            self.incoming.discard()   # nothing if it was kept
+            self.incoming = None
+        if getattr(self, "entered", None):
+            self.service.in_flight.leave(self.entered)
+            self.entered = None
 
 
 class Check(Submit):
@@ -698,17 +639,18 @@ class Check(Submit):
 
     async def post(self, assignment: str):
         limit = self.service.settings.max_upload_bytes
-        if self.size > limit:
-            self.fail(413, too_big(self.size, limit))
+        if self.incoming is None or self.incoming.too_big:
+            self.refuse(413, too_big(self.size, limit))
             return
+        body = self.incoming.path.read_bytes()
+        self._release()   # (the check keeps its own copy while it is graded)
         try:
-            answer = await self.service.check(self.student, assignment, b"".join(self.chunks))
+            answer = await self.service.check(self.student, assignment, body)
         except RateLimited as exc:
-            self.set_header("Retry-After", str(exc.retry_after))
-            self.fail(429, str(exc), retry_after=exc.retry_after)
+            self.too_many(exc)
             return
         except NotebookError as exc:
-            self.fail(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
+            self.refuse(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
             return
         self.reply(answer)
 
@@ -731,7 +673,11 @@ class Submission(Base):
         row = await self.own(submission_id)
         if row is None:
             return
-        wait = min(max(float(self.get_query_argument("wait", "0") or 0), 0.0), 60.0)
+        try:
+            wait = wait_seconds(query(self.request, "wait"))
+        except BadQuery as exc:
+            self.fail(400, str(exc))
+            return
         if wait and row.state != "done":
             before = row.state
             deadline = time.monotonic() + wait
@@ -758,7 +704,12 @@ class Submissions(Base):
     async def get(self):
         if not await self.identify():
             return
-        rows = self.service.queue.of_student(self.student, self.get_query_argument("assignment", None))
+        try:
+            assignment = assignment_filter(query(self.request, "assignment"))
+        except BadQuery as exc:
+            self.fail(400, str(exc))
+            return
+        rows = self.service.queue.of_student(self.student, assignment)
         self.reply({"student": self.student, "submissions": [self.service.view(r) for r in rows]})
 
 
@@ -781,7 +732,11 @@ async def serve(course: Path, port: int | None, host: str, scheduler: str | None
                 overrides: dict, announce: Callable[[str], None] = print) -> None:
     from autograder.service.identity import HubIdentity
 
+    private.enter()   # everything the service writes is private (private.py); its workers get 022
     service = Service(course, scheduler, workers, overrides)
+    if others_can_enter(service.course):   # hub mode: students may have accounts here
+        log.warning("other accounts can enter %s: what the service writes is private (0600 files, 0700 "
+                    "directories); source/ and the rest keep the modes you gave them", service.course)
     prefix = "/"
     if isinstance(service.identity, HubIdentity):
         prefix = service.identity.prefix

@@ -56,11 +56,12 @@ class CourseStore:
 
         from autograder.gradebook import ensure_assignment
         from autograder.service.limits import parse_due_date
+        from autograder.service.private import outside_umask
 
         with self._lock:
             if assignment_id in self._known:
                 return self._known[assignment_id]
-            ensure_assignment(self.coursedir, assignment_id)
+            ensure_assignment(self.coursedir, assignment_id, outside_umask())   # release/ stays as readable as it was
             configured = self.settings.due_dates.get(assignment_id)
             with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                 if configured:

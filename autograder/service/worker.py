@@ -3,7 +3,9 @@
 Like `autograder autograde`'s workers, but it lives as long as the service and grades any
 assignment: one Grader per assignment (its zygote stays warm between submissions). Batches
 arrive as JSON lines on stdin; each result goes out on `results_fd` as soon as it exists,
-followed by a `done` line for the batch. It ends when stdin closes (the service stopped).
+followed by a `done` line for the batch; a `start` line says grading has begun (the Grader
+is ready), from when the service's watchdog allows each result its own time. It ends when stdin
+closes (the service stopped).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
     from autograder.engine import Grader
     from autograder.parallel import _settings_from
+    from autograder.watchdog import stall_if_asked
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the service ends it by closing stdin
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
@@ -41,6 +44,10 @@ def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
             try:
                 if assignment not in graders:
                     graders[assignment] = Grader(assignment, settings, Path(root), slot)
+                    warm(graders[assignment])
+                # From here on the service's watchdog allows each result its own time (watchdog.py).
+                send({"start": task["batch"]})
+                stall_if_asked(task["paths"])
                 graders[assignment].grade(task["paths"], task.get("fingerprints"),
                                           on_result=lambda r: send({"result": r.to_json()}))
             except Exception:
@@ -49,6 +56,15 @@ def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
     finally:
         for grader in graders.values():
             grader.close()
+
+
+def warm(grader) -> None:
+    """The assignment's zygote started and ready (torch imported where it is used)."""
+    from autograder.sandbox.zygote_client import SandboxError
+    try:
+        grader.zygote.wait_ready()
+    except SandboxError:
+        pass   # each submission will say so
 
 
 if __name__ == "__main__":
