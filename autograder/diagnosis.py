@@ -75,8 +75,9 @@ class Family:
     combine (`pairs`) into the model of both mistakes made together -- a sign flipped *and* the
     factor 2 missing -- named as such."""
 
-    def __init__(self, base: Callable):
+    def __init__(self, base: Callable, exclusive: tuple[str, ...] = ()):
         self.base = base
+        self.exclusive = set(exclusive)   # keywords of which one change at a time makes sense
         self.variants: list[Model] = []
 
     def variant(self, code: str, text: str, section: str = "", **changes) -> Model:
@@ -87,7 +88,8 @@ class Family:
     def pairs(self) -> list[Model]:
         made: list[Model] = []
         for a, b in itertools.combinations(self.variants, 2):
-            if a.code == b.code or set(a.changes) & set(b.changes):
+            if a.code == b.code or set(a.changes) & set(b.changes) \
+                    or len((set(a.changes) | set(b.changes)) & self.exclusive) > 1:
                 continue
             first, second = sorted((a, b), key=lambda m: m.code)
             made.append(Model(combined_code(a.code, b.code), both(first.text, second.text),
