@@ -66,7 +66,8 @@ def both(first: str, second: str) -> str:
 
 
 def combined_code(*codes: str) -> str:
-    return "+".join(sorted(codes))
+    """One code for mistakes made together: every part once, in alphabetical order."""
+    return "+".join(sorted({part for code in codes for part in code.split("+")}))
 
 
 class Family:
@@ -179,7 +180,7 @@ def function_cause(grade_id: str, failures: list[Failure], calls: list[Call], mo
         fatal = [p for p in problems if p.code.endswith(ending)]
         if fatal and (ending != ".not_implemented" or len(fatal) == len(failures)):
             return fatal[0]
-    named = _most_common([f.named for f in failures if f.named is not None])
+    named = _named([f.named for f in failures if f.named is not None], grade_id)
     raised = _most_common([p for p in problems if not p.code.endswith(FATAL)])
     found = from_models(grade_id, models, calls, reference)
     if found is None and raised is not None:
@@ -200,6 +201,14 @@ def join(grade_id: str, first: Diagnosis, second: Diagnosis) -> Diagnosis:
     prefix = f"{grade_id}."
     return Diagnosis(prefix + combined_code(a.code.removeprefix(prefix), b.code.removeprefix(prefix)),
                      both(a.text, b.text), first.section or second.section)
+
+
+def _named(found: list[Diagnosis], grade_id: str) -> Diagnosis | None:
+    """What the tests named: one property, or two made together (two distinct properties)."""
+    distinct = list({d.code: d for d in found}.values())
+    if len(distinct) == 2:
+        return join(grade_id, *distinct)
+    return _most_common(found)
 
 
 def _most_common(found: list[Diagnosis]) -> Diagnosis | None:

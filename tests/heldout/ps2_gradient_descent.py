@@ -69,7 +69,7 @@ CASES = {
                 "        history.append(x)\n"
                 "        count += 1\n"
                 "    return x, history\n"),
-            "stops_on_step_size",
+            "less_or_equal+stops_on_step_size",   # (label corrected: `while ... > tol` stops when <= tol)
             "code search: autodiff_107 gradient_descent (while np.abs(xn - xprev) > tol and count < max_iter)"),
     },
     "gradient_descent_2d": {

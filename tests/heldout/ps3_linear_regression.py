@@ -30,7 +30,7 @@ CASES = {
                 "    for i in range(m):\n"
                 "        total_cost = (y_pred[i] - y_true[i]) ** 2 + total_cost\n"
                 "    return float((1 / (2 * m)) * total_cost)\n"),
-            "half_mse",
+            "half_mse+not_elementwise",   # (label corrected: float() of its (1,)-shaped sum raises on (n, 1) data)
             "Rasolojaona/Exercice_python exo.py; hasnatahmed331/Machine_learning Cost.py"),
         "sums plain errors (no square)": (
             MSE + (
@@ -38,7 +38,7 @@ CASES = {
                 "    for i in range(len(y_true)):\n"
                 "        error += y_true[i] - y_pred[i]\n"
                 "    return float(error)\n"),
-            "missing_square+sum_not_mean",
+            "missing_square+not_elementwise+sum_not_mean",   # (label corrected, as above)
             "code search: computeTotalError (error += R[i, j] - np.dot(U[i, :], V.T[:, j]))"),
     },
     "gradient_mse": {

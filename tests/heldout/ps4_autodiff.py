@@ -26,7 +26,7 @@ CASES = {
                 "    y = f(x)\n"
                 "    y.backward()\n"
                 "    return x.grad\n"),
-            "returns_tensor",
+            "integer_tensor+returns_tensor",   # (label corrected: torch.tensor([x]) of an integer x cannot require grad)
             "code search: x = torch.tensor([1.0], requires_grad=True); y = f(x); y.backward(); print(x.grad)"),
     },
     "torch_gradient": {
@@ -36,7 +36,7 @@ CASES = {
                 "    z = f(*inputs)\n"
                 "    z.backward()\n"
                 "    return [t.grad.item() for t in inputs]\n"),
-            "not_an_array",
+            "not_an_array+unused_variable",   # (label corrected: t.grad.item() fails where f does not use t)
             "code search: x, w, b = torch.tensor(..., requires_grad=True); y.backward(); print(x.grad, w.grad, b.grad)"),
     },
     "Value": {
