@@ -51,12 +51,13 @@ class Model:
     section: str = ""
     combined: bool = False
     changes: dict = field(default_factory=dict, compare=False, hash=False)
+    covers: tuple = ()   # properties a test names that this mistake itself explains (e.g. mutates_input)
 
 
-def model(code: str, text: str, section: str = ""):
+def model(code: str, text: str, section: str = "", covers: tuple = ()):
     """Decorator for a mistake model in a suite's mistakes.py."""
     def wrap(function: Callable) -> Model:
-        return Model(code, text, function, section)
+        return Model(code, text, function, section, covers=tuple(covers))
     return wrap
 
 
@@ -182,7 +183,8 @@ def function_cause(grade_id: str, failures: list[Failure], calls: list[Call], mo
             return fatal[0]
     named = _named([f.named for f in failures if f.named is not None], grade_id)
     raised = _most_common([p for p in problems if not p.code.endswith(FATAL)])
-    found = from_models(grade_id, models, calls, reference)
+    explained = explaining(grade_id, models, calls, reference)
+    found = explained.diagnosis(grade_id) if explained else None
     if found is None and raised is not None:
         # The answers it gave fit a model, and where it raised is a second mistake of its own.
         answered = [c for c in calls if not isinstance(c.result, Raised)]
@@ -191,7 +193,8 @@ def function_cause(grade_id: str, failures: list[Failure], calls: list[Call], mo
             if alone is not None:
                 return join(grade_id, alone, raised)
     if found is not None:
-        return found if named is None or named.code == found.code else join(grade_id, found, named)
+        covered = {f"{grade_id}.{code}" for code in explained.model.covers} | {found.code}
+        return found if named is None or named.code in covered else join(grade_id, found, named)
     return named or raised
 
 

@@ -25,6 +25,7 @@ CAUSE, FORMULA = "cause", "formula"
 LEVELS = (CAUSE, FORMULA)
 OPEN, CLOSE = "⟪", "⟫"
 _MARKED = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
+_INTRODUCED = re.compile(f"[：，:]\\s*{OPEN}(.*?){CLOSE}", re.DOTALL)
 
 
 class Feedback(Configurable):
@@ -41,12 +42,14 @@ def formula(text: str) -> str:
 
 
 def render(text: str, level: str) -> str:
-    """`text` at `level`: the marked parts kept (formula) or dropped (cause)."""
+    """`text` at `level`: the marked parts kept (formula) or dropped (cause), with the colon or
+    comma that introduced a dropped part."""
     if OPEN not in text:
         return text
     if level == FORMULA:
         return _MARKED.sub(r"\1", text)
-    return _MARKED.sub("", text)
+    text = _INTRODUCED.sub("", text)
+    return _MARKED.sub("", text).replace("。。", "。").replace("：。", "。").replace("，。", "。")
 
 
 def level_for(config, command: str, due: dt.datetime | None = None, now: dt.datetime | None = None) -> str:

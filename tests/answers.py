@@ -89,8 +89,11 @@ def reference_expressions(assignment: str) -> frozenset[str]:
     return frozenset(p for p in pieces if len(p) >= MIN_LENGTH)
 
 
+_FRAME = re.compile(r"<cell \d+>, line \d+, in \w+: .*")
+
+
 def leaks(text: str, assignment: str, own_code: str = "") -> list[str]:
     """The reference expressions that `text` contains, but for those the student wrote themselves
-    (a traceback quotes the student's own line: that gives nothing away)."""
-    said, own = normalise(text), normalise(own_code)
+    (a traceback quotes the student's own lines: that gives nothing away)."""
+    said, own = normalise(_FRAME.sub("", text)), normalise(own_code)
     return sorted(p for p in reference_expressions(assignment) if p in said and p not in own)
