@@ -442,10 +442,12 @@ def _conv(image, kernel, *, flip=False, size="valid"):
     """The reference's cross-correlation with its kernel flipped and/or its output the image's size."""
     kernel = kernel[::-1, ::-1] if flip else kernel
     kh, kw = kernel.shape
-    if size == "zero_border":   # the image's size, the border left 0, the valid part in the middle
+    if size == "zero_border":   # the image's size: windows centred on each pixel that fits, the border left 0
+        (H, W), (h, w) = image.shape, (kh // 2, kw // 2)
         out = np.zeros(image.shape)
-        out[kh // 2:kh // 2 + image.shape[0] - kh + 1, kw // 2:kw // 2 + image.shape[1] - kw + 1] = \
-            _correlate(image, kernel)
+        for i in range(h, H - h):
+            for j in range(w, W - w):
+                out[i, j] = np.sum(kernel * image[i - h:i - h + kh, j - w:j - w + kw])
         return out
     return _correlate(image, kernel)
 
