@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
+from pathlib import Path
 
 from traitlets import Enum
 from traitlets.config import Configurable
@@ -64,3 +66,37 @@ def level_for(config, command: str, due: dt.datetime | None = None, now: dt.date
         now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         return FORMULA if now > due else CAUSE
     return CAUSE
+
+
+def due_date(course: Path, assignment_id: str, config) -> dt.datetime | None:
+    """The assignment's due date, naive UTC: c.GradingService.due_dates, else the gradebook's
+    (`nbgrader db assignment add --duedate`), read without importing nbgrader (seconds: grading
+    starts before it)."""
+    from autograder.service.limits import GradingService
+    configured = GradingService(config=config).due_dates.get(assignment_id) if config is not None else None
+    if configured:
+        return _utc(str(configured))
+    gradebook = Path(course) / "gradebook.db"
+    if not gradebook.is_file():
+        return None
+    try:
+        with sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT duedate FROM assignment WHERE name = ?", (assignment_id,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return _utc(str(row[0])) if row and row[0] else None
+
+
+def _utc(text: str) -> dt.datetime:
+    """nbgrader's reading of a due date ("2026-12-01 23:59:00 Asia/Shanghai"; UTC without a zone)."""
+    import dateutil.parser
+    import dateutil.tz
+    parts = text.split(" ")
+    if len(parts) == 3:
+        zone = dateutil.tz.tzoffset(None, int(parts[2])) if parts[2].lstrip("+-").isdigit() else dateutil.tz.gettz(parts[2])
+        moment = dateutil.parser.parse(" ".join(parts[:2])).replace(tzinfo=zone)
+    else:
+        moment = dateutil.parser.parse(text)
+    if moment.tzinfo is not None:
+        moment = (moment - moment.utcoffset()).replace(tzinfo=None)
+    return moment
