@@ -145,7 +145,7 @@ def all_messages(result) -> list[str]:
     """Everything a student may be shown of a result, as text."""
     said = [result.error or ""] + [c.message for c in result.cells]
     for test in result.tests:
-        said += [test.output, test.message, test.diagnosis.text if test.diagnosis else ""]
+        said += [test.name, test.output, test.message, test.diagnosis.text if test.diagnosis else ""]
     for note in (result.notes or {}).values():
         said += [note.cause.text if note.cause else "", note.section, note.formula]
     return [s for s in said if s]

@@ -33,7 +33,7 @@ def test_square(student, rng):
         check(student, rng.normal(size=(size, size)), rng.normal(size=(k, k)), HINT)
 
 
-@graded("长方形的图像和卷积核：输出形状为 (H − kh + 1, W − kw + 1)，结果与 torch 一致", points=1)
+@graded("长方形的图像和卷积核：输出的形状和数值都与 torch 的 valid 卷积一致", points=1)
 def test_rectangular(student, rng):
     # (7, 4) with (3, 1) first: a kernel assumed square, or its height and width mixed up, each give
     # their own wrong numbers there (not just an error from shapes that do not fit), which names them.
