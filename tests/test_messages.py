@@ -167,3 +167,14 @@ def test_render_drops_what_only_the_formula_level_shows():
     text = "要减去每一行自己的最大值" + hints.formula("：np.max(scores, axis=1, keepdims=True)") + "。"
     assert hints.render(text, "cause") == "要减去每一行自己的最大值。"
     assert hints.render(text, "formula") == "要减去每一行自己的最大值：np.max(scores, axis=1, keepdims=True)。"
+
+
+def test_hidden_messages_hide_the_cause_too(ps3):
+    """A course that shows students only their score (the service's visibility) shows no cause either."""
+    from autograder.feedback import render
+    from autograder.service.server import student_view
+    result = ps3["cause"]
+    cause = result.causes["gradient_mse"].text
+    assert cause in render(student_view(result, "visible", None), "alice")
+    hidden = render(student_view(result, "hidden", None), "alice")
+    assert cause not in hidden and "相关讲解" not in hidden
