@@ -170,7 +170,7 @@ def explain(problem: StudentProblem) -> str:
         # The notebook's own words, which may spell out the formula: in full at the formula level;
         # at the cause level the student's notebook shows them where the check is.
         where = f"笔记本里 {problem.name} 下面的自测单元格" if problem.name else "笔记本里的自测单元格"
-        said = detail.get("message") or "断言失败"
+        said = str(detail.get("message") or "断言失败").rstrip("。. ")
         return f"公开测试没有通过（运行{where}可以看到它的提示）" + formula(f"：{said}") + "。"
     if problem.kind == "raised":
         text = f"调用 {problem.what} 时，你的代码抛出了 {detail.get('type', '异常')}"
