@@ -133,7 +133,8 @@ def test_a_correct_answer_is_told_nothing(ps3):
 # ------------------------------------------------------------------------- without grading
 
 def made_up(cause: str | None, lost_points: bool) -> SubmissionResult:
-    tests = [Check("f", "检查", 0.0 if lost_points else 1.0, 1.0, Outcome.FAILED if lost_points else Outcome.PASSED)]
+    tests = [Check("f", "检查", 0.0 if lost_points else 1.0, 1.0, Outcome.FAILED if lost_points else Outcome.PASSED,
+                   f"{cause or ''}\nf(1.0) 返回了 3，与正确结果不一致。" if lost_points else "")]
     notes = {"f": FunctionNote(Diagnosis("f.x", cause))} if cause else {}
     return SubmissionResult("s.ipynb", "ps1_derivatives", "graded", tests, max_score=1.0, notes=notes)
 
