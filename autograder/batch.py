@@ -176,7 +176,13 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     from autograder.dask_grading import ClusterError, grade_on_dask
     from autograder.parallel import WorkerPool
 
+    from autograder.hints import due_date, level_for
     settings = sandbox_settings(course, overrides)
+    # Messages at the cause level while the assignment is open, the formula level after its due date
+    # (autograder/hints.py); the level is part of each result's fingerprint, so a run after the due
+    # date writes every result again.
+    config = load_config(course)
+    settings.hints = level_for(config, "autograde", due_date(course, assignment_id, config))
     assignment = Assignment.load(assignment_id, course)
     # The workers warm up (imports, zygotes) while this process imports nbgrader.
     pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
@@ -187,11 +193,10 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     from autograder.gradebook import ensure_assignment, read_json
 
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy warnings
-    config = load_config(course)
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course)
     ensure_assignment(coursedir, assignment_id)
-    grader = grader_fingerprint(assignment)
+    grader = grader_fingerprint(assignment) + ("" if settings.hints == "cause" else f":{settings.hints}")
     submissions = discover(coursedir, assignment_id, grader)
     by_key = {s.key: s for s in submissions}
 
@@ -275,24 +280,36 @@ def class_report(course: Path, coursedir, assignment_id: str) -> None:
 
 
 def summary(results: list[SubmissionResult], students: dict[str, str], assignment: Assignment) -> str:
-    """Per function: mean score, how many lost points, the most common failure message."""
+    """Per function: mean score, how many students lost points, and the cause most of them share
+    (how many students, and the cause in full on its own line: never cut)."""
+    from autograder import present
+
     lines = [f"{assignment.id}: {len(results)} submissions, "
              f"{sum(r.status == 'error' for r in results)} could not be graded"]
     graded = [r for r in results if r.status == "graded"]
     if not graded:
         return lines[0]
-    header = f"{'function':<26} {'mean':>6} {'max':>5} {'lost':>5}  most common failure"
+    header = f"{'function':<26} {'mean':>6} {'max':>5} {'lost':>5}  (lost: students who lost points)"
     lines += [header, "-" * len(header)]
+    reports = [{report.grade_id: report for report in present.functions(r)} for r in graded]
     for function in assignment.functions:
         scores = [r.by_function().get(function, (0.0, 0.0)) for r in graded]
         maximum = max(m for _, m in scores)
         mean = sum(s for s, _ in scores) / len(scores)
         lost = sum(1 for s, m in scores if s < m)
-        failures = Counter(t.diagnosis.text if t.diagnosis else t.what for r in graded for t in r.tests
-                           if t.grade_id == function and t.status == "failed" and t.max_score > 0)
-        common = failures.most_common(1)[0] if failures else None
-        text = f"{common[0]} ({common[1]}×)" if common else ""
-        lines.append(f"{function:<26} {mean:6.2f} {maximum:5g} {lost:5d}  {text[:70]}")
+        lines.append(f"{function:<26} {mean:6.2f} {maximum:5g} {lost:5d}")
+        causes = Counter()
+        for report in (by_function.get(function) for by_function in reports):
+            if report is None or report.score >= report.max_score:
+                continue
+            said = report.cause.text if report.cause else None
+            if report.not_written:
+                said = "还没有实现"
+            if said:
+                causes[said] += 1
+        if causes:
+            text, count = causes.most_common(1)[0]
+            lines.append(f"    most common cause ({count} of {lost} students): {text}")
     total = sum(r.score for r in graded) / len(graded)
     lines.append(f"{'total':<26} {total:6.2f} {graded[0].max_score:5g}")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import signal
 import numpy as np
 import pytest
 
+from autograder.hints import formula
 from autograder.protocol import Opaque, TensorData
 from autograder.student import PUBLIC, StudentProblem
 
@@ -92,12 +93,15 @@ def is_close(actual, expected, rtol: float, atol: float) -> bool:
 
 def expect_number(value, expected: float, what: str, rtol: float, atol: float,
                   hint: str = "", public: bool = False, mismatch: str = "与正确结果不一致。") -> None:
+    """`what` (the call, with its inputs) returned `value`; it must be close to `expected`. The
+    message says what the student's code returned, never a hidden expected value (`public`: the
+    notebook shows this case, so it may)."""
     number = as_number(value, what)
     if math.isnan(number):
         fail(f"{what} 返回了 nan。{hint}")
     if not is_close(number, expected, rtol, atol):
-        shown = f"期望约为 {expected:.6g}，你的结果是 {number:.6g}。" if public else mismatch
-        fail(f"{what} {shown}{hint}")
+        shown = f"期望约为 {expected:.6g}。" if public else mismatch
+        fail(f"{what} 返回了 {shown_number(number)}，{shown}{hint}")
 
 
 def expect_array(value, expected: np.ndarray, what: str, rtol: float, atol: float,
@@ -107,10 +111,46 @@ def expect_array(value, expected: np.ndarray, what: str, rtol: float, atol: floa
     if array.shape != expected.shape:
         fail(f"{what} 的形状（shape）应该是 {expected.shape}，你的结果是 {array.shape}。")
     if not is_close(array, expected, rtol, atol):
-        shown = f"期望约为 {np.round(expected, 6).tolist()}，你的结果是 {np.round(array, 6).tolist()}。" \
-            if public else mismatch
-        fail(f"{what} {shown}{hint}")
+        shown = f"期望约为 {shown_array(expected)}。" if public else mismatch
+        fail(f"{what} 返回了 {shown_array(array)}，{shown}{hint}")
     return array
+
+
+def _nested(array: np.ndarray) -> str:
+    if array.ndim == 0:
+        return f"{array.item():.6g}" if array.dtype.kind in "fc" else str(array.item())
+    return "[" + ", ".join(_nested(row) for row in array) + "]"
+
+
+def shown_number(number: float) -> str:
+    return f"{number:.6g}"
+
+
+def shown_array(array, items: int = 8) -> str:
+    """An array on one line: every value when it is small, else its shape and its first values."""
+    array = np.asarray(array)
+    if array.size <= items:
+        return _nested(array)
+    first = ", ".join(f"{v:.6g}" for v in array.ravel()[:4])
+    return f"形状 {array.shape} 的数组（前几个元素 {first}, …）"
+
+
+def each(cases, check) -> None:
+    """`check(*case)` for every case, then the first failure: the diagnosis replays every answer
+    the student's code gave, so a test that tells mistakes apart by its later cases makes them all.
+    A call that never returned ends the test at once (its later calls would fail at once too)."""
+    first = None
+    for case in cases:
+        try:
+            check(*case)
+        except Mistake as failure:
+            first = first or failure
+        except StudentProblem as problem:
+            if problem.kind != "raised":
+                raise
+            first = first or problem
+    if first is not None:
+        raise first
 
 
 # --------------------------------------------------------------------- student problems
@@ -127,7 +167,11 @@ def explain(problem: StudentProblem) -> str:
             return "公开测试没有通过：函数还没有实现（里面仍然是 raise NotImplementedError()）。"
         return f"调用 {problem.what} 时发现它还没有实现：函数里仍然是 raise NotImplementedError()。"
     if problem.kind == "raised" and problem.what == PUBLIC and detail.get("type") == "AssertionError":
-        return f"公开测试没有通过：{detail.get('message') or '断言失败'}"
+        # The notebook's own words, which may spell out the formula: in full at the formula level;
+        # at the cause level the student's notebook shows them where the check is.
+        where = f"笔记本里 {problem.name} 下面的自测单元格" if problem.name else "笔记本里的自测单元格"
+        said = str(detail.get("message") or "断言失败").rstrip("。. ")
+        return f"公开测试没有通过（运行{where}可以看到它的提示）" + formula(f"：{said}") + "。"
     if problem.kind == "raised":
         text = f"调用 {problem.what} 时，你的代码抛出了 {detail.get('type', '异常')}"
         if detail.get("message"):

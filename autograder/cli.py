@@ -111,12 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", required=True, metavar="ID", help="e.g. ps1_derivatives")
     grade.add_argument("--json", action="store_true", help="Gradescope results.json objects, one per line")
     grade.add_argument("--workers", type=int, default=1, help="parallel grading workers (default 1)")
+    grade.add_argument("--hints", choices=("cause", "formula"), default=None,
+                       help="how much messages say (default c.Feedback.hints, else cause)")
     _add_limits(grade)
 
     check = _command(sub, "check")
     check.add_argument("notebook", metavar="NOTEBOOK", help="your notebook (.ipynb)")
     check.add_argument("--assignment", metavar="ID", help="default: guessed from the notebook")
     check.add_argument("--html", metavar="FILE", help="also write the feedback page (your code, figures) to FILE")
+    check.add_argument("--verbose", action="store_true", help="also list the sandbox's protections")
+    check.add_argument("--hints", choices=("cause", "formula"), default=None,
+                       help="cause: the cause and where the notebook explains it; formula: also the formula "
+                            "(default c.Feedback.hints, else formula)")
     _add_limits(check)
 
     autograde = _command(sub, "autograde")
@@ -163,10 +169,12 @@ def _run(args: argparse.Namespace) -> int:
     from autograder import commands
     global _ends_at_once
     if args.command == "grade":
-        return commands.grade(args.notebooks, args.assignment, args.json, args.workers, _overrides(args))
+        return commands.grade(args.notebooks, args.assignment, args.json, args.workers, _overrides(args),
+                              args.hints)
     if args.command == "check":
         _ends_at_once = True
-        return commands.check(args.notebook, args.assignment, _overrides(args), args.html)
+        return commands.check(args.notebook, args.assignment, _overrides(args), args.html, args.verbose,
+                              args.hints)
     if args.command == "autograde":
         return commands.autograde(args.assignment, Path(args.course).expanduser(), args.workers, args.scheduler,
                                   args.force, not args.no_progress, _overrides(args))

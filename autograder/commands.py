@@ -38,12 +38,21 @@ def _readable_notebook(path: str) -> None:
         raise UsageError(f"{path} 不是可以评分的 Jupyter 笔记本：{exc}") from None
 
 
-def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict) -> int:
+def _hint_level(root: Path, command: str, chosen: str | None) -> str:
+    """The hint level (autograder/hints.py): the flag, else c.Feedback.hints, else the command's own."""
+    from autograder.config import load_config
+    from autograder.hints import level_for
+    return chosen or level_for(load_config(root), command)
+
+
+def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict,
+          hints: str | None = None) -> int:
     from autograder.engine import Grader
     from autograder.parallel import grade_in_parallel
 
     root = course_root()
     settings = sandbox_settings(root, overrides)
+    settings.hints = _hint_level(root, "grade", hints)
     stdout = sys.stdout
 
     def emit(result: SubmissionResult) -> None:
@@ -84,7 +93,8 @@ def guess_assignment(notebook: str) -> str | None:
     return best
 
 
-def check(notebook: str, assignment_id: str | None, overrides: dict, html: str | None = None) -> int:
+def check(notebook: str, assignment_id: str | None, overrides: dict, html: str | None = None,
+          verbose: bool = False, hints: str | None = None) -> int:
     from autograder.engine import Grader
 
     _readable_notebook(notebook)
@@ -93,16 +103,17 @@ def check(notebook: str, assignment_id: str | None, overrides: dict, html: str |
         raise UsageError("无法判断这是哪一次作业，请用 --assignment 指定（" + ", ".join(assignment_ids()) + "）")
     _assignment(assignment_id, course_root())
     settings = sandbox_settings(course_root(), overrides)
+    settings.hints = _hint_level(course_root(), "check", hints)
     settings.fork_ahead = True   # one notebook: a core is free to fork each next test's process
     with Grader(assignment_id, settings, course_root(), linger=settings.check_linger) as grader:
         grader.warm_up([notebook])   # the sandbox starts (and imports torch) while we import pytest
         (result,) = grader.grade([notebook])
-    print(learner_report(result))
+    print(learner_report(result, verbose, Path(notebook).name))
     if html:
         from autograder.feedback import render
         from autograder.results import write_atomically
         target = Path(html).expanduser()
-        write_atomically(target, render(result, Path(notebook).stem, Path(notebook)))
+        write_atomically(target, render(result, Path(notebook).name, Path(notebook)))
         print(f"\n反馈页面（feedback page，含你的代码和图）已写到 {target}")
     return 0 if result.status == "graded" and result.score == result.max_score else 1
 

@@ -18,7 +18,10 @@ def load_config(course_root: Path) -> Config:
 
 
 def sandbox_settings(course_root: Path, overrides: dict | None = None) -> SandboxSettings:
-    settings = SandboxSettings(config=load_config(course_root))
+    from autograder.hints import level_for
+    config = load_config(course_root)
+    settings = SandboxSettings(config=config)
+    settings.hints = level_for(config, "default")   # c.Feedback.hints, else the cause level (commands may raise it)
     for name, value in (overrides or {}).items():
         if value is not None:
             setattr(settings, name, value)

@@ -71,9 +71,9 @@ def render(result: SubmissionResult, student: str, submission: Path | None = Non
     parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
              f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
              "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>",
-             f"<title>{_esc(result.assignment)} — {_esc(student)}</title><style>{STYLE}{_code_style()}</style>"
+             f"<title>{_esc(title(result, student))}</title><style>{STYLE}{_code_style()}</style>"
              "</head><body>",
-             f"<h1>{_esc(result.assignment)}：{_esc(student)}</h1>"]
+             f"<h1>{_esc(title(result, student))}</h1>"]
     if result.status != "graded":
         parts.append(f"<p class='note'>无法评分：{_esc(result.error)}</p>")
     else:
@@ -99,9 +99,17 @@ def plain(result: SubmissionResult, student: str) -> str:
     said = (f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b></p><table>{rows}</table>"
             if result.status == "graded" else f"<p>无法评分：{_esc(result.error)}</p>")
     return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\"><title>{_esc(result.assignment)}"
-            f"</title></head><body><h1>{_esc(result.assignment)}：{_esc(student)}</h1>{said}"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\"><title>{_esc(title(result, student))}"
+            f"</title></head><body><h1>{_esc(title(result, student))}</h1>{said}"
             "<p>详细的反馈页面暂时无法生成，请稍后再看或告诉老师。</p></body></html>")
+
+
+def title(result: SubmissionResult, student: str) -> str:
+    """Whose feedback, on which assignment (the page's title and heading)."""
+    from autograder.messages import assignment_title
+    whose = "你的作业反馈" if student == "你" else f"{student} 的作业反馈"
+    title = assignment_title(result.assignment)
+    return f"{whose} · {title}（{result.assignment}）" if title else f"{whose} · {result.assignment}"
 
 
 def _overview(reports: list[present.FunctionReport]) -> str:
@@ -138,15 +146,15 @@ def _function(report: present.FunctionReport, drawn: list, cells: list[Cell]) ->
     else:
         if report.cause:
             parts.append(f"<p class='cause'><b>原因：</b>{_esc(report.cause.text)}</p>")
+        once = report.guidance(cause=False)
+        if once:
+            parts.append("<p class='where'>" + "<br>".join(_esc(line) for line in once) + "</p>")
         failed = report.failed
         if failed:
             parts.append(f"<h3>没有通过的检查（{len(failed)} 项）</h3><ul class='checks'>")
             for line in failed:
-                said = (line.diagnosis.text + "\n" if line.diagnosis else "") + (line.test.output or "")
-                if line.refers_to_cause:
-                    said += present.SEE_ABOVE
-                parts.append(f"<li><span class='fail'>{_esc(line.heading)}</span>"
-                             f"<div class='said'>{_esc(said.strip())}</div></li>")
+                said = f"<div class='said'>{_esc(line.said.strip())}</div>" if line.said.strip() else ""
+                parts.append(f"<li><span class='fail'>{_esc(line.heading)}</span>{said}</li>")
             parts.append("</ul>")
         passed = [line for line in report.lines if line.test.passed]
         if passed:

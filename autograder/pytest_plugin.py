@@ -33,8 +33,9 @@ from autograder.assignments import Assignment
 from autograder.budget import Budgets
 from autograder.checks import Mistake, explain
 from autograder.notebook import NotebookError
-from autograder.diagnosis import from_models, from_problem, models_of
-from autograder.results import CellReport, Diagnosis, Outcome, SubmissionResult, TestResult
+from autograder.diagnosis import Failure, from_problem, function_cause, models_of
+from autograder import messages
+from autograder.results import CellReport, Diagnosis, FunctionNote, Outcome, SubmissionResult, TestResult
 from autograder.runner import CellOutcome, SubmissionRun
 from autograder.sandbox.client import Zygote
 from autograder.sandbox.settings import SandboxSettings
@@ -65,6 +66,8 @@ class GradingPlugin:
         self.started: dict[str, float] = {}
         self.points: dict[str, tuple[str, str, float]] = {}   # nodeid -> (grade_id, what, points)
         self.order: list[str] = []
+        # per submission and function: what its tests saw, for its one cause (diagnosis.function_cause)
+        self.evidence: dict[str, dict[str, _Evidence]] = {}
 
     # ------------------------------------------------------------------------ collection
 
@@ -179,30 +182,60 @@ class GradingPlugin:
         if report.when == "call":   # student calls and trusted comparisons: the floor of grading
             result.timing["tests"] = round(result.timing.get("tests", 0.0) + report.duration, 4)
         if report.when == "call" or (report.when == "setup" and report.failed):
+            evidence = self.evidence.setdefault(key, {}).setdefault(grade_id, _Evidence())
+            self._keep_calls(item, evidence)
             if report.passed:
                 test = TestResult(grade_id, what, points, points, Outcome.PASSED)
             else:
-                test = TestResult(grade_id, what, 0.0, points, Outcome.FAILED, _message(call.excinfo),
-                                  self._diagnose(item, call.excinfo, grade_id))
+                message = _message(call.excinfo)
+                failure = self._failure(call.excinfo, grade_id)
+                # the test's own reading until the function's one cause is decided (_finish); the
+                # figures, drawn before that, skip functions not written yet by it
+                test = TestResult(grade_id, what, 0.0, points, Outcome.FAILED, message, failure.named or failure.problem,
+                                  message=message)
+                if points > 0:
+                    evidence.failures.append(failure)
             result.tests.append(test)
 
-    def _diagnose(self, item, excinfo, grade_id: str) -> Diagnosis | None:
-        """Which mistake made this test fail, when it can be named (autograder/diagnosis.py)."""
+    def _keep_calls(self, item, evidence: "_Evidence") -> None:
+        """This test's calls of its function, for the diagnosis: only those made by the function's
+        own code with the reference's helpers or with helpers that lost nothing, the inputs the
+        mistake models replay with the reference's helpers."""
+        student = item.funcargs.get("student") if hasattr(item, "funcargs") else None
+        if student is None:
+            return
+        helpers = tuple(getattr(item.module, "HELPERS", ()))
+        if helpers and not student.alone and not self._helpers_all_right(item, helpers):
+            return
+        evidence.calls.extend(c for c in student.calls if c.name == getattr(item.module, "GRADE_ID", None))
+
+    @staticmethod
+    def _failure(excinfo, grade_id: str) -> Failure:
+        """What a failed test says about the cause: the property it checked, or how the code failed to answer."""
         error = excinfo.value if excinfo is not None else None
         try:
             if isinstance(error, Mistake) and error.diagnosis:
                 code, text = error.diagnosis
-                return Diagnosis(f"{grade_id}.{code}", text)
-            student = item.funcargs.get("student") if hasattr(item, "funcargs") else None
-            found = None
-            if isinstance(error, (Mistake, StudentProblem)) and student is not None:
-                found = from_models(grade_id, self.models.get(grade_id, []), student.calls, self.reference)
-            if found is None and isinstance(error, StudentProblem):
-                found = from_problem(grade_id, error)
-            return found
+                return Failure(named=Diagnosis(f"{grade_id}.{code}", text))
+            if isinstance(error, StudentProblem):
+                return Failure(problem=from_problem(grade_id, error))
         except Exception:   # a diagnosis is a help, never a reason to lose a result
             traceback.print_exc(file=sys.stderr)
-        return None
+        return Failure()
+
+    def _causes(self, key: str) -> dict[str, Diagnosis]:
+        """Each function's one cause (autograder/diagnosis.py: function_cause)."""
+        causes = {}
+        for grade_id, evidence in self.evidence.pop(key, {}).items():
+            try:
+                cause = function_cause(grade_id, evidence.failures, evidence.calls, self.models.get(grade_id, []),
+                                       self.reference)
+            except Exception:   # a diagnosis is a help, never a reason to lose a result
+                traceback.print_exc(file=sys.stderr)
+                cause = None
+            if cause is not None:
+                causes[grade_id] = cause
+        return causes
 
     @cached_property
     def models(self):
@@ -223,6 +256,12 @@ class GradingPlugin:
             functions = self.assignment.functions
             result.tests.sort(key=lambda t: (functions.index(t.grade_id) if t.grade_id in functions else 99,
                                              rank.get(t.name, 0)))
+            result.notes = {name: FunctionNote(cause) for name, cause in self._causes(key).items()}
+            try:
+                messages.compose(result, self.assignment, self.settings.hints)
+            except Exception:   # the messages as the tests wrote them, rather than no result
+                traceback.print_exc(file=sys.stderr)
+        self.evidence.pop(key, None)
         if self.on_result:
             self.on_result(result)
 
@@ -282,6 +321,14 @@ class GradingPlugin:
         graded = {t.grade_id for t in result.tests}
         return all(h in graded for h in helpers) and not any(
             t.grade_id in helpers and t.status != "passed" for t in result.tests)
+
+
+class _Evidence:
+    """One function's tests in one submission: their replayable calls and what their failures said."""
+
+    def __init__(self):
+        self.calls: list = []
+        self.failures: list[Failure] = []
 
 
 def seeded_rng(name: str) -> np.random.Generator:

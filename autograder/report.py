@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 import unicodedata
 
@@ -30,30 +31,34 @@ def _points(value: float) -> str:
 
 
 def table(results: list[SubmissionResult]) -> str:
-    """One line per notebook, then what each lost points on."""
+    """One line per notebook, then per function that lost points, how many and its cause."""
     if not results:
         return "no notebooks graded"
     name_width = min(max(_width(r.submission) for r in results), 60)
     lines = [f"{_pad('submission', name_width)}  status  score"]
     for result in results:
         score = f"{_points(result.score)} / {_points(result.max_score)}"
-        lines.append(f"{_pad(result.submission, name_width)}  {result.status:<6}  {score}")
+        lines.append(f"{_pad(result.submission, name_width)}  {result.status.value:<6}  {score}")
         if result.error:
             lines.append(f"    {result.error}")
         for report in present.functions(result):
-            if report.not_written:
-                lines.append(f"    -{_points(report.max_score)}  {report.grade_id}: 还没有实现")
+            lost = report.max_score - report.score
+            if lost <= 0:
                 continue
-            for line in report.failed:
-                test = line.test
-                why = test.diagnosis.text if test.diagnosis else (test.output or "").split("\n")[0]
-                lines.append(f"    -{_points(test.max_score)}  {test.name}  {why[:100]}")
+            if report.not_written:
+                why = "还没有实现"
+            elif report.cause:
+                why = report.cause.text
+            else:
+                why = f"{sum(1 for line in report.failed if not line.public)} 项检查没有通过"
+            lines.append(f"    -{_points(round(lost, 6))}  {report.grade_id}: {one_line(why)}")
     return "\n".join(lines)
 
 
-def learner_report(result: SubmissionResult) -> str:
-    """For `autograder check`: per function, what passed, what failed and why, in Chinese."""
-    lines = [f"{result.assignment}：{result.submission}"]
+def learner_report(result: SubmissionResult, verbose: bool = False, whose: str | None = None) -> str:
+    """For `autograder check`: per function, what passed, what failed and why, in Chinese.
+    `verbose` adds the sandbox's protections (for the curious; a learner does not need them)."""
+    lines = [heading(result, whose)]
     if result.status == "error":
         lines.append(f"无法评分：{result.error}")
         return "\n".join(lines)
@@ -66,11 +71,40 @@ def learner_report(result: SubmissionResult) -> str:
     for report in present.functions(result):
         lines.append("")
         for line in present.text(report):
-            body = line.lstrip(" ")
-            indent = line[:len(line) - len(body)]
-            lines.extend(textwrap.wrap(body, 88, initial_indent=indent, subsequent_indent=indent + "  ") or [""])
-    if result.protections:
+            lines.extend(wrap(line))
+    if verbose and result.protections:
         lines.append("")
         lines.append("运行你的代码时启用的隔离保护（sandbox）：")
         lines.extend(f"  - {p}" for p in result.protections)
     return "\n".join(lines)
+
+
+def heading(result: SubmissionResult, whose: str | None = None) -> str:
+    """Which assignment and whose notebook the report is about."""
+    from autograder.messages import assignment_title
+    title = assignment_title(result.assignment)
+    named = f"{title}（{result.assignment}）" if title else result.assignment
+    return f"{named}的检查结果：{whose or result.submission}"
+
+
+_BRACKETED = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")
+
+
+def one_line(text: str) -> str:
+    """A message on one line (arrays numpy printed over several lines included)."""
+    from autograder.messages import tidy
+    return " ".join(tidy(text).split())
+
+
+def wrap(line: str, width: int = 88) -> list[str]:
+    """A report line wrapped at `width` columns under its indentation, never inside brackets
+    (an array or a call stays on one line)."""
+    body = line.lstrip(" ")
+    indent = line[:len(line) - len(body)]
+    body = _BRACKETED.sub(lambda m: one_line(m.group(0)).replace(" ", NBSP), body)
+    wrapped = textwrap.wrap(body, width, initial_indent=indent, subsequent_indent=indent + "  ",
+                            break_long_words=False, break_on_hyphens=False) or [""]
+    return [part.replace(NBSP, " ") for part in wrapped]
+
+
+NBSP = "\u00a0"

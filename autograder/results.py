@@ -21,17 +21,33 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """The mistake a student made, named in their terms. `code` is stable ("<grade_id>.<what>")
-    so that a class report can count how many students made it."""
+    """The mistake a student made, named in their terms. `code` is stable ("<grade_id>.<what>",
+    two mistakes made together "<grade_id>.<a>+<b>") so that a class report can count how many
+    students made it. `section` is the notebook's section that explains the idea."""
     code: str
     text: str
+    section: str = ""
 
     def to_json(self) -> dict:
-        return {"code": self.code, "text": self.text}
+        data = {"code": self.code, "text": self.text}
+        if self.section:
+            data["section"] = self.section
+        return data
 
     @classmethod
     def from_json(cls, data) -> "Diagnosis | None":
-        return cls(str(data["code"]), str(data["text"])) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        return cls(str(data["code"]), str(data["text"]), str(data.get("section") or ""))
+
+
+@dataclass
+class FunctionNote:
+    """What is said once about a graded function that lost points: its one cause (if known), the
+    notebook section that explains it, and the formula (only when the hint level allows it)."""
+    cause: Diagnosis | None = None
+    section: str = ""
+    formula: str = ""
 
 
 @dataclass
@@ -41,9 +57,10 @@ class TestResult:
     score: float
     max_score: float
     status: Outcome
-    output: str = ""             # why it failed (never hidden test code or hidden expected values)
-    diagnosis: Diagnosis | None = None
+    output: str = ""             # all a reader of this test alone is told: the function's cause first, then `message`
+    diagnosis: Diagnosis | None = None   # a failed test's: its function's one cause
     visibility: str = "visible"
+    message: str = ""            # what this test checked and what the student's code did there
 
     @property
     def name(self) -> str:       # the contract's "<grade_id>: <what>"
@@ -60,15 +77,16 @@ class TestResult:
 
     def detail(self) -> dict:
         return {"grade_id": self.grade_id, "what": self.what,
-                "diagnosis": self.diagnosis.to_json() if self.diagnosis else None}
+                "diagnosis": self.diagnosis.to_json() if self.diagnosis else None, "message": self.message}
 
     @classmethod
     def from_json(cls, data: dict, detail: dict | None = None) -> "TestResult":
         grade_id, _, what = data["name"].partition(": ")
         detail = detail or {}
+        output = data.get("output", "")
         return cls(detail.get("grade_id", grade_id), detail.get("what", what), data["score"], data["max_score"],
-                   Outcome(data["status"]), data.get("output", ""), Diagnosis.from_json(detail.get("diagnosis")),
-                   data.get("visibility", "visible"))
+                   Outcome(data["status"]), output, Diagnosis.from_json(detail.get("diagnosis")),
+                   data.get("visibility", "visible"), detail.get("message", output))
 
 
 @dataclass
@@ -93,6 +111,8 @@ class SubmissionResult:
     fingerprint: str | None = None   # content hash, to skip unchanged submissions on resume
     timing: dict[str, float] = field(default_factory=dict)   # seconds: start (sandbox, cells), tests, figures, total
     figures: dict[str, dict] = field(default_factory=dict)   # plain data for the feedback page's figures
+    notes: dict[str, FunctionNote] | None = None   # per function that lost points (None: results of older graders)
+    hints: str = "cause"                            # the hint level the messages were written at (autograder/hints.py)
 
     def __post_init__(self):
         self.status = Status(self.status)
@@ -109,9 +129,30 @@ class SubmissionResult:
             "tests": [t.to_json() for t in self.tests], "error": self.error,
             "cells": [asdict(c) for c in self.cells], "protections": self.protections,
             "fingerprint": self.fingerprint, "timing": self.timing,
-            "details": [t.detail() for t in self.tests],   # per test: grade_id, what, diagnosis
+            "details": [t.detail() for t in self.tests],   # per test: grade_id, what, diagnosis, message
+            "functions": self.functions_json(),   # per function: points and its one cause
+            "hints": self.hints,
             "figures": self.figures,   # what the student's functions gave on the notebook's demo inputs
         }
+
+    @property
+    def causes(self) -> dict[str, Diagnosis] | None:
+        """Each function's one cause (only functions that have one), or None for older results."""
+        if self.notes is None:
+            return None
+        return {name: note.cause for name, note in self.notes.items() if note.cause is not None}
+
+    def functions_json(self) -> list[dict]:
+        """[{"function", "score", "max_score", "cause": {"code", "text", "section"} | None, "section",
+        "formula"}] in report order: what a panel or a summary needs to say about each function once."""
+        notes = self.notes or {}
+        rows = []
+        for name, (score, maximum) in self.by_function().items():
+            note = notes.get(name, FunctionNote())
+            rows.append({"function": name, "score": score, "max_score": maximum,
+                         "cause": note.cause.to_json() if note.cause else None,
+                         "section": note.section, "formula": note.formula})
+        return rows
 
     @classmethod
     def from_json(cls, data: dict) -> "SubmissionResult":
@@ -119,9 +160,14 @@ class SubmissionResult:
         tests = [TestResult.from_json(t, details[i] if i < len(details) else None)
                  for i, t in enumerate(data.get("tests", []))]
         cells = [CellReport(**c) for c in data.get("cells", [])]
+        notes = None
+        if isinstance(data.get("functions"), list):
+            notes = {f["function"]: FunctionNote(Diagnosis.from_json(f.get("cause")), str(f.get("section") or ""),
+                                                 str(f.get("formula") or ""))
+                     for f in data["functions"] if isinstance(f, dict) and "function" in f}
         return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
                    data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"),
-                   data.get("timing", {}), data.get("figures") or {})
+                   data.get("timing", {}), data.get("figures") or {}, notes, data.get("hints", "cause"))
 
     def by_function(self) -> dict[str, tuple[float, float]]:
         """(score, max) per graded function, in the order tests were reported."""

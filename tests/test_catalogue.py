@@ -115,3 +115,54 @@ def test_no_correct_answer_is_diagnosed(graded, assignment):
             result = graded(assignment)[("right", function, label)]
             named = [(t.name, t.diagnosis) for t in result.tests if t.diagnosis is not None]
             assert not named, (function, label, named)
+            assert not result.causes, (function, label, result.causes)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_cause_comes_first_in_every_message(graded, assignment):
+    """One cause per function, said once, everywhere: every failed check of the function (its
+    `output`, all Gradescope shows) starts with the cause the result's details give, and says
+    no other mistake of that function's models."""
+    from autograder.diagnosis import models_of
+    from autograder.hints import CAUSE, render
+    module = importlib.import_module(f"catalogue.{assignment}")
+    models = models_of(assignment)
+    for function, answers in module.WRONG.items():
+        others = {render(m.text, CAUSE) for m in models.get(function, [])}
+        for label in answers:
+            result = graded(assignment)[("wrong", function, label)]
+            cause = (result.causes or {}).get(function)
+            lost = [t for t in result.tests if t.grade_id == function and not t.passed]
+            for test in lost:
+                assert test.diagnosis == cause, (label, test.name, test.diagnosis, cause)
+                if cause is not None:
+                    assert test.output.startswith(cause.text), (label, test.name, test.output)
+                said = test.output.removeprefix(cause.text) if cause else test.output
+                assert not [o for o in others if o and o in said], (label, test.name, test.output)
+
+
+def all_messages(result) -> list[str]:
+    """Everything a student may be shown of a result, as text."""
+    said = [result.error or ""] + [c.message for c in result.cells]
+    for test in result.tests:
+        said += [test.name, test.output, test.message, test.diagnosis.text if test.diagnosis else ""]
+    for note in (result.notes or {}).values():
+        said += [note.cause.text if note.cause else "", note.section, note.formula]
+    return [s for s in said if s]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_message_gives_the_answer_away(graded, assignment):
+    """At the cause level (the default while an assignment is open) no message of any catalogue
+    answer holds a line or an expression of the reference answer (tests/answers.py)."""
+    from answers import leaks
+    module = importlib.import_module(f"catalogue.{assignment}")
+    found = []
+    for key, result in graded(assignment).items():
+        assert result.hints == "cause"
+        own = "" if key == "reference" else (module.WRONG if key[0] == "wrong" else module.RIGHT)[key[1]][key[2]]
+        for text in all_messages(result):
+            hits = leaks(text, assignment, own)
+            if hits:
+                found.append((key, hits, text))
+    assert not found, found[:5]

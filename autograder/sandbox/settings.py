@@ -42,6 +42,9 @@ class SandboxSettings(Configurable):
     check_linger = Float(config=True,
                          help="Seconds the sandbox's preloaded process (torch imported) started by `check` "
                               "waits for the next `check` of the same user; 0: it ends with its `check`.")
+    hints = Enum(["cause", "formula"], "cause", config=True,
+                 help="How much messages may say, set by each command from c.Feedback.hints (autograder/hints.py); "
+                      "it rides here so that every worker, local or on a cluster, writes at the same level.")
     fork_ahead = Bool(False, config=True,
                       help="Fork each test's process while the test before it runs: faster where a core is idle "
                            "(`check` turns it on), slower in a batch that keeps every core busy.")

@@ -544,7 +544,7 @@ DIAGNOSES = {
         "gate open at z1 = 0": "gate_at_zero",
         "bias gradients summed over the wrong axis": "bias_axis",
         "dW1 from h instead of X": "dW1_from_h",
-        "scales dscores in place": "divides_by_n",      # it divides by n again, in place
+        "scales dscores in place": "divides_by_n+mutates_input",   # dscores /= n: divided twice, and the caller's changed      # it divides by n again, in place
         "keys named dW1, db1, ...": "wrong_keys",
     },
     "sgd_step": {

@@ -13,7 +13,6 @@ def test_public(student, assignment):
 @graded("对数和数组都逐元素计算 x²", points=1)
 def test_numbers_and_arrays(student, rng):
     for x in [0.0, -3.5, 1e3, 7]:
-        expect_number(student.call("f", x), x**2, f"f({x})", **SAME_FORMULA, hint="f(x) 应返回 x 的平方 x**2。")
+        expect_number(student.call("f", x), x**2, f"f({x})", **SAME_FORMULA)
     x = rng.uniform(-5, 5, size=(3, 4))
-    expect_array(student.call("f", x), x**2, "f(一个 3×4 的数组)", **SAME_FORMULA,
-                 hint="对数组要逐元素平方：写 x**2，不要用 x @ x 或 np.dot。")
+    expect_array(student.call("f", x), x**2, "f(一个 3×4 的随机数组)", **SAME_FORMULA)

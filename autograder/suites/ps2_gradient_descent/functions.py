@@ -83,8 +83,7 @@ def unpack(result, call: str):
     if isinstance(history, np.ndarray) and history.dtype.kind in "iuf":
         history = list(history)
     if not isinstance(history, (list, tuple)):
-        fail(f"{call} 返回的 history 应该是一个列表，却是 {describe_type(history)}。"
-             "是不是把 (x, history) 的顺序写反了？")
+        fail(f"{call} 返回的第二个值 history 应该是一个列表，却是 {describe_type(history)}。")
     if len(history) == 0:
         fail(f"{call} 返回的 history 是空的：它应从起点开始，history = [x0]。")
     return x, history
@@ -148,65 +147,55 @@ def point_2d(x, call: str) -> np.ndarray:
 
 # Named mistakes a replay cannot see (autograder/diagnosis.py): what the student did, in their terms.
 HISTORY_ALIASING = ("history_aliasing",
-                    "history 里存的是同一个数组对象：原地更新 x -= ...（或 x[...] = ...）之后直接 history.append(x)，"
-                    "所有元素都指向同一个数组，最后都变成了终点。每次要追加一个副本：history.append(x.copy())，"
-                    "或者写 x = x - learning_rate * g（每一步生成新数组）。")
+                    "history 里存的是同一个数组对象：原地更新 x（x -= ... 或 x[...] = ...）之后直接 history.append(x)，"
+                    "所有元素都指向同一个数组，最后都变成了终点。每次要追加一个副本（x.copy()），"
+                    "或者每一步生成一个新数组。")
 MUTATES_X0 = ("mutates_x0",
               "你修改了调用者传入的 x0：写 x = x0 之后原地更新 x（x -= ...），x0 也跟着变了。"
-              "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x。")
+              "要先新建一个自己的浮点数组，之后只改它。")
 HISTORY_SHARES_X0 = ("history_shares_x0",
                      "history[0] 就是调用者传入的 x0 本身（history = [x0]）：之后谁改 history[0]，x0 也跟着变。"
-                     "history 里要放独立的副本：x = np.array(x0, dtype=float)，history = [x.copy()]。")
+                     "history 里要放独立的副本。")
 INTEGER_X0_IN_PLACE = ("integer_x0_in_place",
-                       "x0 是整数时，np.array(x0) 得到的是整数数组，原地更新 x -= learning_rate * g 无法把小数存进去"
-                       "（UFuncTypeError）：先转成浮点数组，x = np.array(x0, dtype=float)。")
+                       "x0 是整数时，np.array(x0) 得到的是整数数组，原地更新（x -= ...）无法把小数存进去"
+                       "（UFuncTypeError）：要先转成浮点数组（dtype=float）。")
 
-STOP_RULE = ("规则是：每次迭代先算 g（更新前那一点的梯度），更新 x 并把新的 x 追加到 history，"
-             "然后如果这次的 abs(g) < tol（严格小于）就停止；最多迭代 max_iterations 次。")
-EARLY = "不要在更新之前就 break（这一步也要走完、把新的 x 追加到 history），也不要用更新后新位置的梯度来判断。"
-LATE = "要用参数 tol（不能把 1e-6 写死），并且最多迭代 max_iterations 次（注意 range 的边界）。"
-STOP_RULE_2D = ("规则是：每次迭代先算 g（更新前那一点的梯度），更新 x 并追加 x 的副本，"
-                "然后如果 np.linalg.norm(g) < tol（梯度的长度，严格小于）就停止；最多迭代 max_iterations 次。")
-EARLY_2D = EARLY + "比较的是梯度的长度 np.linalg.norm(g)，不是最大的那个分量，也不是平方和。"
-LATE_2D = LATE + "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值之和。"
-
-
-def compare_runs(actual: np.ndarray, expected: np.ndarray, call: str, public: bool = False,
-                 rule: str = STOP_RULE, early: str = EARLY, late: str = LATE, step_hint: str = "") -> None:
-    """Compare two histories (1-D: shape (n,), 2-D: shape (n, 2)) and name the first difference.
-
-    `early` / `late` are the hints for a run that stopped too early / too late."""
+def compare_runs(actual: np.ndarray, expected: np.ndarray, call: str, public: bool = False) -> None:
+    """Compare two histories (1-D: shape (n,), 2-D: shape (n, 2)) and say where the student's run
+    first differs, with the student's own values (the expected ones only when `public`)."""
     if (actual.ndim == 2 and len(actual) >= 2 and bool(np.all(actual == actual[-1]))
             and not (expected.shape[1:] == actual.shape[1:] and bool(np.all(expected == expected[-1])))):
-        fail(f"{call}：history 里的每个元素都一样（都是终点）——你把同一个数组对象反复追加进了 history，"
-             "或者原地更新（x -= ...）了那个数组。每次要追加一个副本：history.append(x.copy())。",
+        fail(f"{call}：history 里的每个元素都一样（都是终点 {_point(actual[-1])}）。",
              diagnosis=HISTORY_ALIASING)
     if not is_close(actual[0], expected[0], **DESCENT):
-        fail(f"{call}：history[0] 应该是起点 x0 本身" + (f"（{expected[0].tolist()}）" if public else "")
-             + "。history 要从起点开始：history = [x0]（二维时是 [x.copy()]）。")
+        fail(f"{call}：history[0] 是 {_point(actual[0])}，应该是起点 x0 本身"
+             + (f"（{_point(expected[0])}）" if public else "") + "。")
     common = min(len(actual), len(expected))
     # One comparison for the whole history (runs are hundreds of steps), then the first step that differs.
     rows = np.isclose(actual[1:common], expected[1:common], **DESCENT)
     wrong = np.flatnonzero(~rows.reshape(len(rows), -1).all(axis=1)) if rows.size else ()
     if len(wrong):
         k = int(wrong[0]) + 1
-        shown = (f"应为 {np.round(expected[k], 12).tolist()}，你的是 {np.round(actual[k], 12).tolist()}。"
-                 if public else "与正确结果不一致。")
-        first = ("第一步就不对：x1 应该是 x0 − learning_rate · g，其中 g 是在 x0 处的梯度。"
-                 if k == 1 else "前面的步都对，这一步开始不对了。")
-        fail(f"{call}：history[{k}] {shown}{first}{step_hint}")
+        shown = f"应为 {_point(expected[k])}。" if public else "与正确结果不一致。"
+        before = "这是第一步。" if k == 1 else f"前 {k - 1} 步都对。"
+        fail(f"{call}：history[{k}] 是 {_point(actual[k])}，{shown}{before}")
     if len(actual) != len(expected):
         steps = len(actual) - 1
-        hint = rule + (early if len(actual) < len(expected) else late)
         if public:
             fail(f"{call}：应该走 {len(expected) - 1} 步（history 长度 {len(expected)}），"
-                 f"你走了 {steps} 步（history 长度 {len(actual)}）。{hint}")
+                 f"你走了 {steps} 步（history 长度 {len(actual)}）。")
         when = "停得太早了" if len(actual) < len(expected) else "停得太晚了（该停的时候没有停）"
-        fail(f"{call}：走过的每一步都对，但{when}——你走了 {steps} 步。{hint}")
+        fail(f"{call}：走过的每一步都对，但{when}：你走了 {steps} 步。")
+
+
+def _point(value) -> str:
+    value = np.asarray(value, dtype=float)
+    return f"{value.item():.12g}" if value.ndim == 0 else "[" + ", ".join(f"{v:.12g}" for v in value) + "]"
 
 
 def expect_last(x, history_values: np.ndarray, call: str) -> None:
     """The returned x is the last point of history."""
     if not is_close(x, history_values[-1], **DESCENT):
-        fail(f"{call} 返回的 x 应该等于 history 的最后一个元素（最后一次更新后的位置）。")
+        fail(f"{call} 返回的 x 是 {_point(x)}，history 的最后一个元素是 {_point(history_values[-1])}："
+             "返回的 x 应该就是最后一次更新后的位置。")
 

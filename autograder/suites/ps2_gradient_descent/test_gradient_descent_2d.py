@@ -10,23 +10,21 @@ with a stand-in for the reference gradient_2d: HELPERS).
 """
 import numpy as np
 
-from autograder.checks import explain, fail, graded, is_close
+from autograder.checks import each, explain, fail, graded, is_close
 from autograder.student import StudentProblem
 from autograder.tolerances import DESCENT
-from .functions import (BOWL, COUPLED, EARLY_2D, HALF_BOWL, HISTORY_ALIASING, HISTORY_SHARES_X0, INTEGER_X0_IN_PLACE,
-                        LATE_2D, MUTATES_X0, PLANE, SOFT, STOP_RULE_2D, VALLEY, compare_runs, expect_last,
-                        history_2d, number_or_none, point_2d, same_array, unpack)
+from .functions import (BOWL, COUPLED, HALF_BOWL, HISTORY_ALIASING, HISTORY_SHARES_X0, INTEGER_X0_IN_PLACE,
+                        MUTATES_X0, PLANE, SOFT, VALLEY, compare_runs, expect_last, history_2d, number_or_none,
+                        point_2d, same_array, unpack)
 from autograder.reference import remembered
 ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent_2d"
 HELPERS = ("gradient_2d",)   # only the public check uses it
-STEP_HINT = "更新规则是 x = x − learning_rate · gradient_func(x[0], x[1])：减号，并且用传入的 learning_rate。"
 
 
-def compare(values, expected, call, public=False, early=EARLY_2D, late=LATE_2D, step_hint=STEP_HINT):
-    compare_runs(values, expected, call, public=public, rule=STOP_RULE_2D, early=early, late=late,
-                 step_hint=step_hint)
+def compare(values, expected, call, public=False):
+    compare_runs(values, expected, call, public=public)
 
 
 def describe_call(pair, x0, kwargs) -> str:
@@ -84,11 +82,8 @@ def test_x0_unchanged(student, rng):
             raise
         after = student.get(kept)
         if not (type(after) is type(x0) and same_array(after, x0)):
-            fail(f"{call}：调用之后，传入的 x0（{kind}）被改变了。"
-                 "先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，不要写 x = x0。", diagnosis=MUTATES_X0)
-        compare(values, expected, call,
-                step_hint=STEP_HINT + "x0 是整数时，要先转成浮点数组：x = np.array(x0, dtype=float)，"
-                                      "否则原地更新（x -= ...）会出错或被截断成整数。")
+            fail(f"{call}：调用之后，传入的 x0（{kind}）变成了 {after!r}。", diagnosis=MUTATES_X0)
+        compare(values, expected, call)
 
 
 @graded("history 里的数组互相独立，也不与 x0 共用内存：改其中一个，其余的和 x0 都不变", points=1)
@@ -100,19 +95,16 @@ def test_history_independent(student, rng):
     _, before = read(student.get(result), call)
     compare(before, reference(VALLEY, x0, max_iterations=6), call)
     if not same_array(student.get(kept), x0):
-        fail(f"{call}：调用之后，传入的 x0 被改变了。先新建一个浮点数组 x = np.array(x0, dtype=float)，之后只改 x，"
-             "不要写 x = x0。", diagnosis=MUTATES_X0)
+        fail(f"{call}：调用之后，传入的 x0 变成了 {student.get(kept)!r}。", diagnosis=MUTATES_X0)
     for k in (0, 1, 3):
         student.set_item(result, [1, k, 0], 1234.5)
         _, after = read(student.get(result), call)
         others = [i for i in range(len(before)) if i != k and not np.array_equal(after[i], before[i])]
         if others:
-            fail(f"{call}：把 history[{k}] 的第一个分量改掉之后，history[{others[0]}] 也跟着变了——"
-                 "history 里存的是同一个数组。每次要追加 x 的副本：history.append(x.copy())；"
-                 "也不要原地更新后直接追加（x -= ... 之后 append(x)）。", diagnosis=HISTORY_ALIASING)
+            fail(f"{call}：把 history[{k}] 的第一个分量改成 1234.5 之后，history[{others[0]}] 也跟着变了。",
+                 diagnosis=HISTORY_ALIASING)
         if not same_array(student.get(kept), x0):
-            fail(f"{call}：把 history[{k}] 改掉之后，调用者传入的 x0 也跟着变了——history[{k}] 与 x0 是同一个数组。"
-                 "先用 x = np.array(x0, dtype=float) 新建数组，history 里放 x.copy()。", diagnosis=HISTORY_SHARES_X0)
+            fail(f"{call}：把 history[{k}] 改成 1234.5 之后，调用者传入的 x0 也跟着变了。", diagnosis=HISTORY_SHARES_X0)
         before = after
 
 
@@ -121,23 +113,21 @@ def test_stopping_rule(student):
     x0 = np.array([3.0, 4.0])
     # gradient (3, 4)·0.5ᵏ, its length 5·0.5ᵏ. Each tol catches other rules: 0.8 stopping on the new
     # point's gradient (and the sum of |components|), 1.1 the largest component, 0.5 the squared
-    # length, 1.25 <=. In this order each wrong rule first fails after cases it got right, which
-    # tells the rules apart for the diagnosis (mistakes.py).
-    cases = [(0.8, EARLY_2D, "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值之和。"),
-             (1.1, "要在走完这一步之后再停：不要在更新之前就 break，也不要用更新后新位置的梯度来判断。"
-                   "比较的是梯度的长度 np.linalg.norm(g)，不是各分量绝对值的最大值。", LATE_2D),
-             (0.5, "比较的是梯度的长度 np.linalg.norm(g)，不是它的平方（各分量平方之和）。", LATE_2D),
-             (1.25, "条件是严格小于：np.linalg.norm(g) < tol，恰好相等时还不能停。", LATE_2D)]
-    for tol, early, late in cases:
+    # length, 1.25 <=. Every case is run (checks.each), so the diagnosis sees which rules a run
+    # got right and tells the rules apart (mistakes.py).
+    def check(tol):
         x, values, expected, call = run(student, HALF_BOWL, x0, learning_rate=0.5, tol=tol)
-        compare(values, expected, call, early=early, late=late)
+        compare(values, expected, call)
+
+    each([(tol,) for tol in (0.8, 1.1, 0.5, 1.25)], check)
     # where gradient_func is called: at every point of the path but the last, in order
     gradient = student.recording(HALF_BOWL.prime)
     x, values, expected, call = run(student, HALF_BOWL, x0, gradient=gradient, learning_rate=0.5, tol=0.8)
     compare(values, expected, call)
     calls = student.get(gradient.calls)
     if not calls or not all(isinstance(c, list) and len(c) == 2 for c in calls):
-        fail(f"{call}：gradient_func 应该用两个参数调用：g = gradient_func(x[0], x[1])。")
+        shown = f"{len(calls[0])} 个参数" if calls and isinstance(calls[0], list) else "没有调用它"
+        fail(f"{call}：gradient_func 应该用两个坐标 x[0]、x[1] 作参数调用，你的函数调用时用了{shown}。")
     points = [[number_or_none(v) for v in c] for c in calls]
     points = [np.array(p, dtype=float) for p in points if None not in p]
     position = 0
@@ -145,7 +135,8 @@ def test_stopping_rule(student):
         if position < len(values) - 1 and is_close(point, values[position], **DESCENT):
             position += 1
     if position < len(values) - 1:
-        fail(f"{call}：每次迭代都应在当前位置计算 g = gradient_func(x[0], x[1])，从起点 x0 开始。")
+        fail(f"{call}：每次迭代都应在当前位置（从起点 x0 开始）调用 gradient_func，"
+             f"你的函数只在其中 {position} 个点上调用了它。")
 
 
 @graded("使用 max_iterations、learning_rate 和 tol（永远不收敛的函数恰好走 max_iterations 步；随机的函数和起点）", points=0.75)
@@ -154,10 +145,10 @@ def test_parameters(student, rng):
                              (PLANE, [1, 2], dict(max_iterations=13, learning_rate=0.3)),
                              (PLANE, [0.5, -0.5], {})]:
         x, values, expected, call = run(student, pair, x0, **kwargs)
-        compare(values, expected, call, late="最多迭代 max_iterations 次：history 的长度最多是 max_iterations + 1。")
+        compare(values, expected, call)
     for pair in (COUPLED, SOFT):
         x0 = rng.uniform(-2, 2, size=2).round(3)
         kwargs = dict(learning_rate=float(rng.choice([0.05, 0.15, 0.2])), tol=float(rng.choice([1e-2, 1e-3])),
                       max_iterations=300)
         x, values, expected, call = run(student, pair, x0, **kwargs)
-        compare(values, expected, call, step_hint=STEP_HINT + "不能把 0.1 写死。")
+        compare(values, expected, call)

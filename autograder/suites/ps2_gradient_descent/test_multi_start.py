@@ -15,8 +15,6 @@ ref = remembered("ps2_gradient_descent")
 GRADE_ID = "multi_start"
 HELPERS = ("gradient_descent",)
 KEYS = ("start", "optimal", "value")
-PASS_ON = ("每个起点都要调用 gradient_descent(f, f_prime, x0, learning_rate=learning_rate, "
-           "max_iterations=max_iterations)，把参数原样传下去；optimal 是它返回的 (x, history) 里的 x。")
 NOTE = "（评分这一项时，gradient_descent 用的是参考实现，所以只检查 multi_start 本身。）"
 
 
@@ -53,11 +51,12 @@ def check(student, pair, starts, *args, optimal_too: bool = True, **kwargs) -> N
             fail(f"{where} 的 'start' 应该是第 {i} 个起点 {want['start']!r}，你的是 {entry['start']!r}。{order}")
         optimal = as_number(entry["optimal"], f"{where} 的 'optimal'")
         if optimal_too and not is_close(optimal, want["optimal"], **DESCENT):
-            fail(f"{where}（起点 {want['start']!r}）的 'optimal' 不对。{PASS_ON}{NOTE}")
+            fail(f"{where}（起点 {want['start']!r}）的 'optimal' 是 {optimal:.12g}，与用这些参数从这个起点运行 "
+                 f"gradient_descent 得到的终点不一致。{NOTE}")
         value = as_number(entry["value"], f"{where} 的 'value'")
         if not is_close(value, f(optimal), **SAME_FORMULA):
-            fail(f"{where}（起点 {want['start']!r}）的 'value' 应为 f(optimal)：用 f（不是 f_prime），"
-                 "在终点 optimal 处（不是起点）求值。")
+            fail(f"{where}（起点 {want['start']!r}）的 'value' 是 {value:.12g}，它不是 f 在这个结果的终点 "
+                 f"optimal = {optimal:.12g} 处的值。")
 
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)

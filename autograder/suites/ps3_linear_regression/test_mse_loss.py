@@ -1,4 +1,4 @@
-"""mse_loss(y_true, y_pred) = np.mean((y_true - y_pred) ** 2), returned as a float."""
+"""mse_loss(y_true, y_pred): the mean of the squared residuals, returned as a float."""
 import numpy as np
 
 from autograder.checks import describe_type, expect_number, fail, graded
@@ -7,8 +7,6 @@ from autograder.reference import remembered
 ref = remembered("ps3_linear_regression")
 
 GRADE_ID = "mse_loss"
-HINT = ("均方误差是残差 y_true − y_pred 的平方的平均值：np.mean((y_true - y_pred) ** 2)。"
-        "检查：有没有平方？用的是平均（mean）而不是求和（sum）？有没有多开根号或取绝对值？")
 
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)
@@ -22,7 +20,7 @@ def test_matches_reference(student, rng):
         y_true = rng.normal(1, 2, size=(n, 1))
         y_pred = y_true + rng.normal(0, 0.8, size=(n, 1))
         expect_number(student.call(GRADE_ID, y_true, y_pred), ref.mse_loss(y_true, y_pred),
-                      f"mse_loss(形状为 ({n}, 1) 的 y_true, y_pred)", **SAME_FORMULA, hint=HINT)
+                      f"mse_loss(形状为 ({n}, 1) 的随机 y_true, y_pred)", **SAME_FORMULA)
 
 
 @graded("返回一个数（Python float；np.float64 也可以），而不是数组", points=0.5)
@@ -30,22 +28,20 @@ def test_returns_float(student, rng):
     y_true, y_pred = rng.normal(size=(5, 1)), rng.normal(size=(5, 1))
     result = student.call(GRADE_ID, y_true, y_pred)
     if isinstance(result, bool) or not isinstance(result, float):
-        fail(f"mse_loss(形状为 (5, 1) 的 y_true, y_pred) 应返回一个 Python float，你返回的是{describe_type(result)}。"
-             "损失是一个单独的数：用 np.mean(...) 对所有元素求平均（不要指定 axis、不要 keepdims），"
-             "再用 float(...) 转换。")
+        fail(f"mse_loss(形状为 (5, 1) 的 y_true, y_pred) 应返回一个 Python float（损失是一个单独的数），"
+             f"你返回的是{describe_type(result)}。")
 
 
 @graded("一维数组、单个样本（n = 1）也正确；预测完全正确时为 0；交换两个参数结果不变", points=0.5)
 def test_properties(student, rng):
     y_true, y_pred = rng.normal(size=7), rng.normal(size=7)
     expect_number(student.call(GRADE_ID, y_true, y_pred), ref.mse_loss(y_true, y_pred),
-                  "mse_loss(长度为 7 的一维数组 y_true, y_pred)", **SAME_FORMULA, hint=HINT)
+                  "mse_loss(长度为 7 的随机一维数组 y_true, y_pred)", **SAME_FORMULA)
     expect_number(student.call(GRADE_ID, y_pred, y_true), ref.mse_loss(y_true, y_pred),
-                  "交换参数后的 mse_loss(y_pred, y_true)", **SAME_FORMULA,
-                  hint="MSE 对两个参数是对称的：(a − b)² = (b − a)²。" + HINT)
+                  "交换两个参数后的 mse_loss(y_pred, y_true)（MSE 对两个参数是对称的）", **SAME_FORMULA)
     one_true, one_pred = np.array([[2.5]]), np.array([[-0.5]])
     expect_number(student.call(GRADE_ID, one_true, one_pred), 9.0,
-                  "只有一个样本时，mse_loss([[2.5]], [[-0.5]])", **SAME_FORMULA, hint=HINT)
+                  "只有一个样本时，mse_loss([[2.5]], [[-0.5]])", **SAME_FORMULA)
     y = rng.normal(size=(4, 1))
     expect_number(student.call(GRADE_ID, y, y.copy()), 0.0,
-                  "预测完全正确（y_pred 等于 y_true）时，mse_loss", **SAME_FORMULA, public=True, hint=HINT)
+                  "预测完全正确（y_pred 等于 y_true）时，mse_loss", **SAME_FORMULA, public=True)

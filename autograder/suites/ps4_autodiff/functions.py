@@ -11,7 +11,9 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from autograder.checks import Mistake, as_array, as_number, expect_array, expect_number, explain, fail, is_close
+from autograder.checks import (Mistake, as_array, as_number, expect_array, expect_number, explain, fail, is_close,
+                               shown_array, shown_number)
+from autograder.hints import formula
 from autograder.oracle import autograd_derivative, memo
 from autograder.student import Fn, StudentProblem
 from autograder.tolerances import AUTOGRAD, FORWARD_DIFFERENCE
@@ -68,8 +70,6 @@ def gradient(function: Fn, point) -> np.ndarray:
 
 # ------------------------------------------------------------------------------- messages
 
-PRECISION_HINT = ("是不是用了 float32（只有约 7 位有效数字），或者用有限差分近似了导数？"
-                  "要用 torch 自动微分，输入张量用 dtype=torch.float64。")
 
 
 def expect_autograd(value, expected, what: str, hint: str) -> None:
@@ -82,7 +82,8 @@ def expect_autograd(value, expected, what: str, hint: str) -> None:
     except Mistake:
         actual = as_array(value, what) if array else as_number(value, what)
         if np.shape(actual) == np.shape(expected) and is_close(actual, expected, **FORWARD_DIFFERENCE):
-            fail(f"{what} 只在前几位有效数字上与正确结果一致。{PRECISION_HINT}")
+            shown = shown_number(actual) if not array else shown_array(actual)
+            fail(f"{what} 返回了 {shown}，只在前几位有效数字上与正确结果一致。")
         raise
 
 
@@ -109,8 +110,9 @@ def hint_on_error(hint: str, *when: str, diagnose=None):
 
 FLOAT32_DEFAULT = "import torch\ntorch.set_default_dtype(torch.float32)\n"
 DEFAULT_DTYPE_HINT = ("这个测试在 PyTorch 的默认设置下调用你的函数：默认类型是 float32（笔记本第一个单元格的 "
-                      "torch.set_default_dtype(torch.float64) 只在那个笔记本里有效）。torch.tensor(x)、torch.Tensor([x]) "
-                      "不写 dtype 就会得到 float32：创建输入张量时写明 dtype=torch.float64。")
+                      "torch.set_default_dtype(torch.float64) 只在那个笔记本里有效）。"
+                      + formula("torch.tensor(x)、torch.Tensor([x]) 不写 dtype 就会得到 float32：创建输入张量时写明 "
+                                "dtype=torch.float64。"))
 
 
 def float32_by_default(student) -> None:
@@ -125,7 +127,7 @@ def float32_by_default(student) -> None:
 
 ACCUMULATES = ("再次调用时，上一次的梯度还留在输入张量上：你的结果是之前的导数加上这一次的导数。"
                "PyTorch 的 backward() 把梯度累加到 .grad 上，所以每次调用都要新建输入张量"
-               "（x_t = torch.tensor(x, dtype=torch.float64, requires_grad=True)），或者先把 .grad 清零。")
+               + formula("（x_t = torch.tensor(x, dtype=torch.float64, requires_grad=True)）") + "，或者先把 .grad 清零。")
 
 
 def expect_derivative(student, function: Fn, x, what: str, hint: str, result=None) -> None:

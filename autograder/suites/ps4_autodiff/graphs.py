@@ -14,6 +14,7 @@ import numpy as np
 
 from autograder.checks import Mistake, expect_number, explain
 from autograder.diagnosis import same
+from autograder.hints import formula
 from autograder.oracle import memo
 from autograder.student import StudentProblem
 from autograder.tolerances import AUTOGRAD
@@ -134,7 +135,7 @@ def mistake_named(build, inputs: dict, data: list, leaf_grads: list | None = Non
 
 
 NOT_WRAPPED = ("和普通数字运算时，数字没有先包装成 Value：other.data 对 float / int 不存在。"
-               "在运算开头写 other = other if isinstance(other, Value) else Value(other)。")
+               + formula("在运算开头写 other = other if isinstance(other, Value) else Value(other)。"))
 REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__"}
 
 
@@ -152,9 +153,9 @@ def value_error(problem: StudentProblem) -> tuple[str, str] | None:
         return ("missing_reflected",
                 f"数字在左边时（例如 2 {operator} a），Python 先试 float 的运算，失败后调用 Value 的 "
                 f"{REFLECTED[operator]}：这个方法没有定义。"
-                + ("它一行就够：return self + other。" if operator == "+" else
-                   "它一行就够：return self * other。" if operator == "*" else
-                   "注意它的 self 在右边：要返回 other " + operator + " self（例如 Value(other) " + operator + " self）。"))
+                + (formula("它一行就够：return self + other。") if operator == "+" else
+                   formula("它一行就够：return self * other。") if operator == "*" else
+                   "注意它的 self 在右边：算的是 other " + operator + " self。"))
     return None
 
 

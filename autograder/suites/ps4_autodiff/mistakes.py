@@ -16,17 +16,28 @@ import math
 import numpy as np
 
 from autograder.diagnosis import model
+from autograder.hints import formula
 from autograder.oracle import memo
+
+FORMULAS = {
+    "torch_derivative": "x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)；y = f(x_t)；"
+                        "y.backward()；return x_t.grad.item()（f 不依赖 x 时导数是 0.0）",
+    "torch_gradient": "tensors = [torch.tensor(float(p), dtype=torch.float64, requires_grad=True) for p in point]；"
+                      "z = f(*tensors)；z.backward()（z.requires_grad 为 False 时跳过）；"
+                      "np.array([0.0 if t.grad is None else t.grad.item() for t in tensors], dtype=np.float64)",
+    "Value": "每个运算：out = Value(前向的值, (self, other), 运算名)，out._backward 里用 += 把 局部导数 × out.grad "
+             "加到每个输入的 grad 上；backward()：拓扑排序，self.grad = 1.0，再按逆序调用每个节点的 _backward()",
+}
 
 # ------------------------------------------------------------------ the float32 diagnosis
 
 FLOAT32 = ("你的结果是用 float32（单精度，只有约 7 位有效数字）算出来的：torch.tensor(x) 不写 dtype、torch.Tensor([x]) "
            "得到的都是 PyTorch 默认类型的张量，而 PyTorch 的默认类型是 float32（笔记本开头的 "
            "torch.set_default_dtype(torch.float64) 只改了那个笔记本里的默认值，你的函数不能依赖它）；"
-           ".float() 也会把张量变成 float32。创建输入张量时写明 dtype=torch.float64，"
-           "例如 torch.tensor(x, dtype=torch.float64, requires_grad=True)。")
+           ".float() 也会把张量变成 float32。创建输入张量时要写明类型 float64"
+           + formula("，例如 torch.tensor(x, dtype=torch.float64, requires_grad=True)") + "。")
 FLOAT32_RESULT = ("导数本身是对的，但你把结果存成了 float32 数组（dtype=np.float32 或 .float()），"
-                  "只剩约 7 位有效数字：题目要求返回 float64 的 NumPy 数组，例如 np.array(grads, dtype=np.float64)。")
+                  "只剩约 7 位有效数字：题目要求返回 float64 的 NumPy 数组。")
 
 
 def _source(f) -> str:
@@ -73,22 +84,24 @@ def derivative_float32(f, x):
     return _derivative_answers(f, x)[1]
 
 
-@model("returns_value", "你返回的是函数值 f(x)，要返回的是导数 f'(x)：y.backward() 之后读输入张量的梯度 x_t.grad。")
+@model("returns_value", "你返回的是函数值 f(x)，要返回的是导数 f'(x)：反向传播（backward）之后，导数在输入张量的 .grad 里。",
+       "4")
 def derivative_value(f, x):
     return _derivative_answers(f, x)[0]
 
 
-_DIFFERENCE = "你的结果恰好等于有限差分 {formula}（h = {h:g}）：这是近似值，题目要求用 torch 自动微分（y.backward()，读 x_t.grad）求精确的导数。"
+_DIFFERENCE = ("你的结果恰好等于有限差分 {formula}（h = {h:g}）：这是近似值，题目要求用 torch 自动微分"
+               "（automatic differentiation）求精确的导数。")
 
 
 def _difference_model(index: int, formula: str, h: float):
-    @model("finite_difference", _DIFFERENCE.format(formula=formula, h=h))
+    @model("finite_difference", _DIFFERENCE.format(formula=formula, h=h), "4")
     def difference(f, x):
         return _derivative_answers(f, x)[index]
     return difference
 
 
-@model("hard_coded", "你把原文例子 y = x² + 2x + 1 的导数 2x + 2 写死了：函数要对传入的 f 求导（y = f(x_t)，y.backward()）。")
+@model("hard_coded", "你把原文例子 y = x² + 2x + 1 的导数 2x + 2 写死了：函数要对传入的 f 求导。", "4")
 def derivative_hard_coded(f, x):
     return 2.0 * x + 2.0
 
@@ -145,11 +158,11 @@ MISTAKES = {
 # (children kept in order, a recursive topological sort with a visited set); a switch changes
 # exactly one thing in it.
 
-ACCUMULATE = ("一个节点被用了不止一次时（a * a、a + a），每条路径传回的梯度都要累加：_backward 里要写 self.grad += …，"
-              "不能写 self.grad = …（= 会把另一条路径传回来的梯度覆盖掉）。")
+ACCUMULATE = ("一个节点被用了不止一次时（a * a、a + a），每条路径传回的梯度都要累加：_backward 里要写 +=，"
+              "不能写 =（= 会把另一条路径传回来的梯度覆盖掉）。")
 TOPOLOGICAL = ("backward() 没有按拓扑顺序对每个节点恰好调用一次 _backward()：一个中间节点被用了几次时，它的梯度被往下传了几次，"
-               "或者在它的 grad 还没累加完时就往下传了。先做拓扑排序（用 visited 集合，每个节点只进列表一次），"
-               "把输出的 grad 设为 1.0，再按逆序调用每个节点的 _backward()。")
+               "或者在它的 grad 还没累加完时就往下传了。要先做拓扑排序（topological sort，每个节点只进列表一次），"
+               "再按逆序调用每个节点的 _backward()。")
 VALUE_MISTAKES = [
     ("not_accumulated", ACCUMULATE, {"mul_assign"}),
     ("not_accumulated", ACCUMULATE, {"add_assign"}),
@@ -158,11 +171,10 @@ VALUE_MISTAKES = [
     ("topological_order", TOPOLOGICAL, {"recursive"}),
     ("output_grad_not_seeded", "backward() 要先把输出节点自己的 grad 设为 1.0（d out / d out = 1），"
                                "再按拓扑排序的逆序调用 _backward()：否则所有梯度都是 0。", {"no_seed"}),
-    ("tanh_derivative", "tanh 的局部导数是 1 − t²，t = tanh(a) 是输出（out.data）；你用的是输入 a（1 − a²）。",
-     {"tanh_from_input"}),
-    ("exp_derivative", "eᵃ 的局部导数还是 eᵃ（也就是 out.data）；你用的是输入 a。", {"exp_from_input"}),
-    ("pow_derivative", "a ** k 的局部导数是 k · a^(k−1)：你的指数没有减 1（写成了 k · a^k）。", {"pow_no_minus_one"}),
-    ("pow_derivative", "a ** k 的局部导数是 k · a^(k−1)：你漏了前面的因子 k。", {"pow_no_k"}),
+    ("tanh_derivative", "tanh 的局部导数要用输出 t = tanh(a)（out.data）来算；你用的是输入 a。", {"tanh_from_input"}),
+    ("exp_derivative", "eᵃ 的局部导数还是 eᵃ（也就是输出 out.data）；你用的是输入 a。", {"exp_from_input"}),
+    ("pow_derivative", "幂 a ** k 的局部导数：你的指数没有减 1（幂法则 power rule：指数要减 1）。", {"pow_no_minus_one"}),
+    ("pow_derivative", "幂 a ** k 的局部导数：你漏了前面的因子 k（幂法则 power rule：指数要乘到前面）。", {"pow_no_k"}),
     ("relu_at_zero", "ReLU 在 a = 0 处的导数取 0（和 PyTorch 一致）：条件要写 a > 0，不是 a >= 0。", {"relu_ge"}),
     ("rsub_swapped", "2 − a 由 __rsub__ 计算，它的 self 是 a、other 是 2：要返回 other − self（例如 Value(other) - self），"
                      "你算成了 a − 2。减法不满足交换律。", {"rsub_swapped"}),
@@ -172,10 +184,8 @@ VALUE_MISTAKES = [
      {"neg_detached"}),
     ("neg_detached", "−b 没有连到计算图上（例如新建了 Value(−b.data)），所以 a − b 传不回 b 的梯度："
                      "−b 要返回图上的新节点，例如 b * −1。", {"neg_detached", "sub_via_neg"}),
-    ("sub_gradient_sign", "a − b 对 b 的局部导数是 −1：_backward 里要写 other.grad -= out.grad（或 += −1 · out.grad）。",
-     {"sub_sign"}),
-    ("div_gradient_sign", "a / b 对 b 的局部导数是 −a / b²（带负号）：_backward 里要写 other.grad -= self.data / other.data ** 2 * out.grad。",
-     {"div_sign"}),
+    ("sub_gradient_sign", "a − b 对 b 的局部导数是 −1：b 的梯度要减去 out.grad，不是加上。", {"sub_sign"}),
+    ("div_gradient_sign", "a / b 对 b 的局部导数带负号（b 越大，a / b 越小）：你传给 b 的梯度正负号反了。", {"div_sign"}),
 ]
 
 

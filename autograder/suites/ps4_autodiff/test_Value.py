@@ -12,30 +12,31 @@ student's data and grads is named; errors the student's Value raised are named b
 (a number not wrapped in Value, a missing __radd__ / __rmul__ / ...).
 """
 from autograder.checks import expect_number, graded
+from autograder.hints import formula
 from autograder.tolerances import SAME_FORMULA
 from .graphs import check_expression, check_nodes, value_errors_named
 
 GRADE_ID = "Value"
 
-ADD_HINT = ("加法的局部导数是 1：_backward 里 self.grad += out.grad，other.grad += out.grad。"
+ADD_HINT = formula("加法的局部导数是 1：_backward 里 self.grad += out.grad，other.grad += out.grad。"
             "和普通数字相加时先把数字包装成 Value；数字在左边（2.5 + a）时 Python 调用的是 __radd__。")
-MUL_HINT = ("乘法的 _backward：self.grad += other.data * out.grad，other.grad += self.data * out.grad。"
+MUL_HINT = formula("乘法的 _backward：self.grad += other.data * out.grad，other.grad += self.data * out.grad。"
             "和普通数字相乘时先把数字包装成 Value；数字在左边（3 * a）时 Python 调用的是 __rmul__。")
-SUB_HINT = ("减法不满足交换律：a − b = a + (−b)，而 2 − a（__rsub__）是 2 + (−a)，不是 a − 2。"
+SUB_HINT = formula("减法不满足交换律：a − b = a + (−b)，而 2 − a（__rsub__）是 2 + (−a)，不是 a − 2。"
             "−a 要返回计算图上的新节点（例如 a * −1），不能直接新建 Value(−a.data)，否则梯度传不回 a。")
-DIV_HINT = ("除法可以写成 a / b = a · b⁻¹，局部导数分别是 1/b 和 −a/b²；"
+DIV_HINT = formula("除法可以写成 a / b = a · b⁻¹，局部导数分别是 1/b 和 −a/b²；"
             "4 / a（__rtruediv__）是 4 · a⁻¹，不是 a / 4。")
-POW_HINT = "a ** k（k 是普通数字，可以是负数或小数）的局部导数是 k · a^(k−1)。"
-EXP_HINT = "eᵃ 的前向用 math.exp；它的局部导数还是 eᵃ（也就是 out.data），不是 a。"
-TANH_HINT = "tanh 的局部导数是 1 − t²，其中 t = tanh(a) 是输出（out.data），不是输入 a。"
-RELU_HINT = ("ReLU 的前向是 max(0, a)；局部导数在 a > 0 时为 1，在 a ≤ 0 时为 0"
+POW_HINT = formula("a ** k（k 是普通数字，可以是负数或小数）的局部导数是 k · a^(k−1)。")
+EXP_HINT = formula("eᵃ 的前向用 math.exp；它的局部导数还是 eᵃ（也就是 out.data），不是 a。")
+TANH_HINT = formula("tanh 的局部导数是 1 − t²，其中 t = tanh(a) 是输出（out.data），不是输入 a。")
+RELU_HINT = formula("ReLU 的前向是 max(0, a)；局部导数在 a > 0 时为 1，在 a ≤ 0 时为 0"
              "（a 恰好为 0 时也取 0，和 PyTorch 一致）。")
-ACCUMULATE_HINT = ("一个节点被用了几次，各条路径传回的梯度都要用 += 累加到它的 grad 上，不能用 = 覆盖；"
+ACCUMULATE_HINT = formula("一个节点被用了几次，各条路径传回的梯度都要用 += 累加到它的 grad 上，不能用 = 覆盖；"
                    "backward() 要先做拓扑排序（用 visited 集合，每个节点只出现一次），"
                    "再按逆序调用每个节点的 _backward()，每个节点恰好一次。")
-COMBINED_HINT = ("逐个检查各运算的前向值和局部导数，以及 backward()：拓扑排序的逆序、"
+COMBINED_HINT = formula("逐个检查各运算的前向值和局部导数，以及 backward()：拓扑排序的逆序、"
                  "每个节点的 _backward() 只调用一次、被多次使用的节点用 += 累加。")
-NODES_HINT = ("backward() 之后，图上每个节点（包括中间节点）的 grad 都是最终输出对它的导数，"
+NODES_HINT = formula("backward() 之后，图上每个节点（包括中间节点）的 grad 都是最终输出对它的导数，"
               "输出节点自己的 grad 是 1.0；中间节点的 data 是前向计算的值。")
 
 
@@ -85,9 +86,9 @@ def test_new_node(student):
     for value in (3.0, -1.25, 0.0, 2):
         node = student.new("Value", value)
         expect_number(student.get(node.data), value, f"Value({value!r}).data", **SAME_FORMULA, public=True,
-                      hint="__init__ 里要写 self.data = data。")
+                      hint=formula("__init__ 里要写 self.data = data。"))
         expect_number(student.get(node.grad), 0.0, f"Value({value!r}).grad（新建的节点）", **SAME_FORMULA,
-                      public=True, hint="__init__ 里要写 self.grad = 0.0。")
+                      public=True, hint=formula("__init__ 里要写 self.grad = 0.0。"))
 
 
 @graded("加法 +：两个 Value 相加、和普通数字相加（数字在左或在右）", points=1)

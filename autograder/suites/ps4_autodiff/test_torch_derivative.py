@@ -6,19 +6,18 @@ tensor, gradients piling up across calls)."""
 import numpy as np
 
 from autograder.checks import describe_type, fail, graded
+from autograder.hints import formula
 from autograder.protocol import TensorData
 from .functions import (ARTICLE, CUBIC, DEFAULT_DTYPE_HINT, EXP, NEAR_2_24, SCALAR, SHIFTED, SIN, SQUARE,
                         expect_derivative, float32_by_default, hint_on_error)
 
 GRADE_ID = "torch_derivative"
-AUTOGRAD_HINT = ("步骤：每次调用都新建输入 x_t = torch.tensor(x, dtype=torch.float64, requires_grad=True)，"
-                 "计算 y = f(x_t)，调用 y.backward()，返回 x_t.grad 的值。要返回导数而不是函数值 f(x)，"
-                 "也不要用有限差分去近似导数。")
-INTEGER_HINT = ("x 是整数时，torch.tensor(x, requires_grad=True) 会得到整数张量，而整数张量不能求梯度："
-                "创建张量时写明 dtype=torch.float64（或者先 float(x)）。")
+AUTOGRAD_HINT = ""
+INTEGER_HINT = ("x 是整数时，不写 dtype 的 torch.tensor(x, requires_grad=True) 会得到整数张量，而整数张量不能求梯度"
+                + formula("：创建张量时写明 dtype=torch.float64（或者先 float(x)）") + "。")
 INTEGER_TENSOR = ("创建输入张量时没有写 dtype：torch.tensor(x) 的类型由 x 决定，整数 x 得到整数张量（int64），"
                   "而整数张量不能求梯度；浮点数 x 则得到 PyTorch 的默认类型（在 PyTorch 的默认设置下是 float32）。"
-                  "写明 dtype=torch.float64：torch.tensor(x, dtype=torch.float64, requires_grad=True)。")
+                  "创建输入张量时要写明类型" + formula("：torch.tensor(x, dtype=torch.float64, requires_grad=True)") + "。")
 
 
 def integer_tensor(problem):
@@ -68,11 +67,10 @@ def test_returns_float(student):
         if not isinstance(result, float):
             named = None
             if isinstance(result, TensorData):
-                named = ("returns_tensor", "你返回的是张量（x_t.grad），不是 Python float：用 x_t.grad.item() "
-                                           "或 float(x_t.grad) 把单元素张量变成普通的数。")
+                named = ("returns_tensor", "你返回的是张量（x_t.grad），不是 Python float：要把单元素张量变成普通的数"
+                                           + formula("（x_t.grad.item() 或 float(x_t.grad)）") + "。")
             fail(f"对 {function.describe}，torch_derivative(f, {x}) 应返回 Python float，你返回的是 "
-                 f"{describe_type(result)}。用 x_t.grad.item() 或 float(x_t.grad) 把单元素张量变成普通的数。",
-                 diagnosis=named)
+                 f"{describe_type(result)}。", diagnosis=named)
 
 
 @graded("x 是整数（例如 2 或 np.int64(5)）时也正确", points=0.5)

@@ -7,26 +7,23 @@ import re
 import numpy as np
 
 from autograder.checks import describe_type, expect_array, fail, graded
+from autograder.hints import formula
 from autograder.tolerances import AUTOGRAD
 from .functions import (CONSTANT, DEFAULT_DTYPE_HINT, FIVE, ONE, PRECISE, THREE, TWO, UNUSED, expect_autograd,
                         float32_by_default, gradient, hint_on_error)
 from .mistakes import FLOAT32_RESULT
 
 GRADE_ID = "torch_gradient"
-AUTOGRAD_HINT = ("步骤：为 point 里的每个数各建一个 dtype=torch.float64、requires_grad=True 的 0 维张量，"
-                 "用 f(*tensors) 拆开传进去，调用一次 backward()，再按顺序收集每个张量的 .grad。")
-COUNT_HINT = "变量的个数由 point 的长度决定，不要假设只有两个变量（用循环或 f(*tensors)）。"
-UNUSED_HINT = ("f 没有用到的变量不在计算图里，反向传播之后它的 .grad 是 None，偏导数应为 0.0"
-               "（检查 None，或者用 torch.autograd.grad(..., allow_unused=True)）。")
-
-CONSTANT_HINT = ("f 一个变量都没用到时，输出张量不依赖任何输入（requires_grad 为 False），不能对它调用 backward()："
-                 "先检查输出的 requires_grad，是 False 就直接返回全 0 的数组。")
-
+AUTOGRAD_HINT = ""
+COUNT_HINT = "变量的个数由 point 的长度决定。"
+UNUSED_HINT = "f 没有用到的变量不在计算图里，反向传播之后它的 .grad 是 None，偏导数应为 0.0。"
+CONSTANT_HINT = "f 一个变量都没用到时，输出张量不依赖任何输入（requires_grad 为 False），不能对它调用 backward()。"
 
 UNUSED_TEXT = ("f 没有用到的变量不在计算图里，backward() 之后它的 .grad 是 None：偏导数要按 0.0 处理"
-               "（0.0 if t.grad is None else t.grad.item()），f 一个变量都没用到时输出也不需要梯度，不能调用 backward()。")
+               + formula("（0.0 if t.grad is None else t.grad.item()）")
+               + "，f 一个变量都没用到时输出也不需要梯度，不能调用 backward()。")
 CONSTANT_TEXT = ("f 一个变量都没用到时，输出不依赖任何输入张量（requires_grad 为 False），对它调用 backward() 会出错："
-                 "先检查输出的 requires_grad，是 False 就直接返回全 0 的数组；f 没有用到的单个变量，.grad 是 None，按 0.0 处理。")
+                 "要先检查输出的 requires_grad；f 没有用到的单个变量，.grad 是 None，按 0.0 处理。")
 
 
 def gradient_error(problem, n: int, constant: bool = False):
@@ -36,11 +33,11 @@ def gradient_error(problem, n: int, constant: bool = False):
     surplus = re.search(r"takes (\d+) positional arguments? but (\d+) (were|was) given", message)
     given = n - int(missing.group(1)) if missing else int(surplus.group(2)) if surplus else None
     if kind == "TypeError" and given == 1 and n > 1 or kind == "TypeError" and re.search(r"not (list|tuple)\b", message):
-        return "not_unpacked", ("f 的每个变量是一个单独的参数：要把张量列表拆开传进去，f(*tensors)，"
+        return "not_unpacked", ("f 的每个变量是一个单独的参数：要把张量列表拆开传进去（f(*tensors)），"
                                 "而不是把整个列表当成一个参数 f(tensors)。")
     if kind == "TypeError" and given == 2 and n != 2 or kind == "IndexError" and n < 2:
-        return "fixed_variable_count", ("你假设了 f 恰好有两个变量：变量的个数是 len(point)，"
-                                         "为每个数各建一个张量（列表推导式），再用 f(*tensors) 拆开传进去。")
+        return "fixed_variable_count", ("你假设了 f 恰好有两个变量：变量的个数是 len(point)，要为每个数各建一个张量，"
+                                         "再拆开传进去。")
     if kind == "AttributeError" and "'NoneType'" in message:
         return "unused_variable", UNUSED_TEXT
     if kind == "RuntimeError" and "does not require grad" in message:
@@ -119,12 +116,11 @@ def test_shape_and_dtype(student, rng):
                    else describe_type(result))
             named = None
             if isinstance(result, (list, tuple)):
-                named = ("not_an_array", "你返回的是 Python 列表（或元组），题目要求 float64 的 NumPy 数组："
-                                         "return np.array(grads, dtype=np.float64)。")
+                named = ("not_an_array", "你返回的是 Python 列表（或元组），题目要求 float64 的 NumPy 数组。")
             elif isinstance(result, np.ndarray) and result.dtype == np.float32 and result.shape == (n,):
                 named = ("float32_result", FLOAT32_RESULT)
             fail(f"对 {function.describe}，torch_gradient(f, {point}) 应返回形状为 ({n},)、dtype 为 float64 的 "
-                 f"NumPy 数组，你返回的是 {got}。例如 np.array([...], dtype=np.float64)。", diagnosis=named)
+                 f"NumPy 数组，你返回的是 {got}。", diagnosis=named)
 
 
 @graded("point 可以是列表、元组或 NumPy 数组", points=0.25)
@@ -132,7 +128,7 @@ def test_point_types(student, rng):
     point = _point(rng, 3)
     expected = gradient(THREE, point)
     for given, name in [(tuple(point), "元组"), (np.array(point), "NumPy 数组"), (list(point), "列表")]:
-        hint = "只对 point 做所有序列都支持的操作（len、下标、for 循环），例如 [float(p) for p in point]。"
+        hint = "point 可以是列表、元组或 NumPy 数组：只能对它做所有序列都支持的操作（len、下标、for 循环）。"
         result = call_gradient(student, THREE, given, hint, "has no attribute", "expected np.ndarray")
         expect_autograd(result, expected, f"对 {THREE.describe}，point 是{name}时 torch_gradient(f, point)",
                         hint=hint)

@@ -8,10 +8,28 @@ them through the same models themselves (common.named_by_models).
 """
 import numpy as np
 
-from autograder.diagnosis import model
+from autograder.diagnosis import Family, model
+from autograder.hints import formula
 from autograder.reference import remembered
 
 ref = remembered("ps5_backprop")
+
+FORMULAS = {
+    "relu": "np.maximum(z, 0)",
+    "relu_backward": "dout * (z > 0)",
+    "softmax_cross_entropy": "shifted = scores - np.max(scores, axis=1, keepdims=True)；"
+                             "log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))；"
+                             "loss = -np.mean(log_probs[np.arange(n), y])；dscores = (np.exp(log_probs) - onehot(y)) / n",
+    "forward": "z1 = X @ W1 + b1；h = relu(z1)；scores = h @ W2 + b2；cache = (X, z1, h)",
+    "backward": "dW2 = h.T @ dscores；db2 = dscores.sum(axis=0)；dz1 = relu_backward(dscores @ W2.T, z1)；"
+                "dW1 = X.T @ dz1；db1 = dz1.sum(axis=0)",
+    "sgd_step": "{k: params[k] - learning_rate * grads[k] for k in params}",
+    "train_mlp": "params = init_params(X.shape[1], d_hidden, int(np.max(y)) + 1, seed)；每一轮：scores, cache = forward(params, X)；"
+                 "loss, dscores = softmax_cross_entropy(scores, y)；params = sgd_step(params, backward(params, cache, dscores), "
+                 "learning_rate)；history.append(loss)",
+    "conv2d": "out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)，i < H - kh + 1，j < W - kw + 1",
+    "conv2d_kernel_gradient": "conv2d(image, dout)",
+}
 
 
 # ------------------------------------------------------------------------------------ relu
@@ -53,17 +71,17 @@ def rb_gate_at_zero(dout, z):
     return dout * (z >= 0)
 
 
-@model("forgets_dout", "你只返回了 ReLU 的局部导数（z > 0 时为 1）：链式法则还要乘上游梯度，dout * (z > 0)。")
+@model("forgets_dout", "你只返回了 ReLU 的局部导数（z > 0 时为 1）：链式法则（chain rule）还要乘上游传来的梯度 dout。", "1.2")
 def rb_forgets_dout(dout, z):
     return (z > 0).astype(float)
 
 
-@model("gate_from_dout", "闸门由前向传播的输入 z 决定，不由 dout 决定：dout * (z > 0)。")
+@model("gate_from_dout", "闸门（哪些位置让梯度通过）由前向传播的输入 z 决定，不由 dout 决定。", "1.2")
 def rb_gate_from_dout(dout, z):
     return dout * (dout > 0)
 
 
-@model("times_relu", "你乘的是 relu(z) 本身；要乘的是它的导数 (z > 0)：dout * (z > 0)。")
+@model("times_relu", "你乘的是 relu(z) 本身；链式法则要乘的是它的导数（z > 0 处为 1，其余为 0）。", "1.2")
 def rb_times_relu(dout, z):
     return dout * np.maximum(z, 0)
 
@@ -86,8 +104,8 @@ def _log_probs(shifted):
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
-@model("no_max_shift", "没有先减去每行的最大值：分数很大时 np.exp 上溢成 inf，得到 nan。"
-                       "shifted = scores - np.max(scores, axis=1, keepdims=True)，再算 exp。")
+@model("no_max_shift", "没有先减去每行的最大值：分数很大时 np.exp 上溢成 inf，得到 nan。每一行先减去这一行自己的最大值，再算 exp"
+       + formula("：shifted = scores - np.max(scores, axis=1, keepdims=True)") + "。", "2.2")
 def sce_no_shift(scores, y):
     n = scores.shape[0]
     exp = np.exp(scores)
@@ -103,9 +121,8 @@ def sce_global_max(scores, y):
     return float(-np.mean(log_probs[np.arange(n), y])), _grad(np.exp(log_probs), y, n)
 
 
-@model("log_of_probabilities", "你先算出概率再取 log：正确类别的概率小到下溢成 0 时，log(0) = −inf。"
-                               "用 log-sum-exp 直接算 log 概率：log_probs = shifted - np.log(np.sum(np.exp(shifted), "
-                               "axis=1, keepdims=True))。")
+@model("log_of_probabilities", "你先算出概率再取 log：正确类别的概率小到下溢成 0 时，log(0) = −inf。要用 log-sum-exp 直接算 log 概率"
+       + formula("：log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))") + "。", "2.2")
 def sce_log_of_probs(scores, y):
     n = scores.shape[0]
     exp = np.exp(scores - np.max(scores, axis=1, keepdims=True))
@@ -206,10 +223,11 @@ def fw_bias_after(params, X):
 # -------------------------------------------------------------------------------- backward
 
 def _backward(params, cache, dscores, gate=lambda z1: z1 > 0, n_again=False, bias=np.sum, bias_axis=0,
-              dW2_transposed=False, dW1_from_h=False):
+              dW2_transposed=False, dW1_from_h=False, sign=1):
     X, z1, h = cache
     n = X.shape[0]
     dscores = dscores / n if n_again else dscores
+    dscores = -dscores if sign < 0 else dscores
     dh = dscores @ params["W2"].T
     dz1 = dh * gate(z1)
     return {"W1": (h if dW1_from_h else X).T @ dz1, "b1": bias(dz1, axis=bias_axis),
@@ -231,7 +249,7 @@ def bw_bias_mean(params, cache, dscores):
     return _backward(params, cache, dscores, bias=np.mean)
 
 
-@model("dW2_transposed", "dW2 = h.T @ dscores，形状 (H, k) 与 W2 相同；你算的是 dscores.T @ h（转置了）。")
+@model("dW2_transposed", "dW2 的形状要和 W2 相同，(H, k)：你把矩阵乘积的两边转置反了，得到的是 (k, H)。", "4.1")
 def bw_dW2_transposed(params, cache, dscores):
     return _backward(params, cache, dscores, dW2_transposed=True)
 
@@ -246,9 +264,15 @@ def bw_bias_axis(params, cache, dscores):
     return _backward(params, cache, dscores, bias_axis=1)
 
 
-@model("dW1_from_h", "第一层的输入是 X：dW1 = X.T @ dz1；你用的是隐藏层的输出 h。")
+@model("dW1_from_h", "第一层的输入是 X：dW1 要用 X 和 dz1 来算；你用的是隐藏层的输出 h。", "4.3")
 def bw_dW1_from_h(params, cache, dscores):
     return _backward(params, cache, dscores, dW1_from_h=True)
+
+
+@model("sign_flipped", "所有梯度的正负号都反了：你往回传的是 −dscores（例如用了 (y − 预测) 而不是 (预测 − y)）。"
+                       "backward 只沿计算图往回传 dscores，不改变它的符号。", "4")
+def bw_sign(params, cache, dscores):
+    return _backward(params, cache, dscores, sign=-1)
 
 
 # -------------------------------------------------------------------------------- sgd_step
@@ -326,6 +350,21 @@ def tm_lr(X, y, d_hidden=64, learning_rate=1.0, epochs=300, seed=0):
     return _train(X, y, d_hidden, 1.0, epochs, seed)
 
 
+def _clipped(low: float):
+    @model("clips_probabilities", "你在取 log 之前把概率截在了一个下限（np.clip(probs, 1e-10, 1)）：分数相差很大时，正确类别的"
+                                  "概率比这个下限还小，loss 被截住、dscores 也跟着错了。数值稳定要靠减去每行的最大值和 "
+                                  "log-sum-exp，直接算 log 概率，而不是截断概率。", "2.2")
+    def clipped(scores, y):
+        n = scores.shape[0]
+        exp = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+        probs = np.clip(exp / np.sum(exp, axis=1, keepdims=True), low, 1.0)
+        return float(np.sum(-np.log(probs[np.arange(n), y])) / n), _grad(probs, y, n)
+    return clipped
+
+
+sce_clipped = [_clipped(low) for low in (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)]
+
+
 # ---------------------------------------------------------------------------------- conv2d
 
 def _correlate(image, kernel, shape=None, window=None, combine=lambda patch, kernel: np.sum(patch * kernel),
@@ -339,13 +378,14 @@ def _correlate(image, kernel, shape=None, window=None, combine=lambda patch, ker
     return out
 
 
-@model("flipped_kernel", "你把卷积核翻转了（数学里的“真”卷积）：深度学习里的卷积（torch.nn.functional.conv2d）是互相关，"
-                         "核不翻转：out[i, j] = np.sum(image[i:i+kh, j:j+kw] * kernel)。")
+@model("flipped_kernel", "你把卷积核翻转了（数学里的“真”卷积）：深度学习里的卷积（torch.nn.functional.conv2d）是互相关"
+                         "（cross-correlation），核不翻转，窗口和核对应位置相乘再求和。", "7")
 def conv_flipped(image, kernel):
     return _correlate(image, kernel[::-1, ::-1])
 
 
-@model("output_too_small", "输出的形状是 (H − kh + 1, W − kw + 1)：i 取 0 … H − kh（range(H - kh + 1)），你少算了最后一行和最后一列。")
+@model("output_too_small", "输出少了最后一行和最后一列：窗口的左上角可以一直走到 H − kh、W − kw（两端都算），"
+                           "输出的行数比图像少 kh − 1，而不是少 kh。", "7")
 def conv_small(image, kernel):
     kh, kw = kernel.shape
     return _correlate(image, kernel, shape=(image.shape[0] - kh, image.shape[1] - kw))
@@ -362,22 +402,60 @@ def conv_matmul(image, kernel):
     return _correlate(image, kernel, combine=lambda patch, kernel: np.sum(patch @ kernel.T))
 
 
-@model("same_padding", "这里要的是“valid”卷积（不补零）：输出比图像小，形状 (H − kh + 1, W − kw + 1)；你先补了零，输出和图像一样大。")
+@model("same_padding", "这里要的是“valid”卷积（不补零）：输出比图像小（每个方向少 kh − 1、kw − 1）；你的输出和图像一样大。", "7")
 def conv_same(image, kernel):
     kh, kw = kernel.shape
     padded = np.pad(image, ((kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2)))
     return _correlate(padded, kernel, shape=image.shape)
 
 
-@model("height_width_swapped", "窗口是 image[i:i+kh, j:j+kw]：高度方向用 kh（kernel.shape[0]），宽度方向用 kw；你把两者对调了。")
+@model("height_width_swapped", "窗口的高度方向要用卷积核的高 kh（kernel.shape[0]），宽度方向用 kw；你把两者对调了。", "7")
 def conv_swapped(image, kernel):
     kh, kw = kernel.shape
     return _correlate(image, kernel, shape=(image.shape[0] - kh + 1, image.shape[1] - kw + 1), window=(kw, kh))
 
 
-@model("integer_array", "输出数组是整数类型（例如 np.zeros(..., dtype=int)），小数部分被截掉了：用 float64 数组（np.zeros(shape)）。")
+@model("integer_array", "输出数组是整数类型（例如 np.zeros(..., dtype=int)），小数部分被截掉了：要用 float64 数组。")
 def conv_int(image, kernel):
     return _correlate(image, kernel, dtype=int)
+
+
+@model("indices_backwards", "你的窗口是往回取的（image[i − a, j − b]）：负的下标在 NumPy 里会从另一头绕回来。"
+                            "out[i, j] 用的是从 (i, j) 开始、向右下方的 kh × kw 窗口。", "7")
+def conv_backwards(image, kernel):
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            for a in range(kh):
+                for b in range(kw):
+                    out[i, j] += image[i - a, j - b] * kernel[a, b]
+    return out
+
+
+@model("not_an_array", "你返回的是嵌套的 Python 列表：要返回 float64 的 NumPy 数组。", "7")
+def conv_lists(image, kernel):
+    return ref.conv2d(image, kernel).tolist()
+
+
+def _conv(image, kernel, *, flip=False, size="valid"):
+    """The reference's cross-correlation with its kernel flipped and/or its output the image's size."""
+    kernel = kernel[::-1, ::-1] if flip else kernel
+    kh, kw = kernel.shape
+    if size == "zero_border":   # the image's size: windows centred on each pixel that fits, the border left 0
+        (H, W), (h, w) = image.shape, (kh // 2, kw // 2)
+        out = np.zeros(image.shape)
+        for i in range(h, H - h):
+            for j in range(w, W - w):
+                out[i, j] = np.sum(kernel * image[i - h:i - h + kh, j - w:j - w + kw])
+        return out
+    return _correlate(image, kernel)
+
+
+CONV = Family(_conv)
+CONV.variant("flipped_kernel", conv_flipped.text, "7", flip=True)
+CONV.variant("same_padding", "这里要的是“valid”卷积：输出比图像小（每个方向少 kh − 1、kw − 1）；你的输出和图像一样大"
+                             "（边上是 0）。", "7", size="zero_border")
 
 
 # ------------------------------------------------------------------ conv2d_kernel_gradient
@@ -414,6 +492,12 @@ def kg_corner(image, dout):
     return image[:kh, :kw] * np.sum(dout)
 
 
+@model("dout_flipped", "你把 dout 翻转之后再和图像做互相关（相当于“真”卷积）：卷积核的每个元素 kernel[a, b] 在输出的每个位置 "
+                       "(i, j) 都和 image[i + a, j + b] 相乘过一次，乘的是同一位置的 dout[i, j]，不翻转。", "8.1")
+def kg_dout_flipped(image, dout):
+    return ref.conv2d(image, dout[::-1, ::-1])
+
+
 @model("shape_too_small", "卷积核（也就是梯度）的形状是 (H − dout.shape[0] + 1, W − dout.shape[1] + 1)：你少了 + 1。")
 def kg_small(image, dout):
     kh, kw = image.shape[0] - dout.shape[0], image.shape[1] - dout.shape[1]
@@ -428,12 +512,13 @@ MISTAKES = {
     "relu": [relu_max, relu_leaky, relu_abs, relu_gate, relu_clip, relu_minimum],
     "relu_backward": [rb_gate_at_zero, rb_forgets_dout, rb_gate_from_dout, rb_times_relu, rb_swapped],
     "softmax_cross_entropy": [sce_no_shift, sce_global_max, sce_log_of_probs, sce_sum, sce_not_divided, sce_sign,
-                              sce_no_keepdims, sce_columns],
+                              sce_no_keepdims, sce_columns] + sce_clipped,
     "forward": [fw_no_b1, fw_no_b2, fw_relu_scores, fw_softmax, fw_tanh, fw_order, fw_bias_after],
     "backward": [bw_no_gate, bw_divides_by_n, bw_bias_mean, bw_dW2_transposed, bw_gate_at_zero, bw_bias_axis,
-                 bw_dW1_from_h],
+                 bw_dW1_from_h, bw_sign],
     "sgd_step": [sgd_plus, sgd_divides, sgd_keys] + [_lr_fixed(v) for v in (0.01, 0.001, 0.1, 1.0)],
     "train_mlp": [tm_unique, tm_max, tm_after, tm_dropped, tm_seed, tm_extra, tm_lr],
-    "conv2d": [conv_flipped, conv_small, conv_square, conv_matmul, conv_same, conv_swapped, conv_int],
-    "conv2d_kernel_gradient": [kg_flipped, kg_mean, kg_swapped, kg_square, kg_corner, kg_small],
+    "conv2d": [conv_flipped, conv_small, conv_square, conv_matmul, conv_same, conv_swapped, conv_int, conv_backwards,
+               conv_lists] + CONV.variants[1:] + CONV.pairs(),
+    "conv2d_kernel_gradient": [kg_flipped, kg_mean, kg_swapped, kg_square, kg_corner, kg_small, kg_dout_flipped],
 }

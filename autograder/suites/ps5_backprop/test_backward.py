@@ -22,6 +22,7 @@ import numpy as np
 from autograder.checks import Mistake, as_array, describe_type, fail, graded, is_close
 from autograder.tolerances import AUTOGRAD
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps5_backprop")
 from .common import KEYS, WRONG_KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients, \
     named_by_models, network, reference_cache, sizes, torch_network_cross_entropy, unchanged
@@ -29,10 +30,10 @@ from .mistakes import bw_gate_at_zero
 
 GRADE_ID = "backward"
 HELPERS = ("relu", "relu_backward")
-SECOND_LAYER_HINT = ("第二层：dW2 = h.T @ dscores（形状 (H, k)），db2 = np.sum(dscores, axis=0)（按列求和，不是平均："
+SECOND_LAYER_HINT = formula("第二层：dW2 = h.T @ dscores（形状 (H, k)），db2 = np.sum(dscores, axis=0)（按列求和，不是平均："
                      "dscores 已经除过 n 了）。")
-SHAPE_HINT = "用形状来检查矩阵乘法的顺序和转置：dW2 = h.T @ dscores 是 (H, k)，偏置的梯度按列求和（axis=0）。"
-FIRST_LAYER_HINT = ("先把梯度传回隐藏层：dh = dscores @ W2.T，再穿过 ReLU：dz1 = relu_backward(dh, z1)（闸门由 z1 决定）；"
+SHAPE_HINT = formula("用形状来检查矩阵乘法的顺序和转置：dW2 = h.T @ dscores 是 (H, k)，偏置的梯度按列求和（axis=0）。")
+FIRST_LAYER_HINT = formula("先把梯度传回隐藏层：dh = dscores @ W2.T，再穿过 ReLU：dz1 = relu_backward(dh, z1)（闸门由 z1 决定）；"
                     "然后 dW1 = X.T @ dz1，db1 = np.sum(dz1, axis=0)。不要再除以 n。")
 
 
@@ -80,7 +81,7 @@ def test_keys_and_shapes(student, rng):
                 seen(grads)
                 for key in KEYS:
                     expect_float64_array(grads[key], p[key].shape, f"{what} 里的梯度 {key!r}",
-                                         hint=f"{key} 的梯度和参数 {key} 的形状相同。" + SHAPE_HINT)
+                                         hint=formula("{key} 的梯度和参数 {key} 的形状相同。") + SHAPE_HINT)
 
         judge.run(check, params, X, dscores)
 
@@ -101,8 +102,8 @@ def test_relu_at_zero(student, rng):
             expect_gradients(grads, p, x, dscores, what, FIRST_LAYER_HINT)
         except Mistake:
             if matches(grads, gate_open_at_zero(p, x, dscores)):
-                fail(f"{what} 让 z1 = 0 的单元也传回了梯度。ReLU 在 0 处的导数取 0（和 PyTorch 一致）："
-                     "穿过 ReLU 时条件是 z1 > 0，不是 z1 >= 0。", diagnosis=(bw_gate_at_zero.code, bw_gate_at_zero.text))
+                fail(f"{what} 让 z1 = 0 的单元也传回了梯度（ReLU 在 0 处的导数取 0，和 PyTorch 一致）。",
+                     diagnosis=(bw_gate_at_zero.code, bw_gate_at_zero.text))
             raise
 
     judge.run(check, params, X, dscores)
@@ -137,7 +138,7 @@ def test_with_cross_entropy(student):
         with named_by_models(GRADE_ID, p, reference_cache(p, x), dscores) as seen:
             expect_dict_of_arrays(
                 seen(grads), expected if p is params else torch_network_cross_entropy(p, x, y), what, AUTOGRAD,
-                hint="dscores 已经是平均损失的梯度（除过 n）：backward 里只用它，不要再除以 n，也不要重新计算 softmax。"
+                hint=formula("dscores 已经是平均损失的梯度（除过 n）：backward 里只用它，不要再除以 n，也不要重新计算 softmax。")
                      + FIRST_LAYER_HINT)
 
     BackwardJudge(student).run(check, params, X, dscores)
@@ -147,7 +148,7 @@ def test_with_cross_entropy(student):
 def test_inputs_unchanged(student, rng):
     params, X = network(rng, 6, 3, 4, 3)
     dscores = rng.normal(size=(6, 3)) / 6
-    hint = ("不要对 dscores 或参数做 +=、-=、*=、/= 这样的原地（in-place）运算，也不要给 params 的键重新赋值："
+    hint = formula("不要对 dscores 或参数做 +=、-=、*=、/= 这样的原地（in-place）运算，也不要给 params 的键重新赋值："
             "dh = dscores @ W2.T 这样的写法会生成新数组。")
 
     def attempt(p, x, cache):

@@ -4,13 +4,14 @@ torch.nn.functional.conv2d in float64. The notebook shows it is conv2d(image, do
 a HELPER, so a wrong conv2d costs points on conv2d only."""
 from autograder.checks import expect_array, graded
 from autograder.tolerances import AUTOGRAD
+from autograder.hints import formula
 from .common import call, expect_float64_array, named_by_models, torch_kernel_gradient, unchanged
 
 GRADE_ID = "conv2d_kernel_gradient"
 HELPERS = ("conv2d",)
-HINT = ("∂L/∂kernel[a, b] = Σ_ij dout[i, j] · image[i + a, j + b]：卷积核的每个元素在每个输出位置都用了一次，"
+HINT = formula("∂L/∂kernel[a, b] = Σ_ij dout[i, j] · image[i + a, j + b]：卷积核的每个元素在每个输出位置都用了一次，"
         "各位置的贡献要加起来（不是平均）。这正是 conv2d(image, dout)（不翻转）。")
-SHAPE_HINT = ("卷积核（也就是梯度）的形状是 (H − dout.shape[0] + 1, W − dout.shape[1] + 1)：高和宽分开算；"
+SHAPE_HINT = formula("卷积核（也就是梯度）的形状是 (H − dout.shape[0] + 1, W − dout.shape[1] + 1)：高和宽分开算；"
               "参数顺序是 (image, dout)。")
 
 

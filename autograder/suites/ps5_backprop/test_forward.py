@@ -5,12 +5,13 @@ import numpy as np
 from autograder.checks import describe_type, expect_array, fail, graded
 from autograder.tolerances import AUTOGRAD, SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps5_backprop")
 from .common import call, expect_float64_array, named_by_models, network, sizes, torch_network, unchanged
 
 GRADE_ID = "forward"
 HELPERS = ("relu",)
-HINT = ("三步：z1 = X @ W1 + b1，h = relu(z1)，scores = h @ W2 + b2。检查：矩阵乘法的顺序（X 在左边）、"
+HINT = formula("三步：z1 = X @ W1 + b1，h = relu(z1)，scores = h @ W2 + b2。检查：矩阵乘法的顺序（X 在左边）、"
         "两个偏置都要加、ReLU 只用在隐藏层（scores 不加 ReLU，也不做 softmax）。")
 
 
@@ -70,7 +71,7 @@ def test_relu_and_biases(student, rng):
     with scores_named(params, X) as seen:
         scores = scores_of(seen(call(student, called, GRADE_ID, params, X, hint=HINT)), called)
         expect_array(scores, ref.forward(params, X)[0], what, **SAME_FORMULA,
-                     hint="h = relu(z1) 把负的 z1 变成 0；b1 加在 X @ W1 上，b2 加在 h @ W2 上。" + HINT)
+                     hint=formula("h = relu(z1) 把负的 z1 变成 0；b1 加在 X @ W1 上，b2 加在 h @ W2 上。") + HINT)
 
 
 @graded("不修改传入的 params 和 X", points=0.5)
@@ -79,6 +80,6 @@ def test_inputs_unchanged(student, rng):
     kept_params, kept_X = student.put(params), student.put(X)
     with scores_named(params, X):
         call(student, "forward(params, X)", GRADE_ID, kept_params, kept_X)
-    hint = "不要对 X 或参数做 +=、-=、*= 这样的原地（in-place）运算，也不要给 params 的键重新赋值。"
+    hint = formula("不要对 X 或参数做 +=、-=、*= 这样的原地（in-place）运算，也不要给 params 的键重新赋值。")
     unchanged(student, kept_params, params, "调用 forward(params, X) 之后，传入的 params ", hint)
     unchanged(student, kept_X, X, "调用 forward(params, X) 之后，传入的 X ", hint)

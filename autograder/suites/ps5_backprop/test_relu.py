@@ -2,11 +2,12 @@
 from autograder.checks import expect_array, graded
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps5_backprop")
 from .common import call, expect_float64_array, named_by_models, unchanged
 
 GRADE_ID = "relu"
-HINT = "ReLU 逐元素取 max(z, 0)：写 np.maximum(z, 0)（不是 np.max，它求的是最大值，会把数组压扁）。"
+HINT = formula("ReLU 逐元素取 max(z, 0)：写 np.maximum(z, 0)（不是 np.max，它求的是最大值，会把数组压扁）。")
 
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)

@@ -1,10 +1,11 @@
 """relu_backward(dout, z) = dout * (z > 0): the gradient of relu by torch autograd, 0 at z = 0."""
 from autograder.checks import expect_array, graded
 from autograder.tolerances import AUTOGRAD
+from autograder.hints import formula
 from .common import call, expect_float64_array, named_by_models, torch_relu_backward, unchanged
 
 GRADE_ID = "relu_backward"
-HINT = ("ReLU 的反向传播是 dout * (z > 0)：z > 0 的位置原样传回 dout（包括负的 dout），其余位置为 0。"
+HINT = formula("ReLU 的反向传播是 dout * (z > 0)：z > 0 的位置原样传回 dout（包括负的 dout），其余位置为 0。"
         "闸门由前向传播的输入 z 决定，不由 dout 决定；参数顺序是 (dout, z)。")
 
 
@@ -29,7 +30,7 @@ def test_zero(student, rng):
     dout = rng.normal(size=(3, 4)) + 2.0
     what = "relu_backward(dout, z)（z 的一些元素恰好为 0）"
     expect_array(call(student, what, GRADE_ID, dout, z), torch_relu_backward(dout, z), what, **AUTOGRAD,
-                 hint="ReLU 在 0 处的导数约定为 0（PyTorch 也是这样）：条件要写 z > 0，不是 z >= 0。")
+                 hint=formula("ReLU 在 0 处的导数约定为 0（PyTorch 也是这样）：条件要写 z > 0，不是 z >= 0。"))
 
 
 @graded("返回形状相同的 float64 数组，不修改 dout 和 z", points=0.5)
@@ -39,8 +40,8 @@ def test_inputs_unchanged(student, rng):
     with named_by_models(GRADE_ID, dout, z) as seen:
         result = seen(call(student, "relu_backward(dout, z)（形状为 (4, 3)）", GRADE_ID, kept_dout, kept_z))
         expect_float64_array(result, (4, 3), "relu_backward(形状为 (4, 3) 的 dout, z)",
-                             hint="dout * (z > 0) 的结果是 float64：布尔数组和 float64 相乘会得到 float64。")
+                             hint=formula("dout * (z > 0) 的结果是 float64：布尔数组和 float64 相乘会得到 float64。"))
         expect_array(result, torch_relu_backward(dout, z), "relu_backward(dout, z)", **AUTOGRAD, hint=HINT)
-    hint = "不要写 dout[z <= 0] = 0 这样的原地（in-place）赋值：return dout * (z > 0) 会生成新数组。"
+    hint = formula("不要写 dout[z <= 0] = 0 这样的原地（in-place）赋值：return dout * (z > 0) 会生成新数组。")
     unchanged(student, kept_dout, dout, "调用 relu_backward(dout, z) 之后，传入的 dout ", hint)
     unchanged(student, kept_z, z, "调用 relu_backward(dout, z) 之后，传入的 z ", hint)

@@ -6,16 +6,17 @@ from autograder.checks import fail, graded
 from autograder.student import Fn
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps5_backprop")
 from .common import MUTATES, call, expect_dict_of_arrays, named_by_models, network, unchanged
 
 GRADE_ID = "sgd_step"
-HINT = "每个键都是 params[k] - learning_rate * grads[k]（减号：沿负梯度方向走；使用传入的 learning_rate）。"
-COPY_HINT = ("返回一个新字典，例如 {k: params[k] - learning_rate * grads[k] for k in params}。不要写 params[k] -= ...："
+HINT = formula("每个键都是 params[k] - learning_rate * grads[k]（减号：沿负梯度方向走；使用传入的 learning_rate）。")
+COPY_HINT = formula("返回一个新字典，例如 {k: params[k] - learning_rate * grads[k] for k in params}。不要写 params[k] -= ...："
              "它改掉了调用者手里的数组；params.copy() 或 dict(params) 只复制字典，里面的数组仍是同一份。")
 
 
-ANY_KEYS_HINT = "不要把键写死成 W1、b1、W2、b2：遍历 params 里的每个键（for k in params）。"
+ANY_KEYS_HINT = formula("不要把键写死成 W1、b1、W2、b2：遍历 params 里的每个键（for k in params）。")
 
 
 def network_dicts(rng):

@@ -5,14 +5,15 @@ import numpy as np
 
 from autograder.checks import describe_type, expect_array, expect_number, fail, graded
 from autograder.tolerances import AUTOGRAD
+from autograder.hints import formula
 from .common import call, expect_float64_array, named_by_models, torch_cross_entropy, unchanged
 
 GRADE_ID = "softmax_cross_entropy"
-LOSS_HINT = ("loss 是每个样本正确类别的 -log softmax 的平均值：log_probs = shifted - log(sum(exp(shifted)))，"
+LOSS_HINT = formula("loss 是每个样本正确类别的 -log softmax 的平均值：log_probs = shifted - log(sum(exp(shifted)))，"
              "取 log_probs[np.arange(n), y]（不是 log_probs[:, y]），再求平均（mean，不是 sum）。")
-GRAD_HINT = ("dscores = (softmax(scores) - onehot(y)) / n：正确类别的位置减 1，其余位置就是概率；"
+GRAD_HINT = formula("dscores = (softmax(scores) - onehot(y)) / n：正确类别的位置减 1，其余位置就是概率；"
              "最后除以样本数 n（因为 loss 是平均值）。")
-STABLE_HINT = ("每一行要减去这一行自己的最大值（np.max(scores, axis=1, keepdims=True)，不是整个数组的最大值），"
+STABLE_HINT = formula("每一行要减去这一行自己的最大值（np.max(scores, axis=1, keepdims=True)，不是整个数组的最大值），"
                "再用 log-sum-exp 直接算 log 概率：log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))。"
                "不要先算出概率再取 log：正确类别的概率可能下溢成 0。")
 
@@ -74,7 +75,7 @@ def test_square(student, rng):
     what = "softmax_cross_entropy(scores, y)（n = k = 4 的随机分数）"
     loss, dscores = unpack(call(student, what, GRADE_ID, scores, y), what)
     expected_loss, expected_grad = torch_cross_entropy(scores, y)
-    hint = ("n = k 时，形状错误的广播不会报错，只会悄悄算错：np.max(scores, axis=1) 的形状是 (n,)，要加 keepdims=True "
+    hint = formula("n = k 时，形状错误的广播不会报错，只会悄悄算错：np.max(scores, axis=1) 的形状是 (n,)，要加 keepdims=True "
             "变成 (n, 1) 才会按行相减；取正确类别要用 log_probs[np.arange(n), y]。")
     expect_number(loss, expected_loss, f"{what} 的 loss", **AUTOGRAD, hint=hint)
     expect_array(dscores, expected_grad, f"{what} 的 dscores", **AUTOGRAD, hint=hint)
@@ -88,8 +89,7 @@ def test_types(student, rng):
     with named_by_models(GRADE_ID, scores, y) as seen:
         loss, dscores = unpack(seen(call(student, what, GRADE_ID, kept, y)), what)
         if isinstance(loss, bool) or not isinstance(loss, float):
-            fail(f"{what} 返回的 loss 应是一个 Python float，你返回的是{describe_type(loss)}。"
-                 "对所有样本求平均（np.mean 不指定 axis），再用 float(...) 转换。")
+            fail(f"{what} 返回的 loss 应是一个 Python float（损失是一个数），你返回的是{describe_type(loss)}。")
         expect_float64_array(dscores, (5, 3), f"{what} 返回的 dscores")
     unchanged(student, kept, scores, f"调用 {what} 之后，传入的 scores ",
               "不要写 scores -= scores.max(...) 这样的原地（in-place）运算：shifted = scores - ... 会生成新数组。")

@@ -11,15 +11,16 @@ import numpy as np
 from autograder.checks import as_number, describe_type, expect_array, fail, graded
 from autograder.tolerances import TRAINING
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps5_backprop")
 from .common import KEYS, call, expect_dict_of_arrays, named_by_models, torch_training, unchanged
 
 GRADE_ID = "train_mlp"
 HELPERS = ("relu", "relu_backward", "forward", "softmax_cross_entropy", "backward", "sgd_step")
-HINT = ("每一轮：scores, cache = forward(params, X)；loss, dscores = softmax_cross_entropy(scores, y)；"
+HINT = formula("每一轮：scores, cache = forward(params, X)；loss, dscores = softmax_cross_entropy(scores, y)；"
         "grads = backward(params, cache, dscores)；params = sgd_step(params, grads, learning_rate)；"
         "history.append(loss)。恰好 epochs 轮，使用传入的 learning_rate。")
-INIT_HINT = ("从 init_params(X.shape[1], d_hidden, k, seed) 开始：k = y.max() + 1（不是不同标签的个数），"
+INIT_HINT = formula("从 init_params(X.shape[1], d_hidden, k, seed) 开始：k = y.max() + 1（不是不同标签的个数），"
              "使用传入的 d_hidden 和 seed，不要写死。")
 
 
@@ -61,10 +62,9 @@ def test_history(student):
                                  epochs=epochs, hint=HINT), what, epochs)
         _, expected = ref.train_mlp(X, y, d_hidden=d_hidden, learning_rate=learning_rate, epochs=epochs)
         if not np.isclose(history[0], expected[0], rtol=TRAINING["rtol"], atol=TRAINING["atol"]):
-            fail(f"{what} 的 history[0] 应是初始参数处（第一次更新之前）的损失，你的不对。先算损失、记下它，再更新参数。"
-                 + INIT_HINT)
+            fail(f"{what} 的 history[0] 是 {history[0]:.10g}，它应是初始参数处（第一次更新之前）的损失。" + INIT_HINT)
         expect_array(history, expected, f"{what} 的 history", **TRAINING,
-                     hint="history[t] 是第 t 轮更新之前的损失；每一轮都要用 sgd_step 返回的新参数（params = sgd_step(...)）。"
+                     hint=formula("history[t] 是第 t 轮更新之前的损失；每一轮都要用 sgd_step 返回的新参数（params = sgd_step(...)）。")
                           + HINT)
 
 
@@ -77,7 +77,7 @@ def test_matches_torch_descent(student):
                                 hint=HINT), what, epochs)
         _, expected = torch_training(X, y, 4, 0.9, epochs, 2)
         expect_dict_of_arrays(params, expected, f"{what} 返回的 params", TRAINING,
-                              hint="返回的是最后一轮更新之后的参数；每轮沿负梯度方向走一步：params − learning_rate·grads。"
+                              hint=formula("返回的是最后一轮更新之后的参数；每轮沿负梯度方向走一步：params − learning_rate·grads。")
                                    + HINT)
 
 
@@ -110,7 +110,7 @@ def test_arguments_and_defaults(student):
                                 epochs=epochs, hint=HINT), what, epochs)
         expected, _ = ref.train_mlp(X, y, d_hidden=3, learning_rate=learning_rate, epochs=epochs)
         expect_dict_of_arrays(params, expected, f"{what} 返回的 params", TRAINING,
-                              hint="使用传入的 learning_rate 和 epochs，不要写死。" + HINT)
+                              hint=formula("使用传入的 learning_rate 和 epochs，不要写死。") + HINT)
     # The defaults of d_hidden, learning_rate and seed by their effect (3 epochs keep this fast) ...
     what = "train_mlp(X, y, epochs=3)（6 个螺旋样本，其余参数用默认值）"
     params, history = unpack(call(student, what, GRADE_ID, X, y, epochs=3, hint=HINT), what, 3)
@@ -126,8 +126,7 @@ def test_arguments_and_defaults(student):
     wanted = {"d_hidden": 64, "learning_rate": 1.0, "epochs": 300, "seed": 0}
     if not isinstance(defaults, dict) or any(defaults.get(k) != v or isinstance(defaults.get(k), bool)
                                              for k, v in wanted.items()):
-        fail("train_mlp 的参数默认值应为 d_hidden=64、learning_rate=1.0、epochs=300、seed=0"
-             "（函数的签名不要改：def train_mlp(X, y, d_hidden=64, learning_rate=1.0, epochs=300, seed=0)）。",
+        fail("train_mlp 的参数默认值应为 d_hidden=64、learning_rate=1.0、epochs=300、seed=0（函数的签名不要改）。",
              diagnosis=("wrong_defaults", "函数签名里的默认值不对：题目规定 def train_mlp(X, y, d_hidden=64, "
                                           "learning_rate=1.0, epochs=300, seed=0)，不要改。"))
 
@@ -138,6 +137,6 @@ def test_inputs_unchanged(student):
     kept_X, kept_y = student.put(X), student.put(y)
     with named_by_models(GRADE_ID, X, y, d_hidden=3, epochs=2):
         call(student, "train_mlp(X, y, d_hidden=3, epochs=2)", GRADE_ID, kept_X, kept_y, d_hidden=3, epochs=2)
-    hint = "训练只更新参数：不要原地（in-place）修改 X、y（例如标准化时写 X -= X.mean(...)），需要时先复制一份。"
+    hint = formula("训练只更新参数：不要原地（in-place）修改 X、y（例如标准化时写 X -= X.mean(...)），需要时先复制一份。")
     unchanged(student, kept_X, X, "调用 train_mlp(X, y, d_hidden=3, epochs=2) 之后，传入的 X ", hint)
     unchanged(student, kept_y, y, "调用 train_mlp(X, y, d_hidden=3, epochs=2) 之后，传入的 y ", hint)

@@ -30,7 +30,7 @@ from autograder.oracle import memo
 NO_RETURN = ("no_return", "函数没有返回值（返回了 None）：是不是忘了写 return？")
 MUTATES_INPUT = ("mutates_input", "你的函数改掉了调用者传入的数组：原地（in-place）运算（x -= …、v *= …、+=、"
                  "np.add.at 作用在参数上，或 a = b 之后再改 a，a 和 b 是同一个数组）会修改传入的数据。"
-                 "用生成新数组的写法（v_new = beta * v + grad），或先 .copy()。")
+                 "结果要放在新的数组里（或先 .copy()）。")
 
 
 def rating_data(rng, n_users: int, n_items: int, m: int, rank: int, unique: bool = False):

@@ -14,12 +14,29 @@ import importlib
 
 import numpy as np
 
-from autograder.diagnosis import model
+from autograder.diagnosis import Family, model
+from autograder.hints import formula
 
 # The plain reference module (not the remembered one: a model of train_mf calls the helpers
 # at every epoch of every replayed call, and those answers need not be kept).
 ref = importlib.import_module("solutions.ps6_recommender")
 
+
+
+FORMULAS = {
+    "predict": "np.sum(U[users] * V[items], axis=1)",
+    "mf_loss": "errors = predict(U, V, users, items) - ratings；"
+               "float(np.mean(errors ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2)))",
+    "mf_gradients": "scale = 2 * errors[:, None] / len(ratings)；dU = 2 * reg * U；dV = 2 * reg * V；"
+                    "np.add.at(dU, users, scale * V[items])；np.add.at(dV, items, scale * U[users])",
+    "train_mf": "U, V = init_factors(n_users, n_items, rank, seed)；每一步：history.append(mf_loss(...))；"
+                "dU, dV = mf_gradients(...)；U = U - learning_rate * dU；V = V - learning_rate * dV",
+    "recommend": "scores = V @ U[user]；候选 = 不在 seen 里的电影；按 (-scores[i], i) 排序，取前 top_k 个",
+    "momentum_step": "velocity_new = beta * velocity + grad；x_new = x - learning_rate * velocity_new",
+    "adam_step": "m_new = beta1 * m + (1 - beta1) * grad；v_new = beta2 * v + (1 - beta2) * grad ** 2；"
+                 "m_hat = m_new / (1 - beta1 ** t)；v_hat = v_new / (1 - beta2 ** t)；"
+                 "x_new = x - learning_rate * m_hat / (np.sqrt(v_hat) + eps)",
+}
 
 
 class Undecided(Exception):
@@ -29,7 +46,8 @@ class Undecided(Exception):
 
 # ------------------------------------------------------------------------------ predict
 
-ROW_DOT = "第 k 个预测是 U[users[k]] 与 V[items[k]] 的点积：np.sum(U[users] * V[items], axis=1)，结果形状 (m,)。"
+ROW_DOT = ("第 k 个预测是 U[users[k]] 与 V[items[k]] 的点积，结果形状 (m,)"
+           + formula("：np.sum(U[users] * V[items], axis=1)") + "。")
 
 
 @model("users_items_swapped", "编号和表配错了：用户的向量在 U 里（U[users]），电影的向量在 V 里（V[items]）。"
@@ -39,8 +57,7 @@ def predict_swapped(U, V, users, items):
     return np.sum(U[items] * V[users], axis=1)
 
 
-@model("no_sum", "你只做了逐元素相乘 U[users] * V[items]（形状 (m, r)），没有对秩那一维求和："
-                 "点积还要再加起来，np.sum(..., axis=1)。")
+@model("no_sum", "你只做了逐元素相乘（形状 (m, r)），没有对秩那一维求和：点积还要再把这些乘积加起来。", "2")
 def predict_no_sum(U, V, users, items):
     return U[users] * V[items]
 
@@ -82,7 +99,7 @@ def predict_loop_short(U, V, users, items):
 
 # ------------------------------------------------------------------------------ mf_loss
 
-PENALTY = "正则项是 reg · (np.sum(U ** 2) + np.sum(V ** 2))"
+PENALTY = "正则项是 reg 乘以 U、V 所有元素的平方和" + formula("（reg · (np.sum(U ** 2) + np.sum(V ** 2))）")
 
 
 def _errors(U, V, users, items, ratings):
@@ -115,13 +132,13 @@ def loss_only_V(U, V, users, items, ratings, reg):
     return float(np.mean(_errors(U, V, users, items, ratings) ** 2) + reg * np.sum(V ** 2))
 
 
-@model("norm_not_squared", "np.linalg.norm(U) 是平方和再开根号（Frobenius 范数）；正则项要的是平方和本身："
-                           "np.sum(U ** 2)（或 np.linalg.norm(U) ** 2）。")
+@model("norm_not_squared", "np.linalg.norm(U) 是平方和再开根号（Frobenius 范数）；正则项要的是平方和本身"
+                           + formula("：np.sum(U ** 2)（或 np.linalg.norm(U) ** 2）") + "。")
 def loss_norms(U, V, users, items, ratings, reg):
     return float(np.mean(_errors(U, V, users, items, ratings) ** 2) + reg * (np.linalg.norm(U) + np.linalg.norm(V)))
 
 
-@model("rmse", "你对均方误差开了根号（RMSE）：损失用的是均方误差（MSE）本身，np.mean(errors ** 2)，不开根号。")
+@model("rmse", "你对均方误差开了根号（RMSE）：损失用的是均方误差（MSE）本身，不开根号。")
 def loss_rmse(U, V, users, items, ratings, reg):
     return float(np.sqrt(np.mean(_errors(U, V, users, items, ratings) ** 2)) + reg * _penalty(U, V))
 
@@ -131,12 +148,12 @@ def loss_half_penalty(U, V, users, items, ratings, reg):
     return float(np.mean(_errors(U, V, users, items, ratings) ** 2) + reg / 2 * _penalty(U, V))
 
 
-@model("penalty_mean_not_sum", "正则项要的是所有元素的平方**和**（np.sum(U ** 2)），你用了平均（np.mean）。")
+@model("penalty_mean_not_sum", "正则项要的是所有元素的平方**和**，你用了平均（np.mean）。")
 def loss_penalty_mean(U, V, users, items, ratings, reg):
     return float(np.mean(_errors(U, V, users, items, ratings) ** 2) + reg * (np.mean(U ** 2) + np.mean(V ** 2)))
 
 
-@model("not_squared", "误差没有平方：损失是 np.mean(errors ** 2)（均方误差），你算的是误差绝对值或误差本身的平均。")
+@model("not_squared", "误差没有平方：损失是均方误差（误差平方的平均），你算的是误差绝对值或误差本身的平均。")
 def loss_abs(U, V, users, items, ratings, reg):
     return float(np.mean(np.abs(_errors(U, V, users, items, ratings))) + reg * _penalty(U, V))
 
@@ -189,8 +206,8 @@ def grad_sum(U, V, users, items, ratings, reg):
     return _gradients(U, V, users, items, ratings, reg, mean=False)
 
 
-@model("no_penalty_gradient", "正则项 reg·(ΣU² + ΣV²) 的梯度 2·reg·U、2·reg·V 没有加上（每一行都有，"
-                              "包括没有评分的用户和电影）。先令 dU = 2 * reg * U、dV = 2 * reg * V，再累加评分的贡献。")
+@model("no_penalty_gradient", "正则项 reg·(ΣU² + ΣV²) 的梯度没有加上：它对 U、V 的每一行都有（包括没有评分的用户和电影）。"
+                              + formula("先令 dU = 2 * reg * U、dV = 2 * reg * V，再累加评分的贡献。"))
 def grad_no_penalty(U, V, users, items, ratings, reg):
     return _gradients(U, V, users, items, ratings, reg, penalty=0.0)
 
@@ -200,8 +217,8 @@ def grad_half_penalty(U, V, users, items, ratings, reg):
     return _gradients(U, V, users, items, ratings, reg, penalty=1.0)
 
 
-@model("penalty_per_rating", "正则项的梯度 2·reg·U[u] 被你加在了每个评分上（出现几次加几次，没有评分的行一次也没加）。"
-                             "它与评分无关：每一行恰好一次，dU = 2 * reg * U，再累加评分的贡献。")
+@model("penalty_per_rating", "正则项的梯度被你加在了每个评分上（出现几次加几次，没有评分的行一次也没加）。"
+                             "它与评分无关：每一行恰好一次，再累加评分的贡献。")
 def grad_penalty_per_rating(U, V, users, items, ratings, reg):
     scale = 2 * _errors(U, V, users, items, ratings)[:, None] / len(ratings)
     dU, dV = np.zeros_like(U), np.zeros_like(V)
@@ -235,7 +252,7 @@ def grad_swapped(U, V, users, items, ratings, reg):
 
 
 @model("aliases_U", "dU = U 不会复制数组：dU 和 U 是同一个数组，之后对 dU 的 *=、+= 或 np.add.at 也改了 U"
-                    "（所以用到 U 的 dV 错了，调用者的 U 也被改掉了）。先新建数组：dU = 2 * reg * U 或 dU = U.copy()。")
+                    "（所以用到 U 的 dV 错了，调用者的 U 也被改掉了）。要先新建一个数组。", "4", covers=("mutates_input",))
 def grad_aliases_U(U, V, users, items, ratings, reg):
     scale = 2 * _errors(U, V, users, items, ratings)[:, None] / len(ratings)
     dU = U
@@ -244,6 +261,31 @@ def grad_aliases_U(U, V, users, items, ratings, reg):
     dV = 2 * reg * V
     np.add.at(dV, items, scale * U[users])
     return dU, dV
+
+
+@model("no_penalty", "损失里没有正则项：题目的损失是已知评分上的均方误差，再加上 reg 乘以 U、V 所有元素的平方和。", "3")
+def loss_no_penalty(U, V, users, items, ratings, reg):
+    return float(np.mean(_errors(U, V, users, items, ratings) ** 2))
+
+
+def _loss(U, V, users, items, ratings, reg, *, half=False, per_rating=False):
+    """The reference loss with its regulariser halved and/or taken per rating (averaged with the errors)."""
+    errors = _errors(U, V, users, items, ratings)
+    penalty = np.mean(np.sum(U[users] ** 2, axis=1) + np.sum(V[items] ** 2, axis=1)) if per_rating else _penalty(U, V)
+    return float(np.mean(errors ** 2) + (reg / 2 if half else reg) * penalty)
+
+
+LOSS = Family(_loss)
+LOSS.variant("half_penalty", loss_half_penalty.text, "3", half=True)
+LOSS.variant("penalty_per_rating", "正则项被你放进了每个评分的损失里（每个评分加一次它那一行的 ‖U[u]‖² + ‖V[i]‖²，再跟误差一起平均）："
+                                   "正则项与评分无关，U、V 的每一行恰好算一次，不随评分平均。", "3", per_rating=True)
+
+GRADS = Family(_gradients, exclusive=("factor", "mean"))   # both: the single model missing_2_and_mean
+GRADS.variant("missing_factor_2", grad_missing_2.text, "4.1", factor=1.0)
+GRADS.variant("no_penalty_gradient", grad_no_penalty.text, "4", penalty=0.0)
+GRADS.variant("penalty_missing_2", grad_half_penalty.text, "4", penalty=1.0)
+GRADS.variant("sum_not_mean", grad_sum.text, "4.2", mean=False)
+GRADS.variant("error_sign", grad_sign.text, "4.1", sign=-1.0)
 
 
 # ----------------------------------------------------------------------------- train_mf
@@ -309,8 +351,8 @@ def train_init_rank_seed(users, items, ratings, n_users, n_items, rank=3, learni
                   init=lambda: ref.init_factors(n_users, n_items, seed, rank))
 
 
-@model("gradient_ascent", "你沿梯度方向走（U + learning_rate·dU），损失越来越大：梯度下降要减去梯度，"
-                          "U = U − learning_rate·dU、V = V − learning_rate·dV。")
+@model("gradient_ascent", "你沿梯度方向走（把梯度加到了 U、V 上），损失越来越大：梯度下降要沿梯度的反方向走"
+                          + formula("（U = U − learning_rate·dU、V = V − learning_rate·dV）") + "。")
 def train_ascent(users, items, ratings, n_users, n_items, rank=3, learning_rate=0.05, epochs=500, reg=0.01, seed=0):
     return _train(users, items, ratings, n_users, n_items, rank, learning_rate, epochs, reg, seed, sign=-1.0)
 
@@ -343,10 +385,10 @@ def train_fixed_reg(users, items, ratings, n_users, n_items, rank=3, learning_ra
 
 # ---------------------------------------------------------------------------- recommend
 
-RANKING = ("用户 user 对所有电影的分数是 V @ U[user]；去掉 seen 里的电影，按分数从高到低排序，分数相同时编号小的在前，"
+RANKING = ("用户 user 对所有电影的分数是 U V^T 的第 user 行；去掉 seen 里的电影，按分数从高到低排序，分数相同时编号小的在前，"
            "取前 top_k 个。")
-TIES_HIGHER = ("分数相同时你把编号**大**的排在了前面：np.argsort(scores)[::-1] 把相同分数的顺序也翻转了。"
-               "要编号小的在前：np.argsort(-scores, kind=\"stable\")，或 sorted(candidates, key=lambda i: (-scores[i], i))。")
+TIES_HIGHER = ("分数相同时你把编号**大**的排在了前面：np.argsort(scores)[::-1] 把相同分数的顺序也翻转了。要编号小的在前"
+               + formula("：np.argsort(-scores, kind=\"stable\")，或 sorted(candidates, key=lambda i: (-scores[i], i))") + "。")
 
 
 def _seen(seen):
@@ -378,8 +420,7 @@ def rec_argsort_reversed(U, V, user, seen, top_k=5):
 
 
 @model("unstable_sort", "分数相同时的顺序不对：np.argsort 默认的排序算法不稳定（unstable），相同分数的电影顺序没有保证。"
-                        "用 np.argsort(-scores, kind=\"stable\")，或 sorted(candidates, key=lambda i: (-scores[i], i))，"
-                        "编号小的在前。")
+                        "分数相同时要编号小的在前" + formula("：np.argsort(-scores, kind=\"stable\")，或 sorted(candidates, key=lambda i: (-scores[i], i))") + "。", "6")
 def rec_unstable(U, V, user, seen, top_k=5):
     scores = V @ U[user]
     blocked = _seen(seen)
@@ -399,8 +440,8 @@ def rec_fixed_top_k(U, V, user, seen, top_k=5):
 
 
 @model("scores_of_other_axis", "你的分数数组是“所有用户对一部电影”的分数（长度是用户数），例如 (U @ V.T)[:, user]："
-                               "编号超过用户数的电影就出界了（IndexError）。用户 user 对所有电影的分数是 U V^T 的第 user 行："
-                               "(U @ V.T)[user] 或 V @ U[user]。")
+                               "编号超过用户数的电影就出界了（IndexError）。用户 user 对所有电影的分数是 U V^T 的第 user 行"
+                               + formula("：(U @ V.T)[user] 或 V @ U[user]") + "。")
 def rec_column(U, V, user, seen, top_k=5):
     scores = (U @ V.T)[:, user]
     return _ranked(scores, seen, lambda i: (-scores[i], i), len(V))[:top_k]
@@ -408,43 +449,41 @@ def rec_column(U, V, user, seen, top_k=5):
 
 # ------------------------------------------------------------------------ momentum_step
 
-TORCH_MOMENTUM = "PyTorch 的约定（dampening = 0）：velocity_new = beta·velocity + grad，x_new = x − learning_rate·velocity_new。"
+TORCH_MOMENTUM = formula("PyTorch 的约定（dampening = 0）：velocity_new = beta·velocity + grad，x_new = x − learning_rate·velocity_new。")
 
 
-@model("dampened", "你用的是带阻尼（dampening）的写法 velocity_new = beta·velocity + (1 − beta)·grad（指数移动平均）。"
-                   "这里按 torch.optim.SGD(momentum=beta) 的约定，梯度前面没有 (1 − beta)：" + TORCH_MOMENTUM)
+@model("dampened", "你用的是带阻尼（dampening）的写法：梯度前面乘了 (1 − beta)（指数移动平均）。"
+                   "这里按 torch.optim.SGD(momentum=beta) 的约定，梯度前面没有 (1 − beta)：" + TORCH_MOMENTUM, "8")
 def mom_dampened(x, velocity, grad, learning_rate, beta=0.9):
     velocity_new = beta * velocity + (1 - beta) * grad
     return x - learning_rate * velocity_new, velocity_new
 
 
-@model("lr_in_velocity", "你把学习率放进了速度里（velocity_new = beta·velocity − learning_rate·grad，再 x + velocity_new）。"
+@model("lr_in_velocity", "你把学习率放进了速度里（速度 = beta·速度 − learning_rate·grad，再加到 x 上）。"
                          "这个写法的 x 在学习率不变时相同，但速度是另一个量；这里按 PyTorch 的约定：" + TORCH_MOMENTUM)
 def mom_lr_inside_minus(x, velocity, grad, learning_rate, beta=0.9):
     velocity_new = beta * velocity - learning_rate * grad
     return x + velocity_new, velocity_new
 
 
-@model("lr_in_velocity", "你把学习率放进了速度里（velocity_new = beta·velocity + learning_rate·grad，再 x − velocity_new）。"
+@model("lr_in_velocity", "你把学习率放进了速度里（速度 = beta·速度 + learning_rate·grad，再从 x 里减掉）。"
                          "速度里不含学习率，这里按 PyTorch 的约定：" + TORCH_MOMENTUM)
 def mom_lr_inside_plus(x, velocity, grad, learning_rate, beta=0.9):
     velocity_new = beta * velocity + learning_rate * grad
     return x - velocity_new, velocity_new
 
 
-@model("steps_with_grad", "x 沿梯度走了一步（x − learning_rate·grad），速度没有用上：动量法用更新后的速度，"
-                          "x_new = x − learning_rate·velocity_new。")
+@model("steps_with_grad", "x 沿梯度走了一步，速度没有用上：动量法（momentum）用更新后的速度来移动 x。", "8")
 def mom_grad_step(x, velocity, grad, learning_rate, beta=0.9):
     return x - learning_rate * grad, beta * velocity + grad
 
 
-@model("old_velocity", "x 用的是**旧**的速度（x − learning_rate·velocity）：先算 velocity_new = beta·velocity + grad，"
-                       "再用它更新 x_new = x − learning_rate·velocity_new。")
+@model("old_velocity", "x 用的是**旧**的速度：先算出新的速度，再用新的速度移动 x。", "8")
 def mom_old_velocity(x, velocity, grad, learning_rate, beta=0.9):
     return x - learning_rate * velocity, beta * velocity + grad
 
 
-@model("sign_flipped", "x 往上走了：x_new = x − learning_rate·velocity_new（减号）。")
+@model("sign_flipped", "x 往上走了：x 要沿速度的反方向移动（减去 learning_rate 乘以新的速度）。", "8")
 def mom_plus(x, velocity, grad, learning_rate, beta=0.9):
     velocity_new = beta * velocity + grad
     return x + learning_rate * velocity_new, velocity_new
@@ -468,8 +507,8 @@ def mom_order(x, velocity, grad, learning_rate, beta=0.9):
     return velocity_new, x - learning_rate * velocity_new
 
 
-@model("nesterov", "你用的是 Nesterov 的“向前看”写法 x − learning_rate·(grad + beta·velocity_new)。"
-                   "这里是普通动量（torch 的 nesterov=False）：x_new = x − learning_rate·velocity_new。")
+@model("nesterov", "你用的是 Nesterov 的“向前看”写法（x 的更新里又加了一次 grad）：这里是普通动量（torch 的 nesterov=False），"
+                   "x 只用新的速度来移动。", "8")
 def mom_nesterov(x, velocity, grad, learning_rate, beta=0.9):
     velocity_new = beta * velocity + grad
     return x - learning_rate * (grad + beta * velocity_new), velocity_new
@@ -477,7 +516,7 @@ def mom_nesterov(x, velocity, grad, learning_rate, beta=0.9):
 
 # ---------------------------------------------------------------------------- adam_step
 
-ADAM = ("m_hat = m_new / (1 − beta1**t)、v_hat = v_new / (1 − beta2**t)，"
+ADAM = formula("m_hat = m_new / (1 − beta1**t)、v_hat = v_new / (1 − beta2**t)，"
         "x_new = x − learning_rate·m_hat / (√v_hat + eps)。")
 
 
@@ -492,8 +531,7 @@ def adam_no_correction(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0
     return x - learning_rate * m_new / (np.sqrt(v_new) + eps), m_new, v_new
 
 
-@model("eps_inside_sqrt", "eps 放进了根号里（√(v_hat + eps)）：torch.optim.Adam 把 eps 加在根号外面，"
-                          "x_new = x − learning_rate·m_hat / (√v_hat + eps)。")
+@model("eps_inside_sqrt", "eps 放进了根号里（√(v_hat + eps)）：torch.optim.Adam 把 eps 加在根号外面（√v_hat + eps）。", "9")
 def adam_eps_inside(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
@@ -516,7 +554,7 @@ def adam_t_minus_one(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.9
     return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
-@model("v_not_squared", "v 是梯度**平方**的移动平均：v_new = beta2·v + (1 − beta2)·grad²（grad ** 2，逐元素）。")
+@model("v_not_squared", "v 是梯度**平方**的移动平均：要把每个梯度分量平方（逐元素）再平均。", "9")
 def adam_v_abs(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new = beta1 * m + (1 - beta1) * grad
     v_new = beta2 * v + (1 - beta2) * np.abs(grad)
@@ -524,7 +562,7 @@ def adam_v_abs(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, ep
     return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
-@model("v_not_squared", "v 是梯度**平方**的移动平均：v_new = beta2·v + (1 − beta2)·grad²（grad ** 2，逐元素）。")
+@model("v_not_squared", "v 是梯度**平方**的移动平均：要把每个梯度分量平方（逐元素）再平均。", "9")
 def adam_v_plain(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new = beta1 * m + (1 - beta1) * grad
     v_new = beta2 * v + (1 - beta2) * grad
@@ -532,34 +570,33 @@ def adam_v_plain(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, 
     return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
-@model("corrects_m_only", "只修正了 m 的偏差，v 没有修正：v_hat = v_new / (1 − beta2**t) 也要算，分母用 √v_hat。" + ADAM)
+@model("corrects_m_only", "只修正了 m 的偏差，v 没有修正：v 也要除以 (1 − beta2 的 t 次方)，分母用修正后的 v_hat。" + ADAM, "9")
 def adam_m_only(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     return x - learning_rate * m_new / (1 - beta1 ** t) / (np.sqrt(v_new) + eps), m_new, v_new
 
 
-@model("corrects_v_only", "只修正了 v 的偏差，m 没有修正：m_hat = m_new / (1 − beta1**t) 也要算，分子用 m_hat。" + ADAM)
+@model("corrects_v_only", "只修正了 v 的偏差，m 没有修正：m 也要除以 (1 − beta1 的 t 次方)，分子用修正后的 m_hat。" + ADAM, "9")
 def adam_v_only(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     return x - learning_rate * m_new / (np.sqrt(v_new / (1 - beta2 ** t)) + eps), m_new, v_new
 
 
-@model("wrong_beta_in_correction", "v 的偏差修正用错了 beta：m_hat 除以 (1 − beta1**t)，v_hat 除以 (1 − beta2**t)。")
+@model("wrong_beta_in_correction", "v 的偏差修正用错了 beta：m 的修正用 beta1，v 的修正用 beta2。", "9")
 def adam_beta1_for_v(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta1 ** t)
     return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
-@model("wrong_beta_in_correction", "偏差修正的两个 beta 对调了：m_hat 除以 (1 − beta1**t)，v_hat 除以 (1 − beta2**t)。")
+@model("wrong_beta_in_correction", "偏差修正的两个 beta 对调了：m 的修正用 beta1，v 的修正用 beta2。", "9")
 def adam_betas_swapped(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     m_hat, v_hat = m_new / (1 - beta2 ** t), v_new / (1 - beta1 ** t)
     return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
-@model("missing_sqrt", "分母要开根号：x_new = x − learning_rate·m_hat / (√v_hat + eps)（np.sqrt(v_hat)），"
-                       "v 是梯度平方的平均，开根号后才和梯度同一个量级。")
+@model("missing_sqrt", "分母要开根号：v 是梯度平方的平均，开根号后才和梯度同一个量级。", "9")
 def adam_no_sqrt(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
@@ -587,20 +624,59 @@ def adam_old_moments(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.9
     return x - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
-@model("sign_flipped", "x 往上走了：x_new = x − learning_rate·m_hat / (√v_hat + eps)（减号）。")
+@model("sign_flipped", "x 往上走了：Adam 的一步要从 x 里减去更新量。", "9")
 def adam_plus(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     m_new, v_new = _moments(m, v, grad, beta1, beta2)
     m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
     return x + learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
 
 
+@model("returns_step", "你返回的是这一步的更新量，不是更新之后的 x_new：要把它从 x 里减掉。", "9")
+def adam_returns_step(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m_new, v_new = _moments(m, v, grad, beta1, beta2)
+    m_hat, v_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
+    return learning_rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
+
+
+def _eps_not_corrected(constant):
+    @model("eps_not_corrected", "你用的是把偏差修正并进学习率的写法（先算 lr_t，再除以 √v 加一个常数）：这样 eps 加在没有修正的 "
+                                "√v 上，而且写死成了一个常数，和 torch.optim.Adam 不一样。torch 先算出修正后的 m_hat、v_hat，"
+                                "eps 加在 √v_hat 上，用参数 eps。", "9")
+    def shortcut(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        m_new = m + (1 - beta1) * (grad - m)
+        v_new = v + (1 - beta2) * (grad ** 2 - v)
+        lr_t = learning_rate * np.sqrt(1.0 - beta2 ** t) / (1.0 - beta1 ** t)
+        return x - lr_t * m_new / (np.sqrt(v_new) + (eps if constant is None else constant)), m_new, v_new
+    return shortcut
+
+
+adam_shortcuts = [_eps_not_corrected(c) for c in (1e-7, 1e-8, None)]
+
+
+def _adam(x, m, v, grad, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *, corrected=True, with_eps=True):
+    m_new, v_new = _moments(m, v, grad, beta1, beta2)
+    if corrected:
+        m_new_hat, v_new_hat = m_new / (1 - beta1 ** t), v_new / (1 - beta2 ** t)
+    else:
+        m_new_hat, v_new_hat = m_new, v_new
+    denominator = np.sqrt(v_new_hat) + eps if with_eps else np.sqrt(v_new_hat)
+    return x - learning_rate * m_new_hat / denominator, m_new, v_new
+
+
+ADAM_PARTS = Family(_adam)
+ADAM_PARTS.variant("no_bias_correction", adam_no_correction.text, "9", corrected=False)
+adam_no_eps = ADAM_PARTS.variant("no_eps", "你没有加 eps：分母 √v_hat 为 0（梯度一直为 0 的坐标）时会除以 0；torch.optim.Adam "
+                                           "在 √v_hat 上加 eps。", "9", with_eps=False)
+
+
 MISTAKES = {
     "predict": [predict_swapped, predict_no_sum, predict_axis_0, predict_sum_all, predict_table, predict_matmul,
                 predict_mean, predict_loop_short],
     "mf_loss": [loss_sum, loss_rated_rows, loss_only_U, loss_only_V, loss_norms, loss_rmse, loss_half_penalty,
-                loss_penalty_mean, loss_abs],
+                loss_penalty_mean, loss_abs, loss_no_penalty, LOSS.variants[1]] + LOSS.pairs(),
     "mf_gradients": [grad_buffered, grad_missing_2, grad_missing_2_and_mean, grad_sum, grad_no_penalty, grad_half_penalty,
-                     grad_penalty_per_rating, grad_sign, grad_dV_times_V, grad_dU_times_U, grad_swapped, grad_aliases_U],
+                     grad_penalty_per_rating, grad_sign, grad_dV_times_V, grad_dU_times_U, grad_swapped, grad_aliases_U]
+                    + GRADS.pairs(),
     "train_mf": [train_record_after, train_sequential, train_no_seed, train_fixed_rank, train_init_swapped,
                  train_init_rank_seed, train_ascent, train_one_fewer, train_one_more, train_final_loss, train_fixed_lr,
                  train_fixed_reg],
@@ -610,5 +686,5 @@ MISTAKES = {
                       mom_default, mom_fixed_beta, mom_order, mom_nesterov],
     "adam_step": [adam_no_correction, adam_eps_inside, adam_t_plus_one, adam_t_minus_one, adam_v_abs, adam_v_plain,
                   adam_m_only, adam_v_only, adam_beta1_for_v, adam_betas_swapped, adam_no_sqrt, adam_order, adam_old_m,
-                  adam_old_moments, adam_plus],
+                  adam_old_moments, adam_plus, adam_returns_step, adam_no_eps] + adam_shortcuts + ADAM_PARTS.pairs(),
 }

@@ -6,14 +6,15 @@ import numpy as np
 from autograder.checks import expect_array, fail, graded, is_close
 from autograder.tolerances import ADAM_FIRST_STEP, SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps6_recommender")
 from .common import LOG_COSH, VALLEY, array_of_shape, torch_adam, unpack
 from .optimisers import expect_shape_generic, expect_unchanged, follow
 
 GRADE_ID = "adam_step"
-M_HINT = "m_new = beta1·m + (1 − beta1)·grad（用传入的 beta1）。"
-V_HINT = "v_new = beta2·v + (1 − beta2)·grad²（梯度逐元素平方，用传入的 beta2）。"
-X_HINT = ("x_new = x − learning_rate·m_hat / (√v_hat + eps)，其中 m_hat = m_new / (1 − beta1**t)、"
+M_HINT = formula("m_new = beta1·m + (1 − beta1)·grad（用传入的 beta1）。")
+V_HINT = formula("v_new = beta2·v + (1 − beta2)·grad²（梯度逐元素平方，用传入的 beta2）。")
+X_HINT = formula("x_new = x − learning_rate·m_hat / (√v_hat + eps)，其中 m_hat = m_new / (1 − beta1**t)、"
           "v_hat = v_new / (1 − beta2**t)：两个都要做偏差修正，用更新后的 m_new、v_new 和这一步传入的 t"
           "（t 从 1 开始，不要再加 1 或减 1）；eps 加在根号外面；减号。")
 HINTS = {"x": X_HINT, "m": M_HINT, "v": V_HINT}
@@ -51,9 +52,8 @@ def test_first_step(student, rng):
     result = student.call(GRADE_ID, x, zeros, zeros, grad, 1, learning_rate=0.01)
     x_new = array_of_shape(unpack(result, 3, "(x_new, m_new, v_new)", what)[0], (4,), f"{what} 返回的 x_new")
     if not is_close(np.abs(x_new - x), np.full(4, 0.01), **ADAM_FIRST_STEP):
-        fail(f"{what}：第一步每个坐标都应移动约 0.01（= learning_rate），不管梯度多大，你的结果不是这样。"
-             "t = 1 时 m_hat = m_new / (1 − beta1) = grad、v_hat = v_new / (1 − beta2) = grad²，"
-             "步长 = learning_rate·grad / (|grad| + eps)。是不是漏了偏差修正，或者 t 用错了（t 从 1 开始）？")
+        fail(f"{what}：第一步每个坐标都应移动约 0.01（= learning_rate），不管梯度多大（这是偏差修正 bias correction "
+             "的效果），你的结果不是这样。" + formula("t = 1 时 m_hat = grad、v_hat = grad²，步长 = learning_rate·grad / (|grad| + eps)。"))
     one_step(student, (x, zeros, zeros, grad, 1), what, learning_rate=0.01)
 
 
@@ -95,5 +95,4 @@ def test_inputs_unchanged(student, rng):
     expect_unchanged(student, GRADE_ID, {"x": x, "m": m, "v": v, "grad": grad},
                      lambda kept: ((kept["x"], kept["m"], kept["v"], kept["grad"], 2), {}),
                      "adam_step(x, m, v, grad, t=2)",
-                     "不要用原地（in-place）运算，例如 m *= beta1、m += ...、v *= beta2、x -= ...："
-                     "它们会改掉调用者手里的数组。写 m_new = beta1 * m + (1 - beta1) * grad，生成新数组。")
+                     "原地（in-place）运算（例如 m *= beta1、x -= ...）会改掉调用者手里的数组。")

@@ -6,6 +6,7 @@ import numpy as np
 from autograder.checks import as_array, describe_type, expect_number, fail, graded
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, NO_RETURN, rating_data
 
@@ -13,7 +14,7 @@ GRADE_ID = "mf_loss"
 NOT_A_FLOAT = ("not_a_float", "损失要返回一个数（Python float），不是数组或列表：keepdims=True、axis=…、[...] 都会留下数组；"
                               "用 float(np.mean(...) + ...) 转换。")
 HELPERS = ("predict",)
-HINT = ("损失 = np.mean((predict(U, V, users, items) − ratings) ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2))。"
+HINT = formula("损失 = np.mean((predict(U, V, users, items) − ratings) ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2))。"
         "检查：误差要平方再求平均（mean，不是 sum，也不开根号）；正则项是 U 和 V 所有元素的平方和，"
         "乘以 reg（不是 reg / 2，也不是范数本身）。")
 
@@ -40,12 +41,11 @@ def test_regularisation(student, rng):
     what = "mf_loss(U, V, users, items, ratings, reg)（9 位用户、8 部电影，但评分只来自用户 0–3、电影 0–2）"
     expect_number(student.call(GRADE_ID, U, V, users, items, ratings, 0.0), ref.mf_loss(U, V, users, items, ratings, 0.0),
                   what.replace("reg)", "reg=0.0)"), **SAME_FORMULA,
-                  hint="reg = 0 时损失就是误差平方的平均值：np.mean((predict − ratings) ** 2)，只对已知的评分求平均。")
+                  hint="reg = 0 时损失就是已知评分上误差平方的平均值。")
     for reg in (0.1, 0.7):
         expect_number(student.call(GRADE_ID, U, V, users, items, ratings, reg), ref.mf_loss(U, V, users, items, ratings, reg),
                       what.replace("reg)", f"reg={reg})"), **SAME_FORMULA,
-                      hint="正则项是 reg * (np.sum(U ** 2) + np.sum(V ** 2))：U、V 的每一行都算，"
-                           "包括没有评分的用户和电影（不是只算 U[users]、V[items]）。")
+                      hint="正则项对 U、V 的每一行都算，包括没有评分的用户和电影。")
 
 
 @graded("返回一个数（Python float；np.float64 也可以）；不修改传入的数组", points=0.5)
@@ -54,13 +54,11 @@ def test_float_and_unchanged(student, rng):
     kept = [student.put(a) for a in (U, V, users, items, ratings)]
     result = student.call(GRADE_ID, *kept, 0.1)
     if isinstance(result, (bool, np.bool_)) or not isinstance(result, float):
-        fail(f"mf_loss(U, V, users, items, ratings, 0.1) 应返回一个 Python float，你返回的是{describe_type(result)}。"
-             "损失是一个单独的数：对所有误差用 np.mean（不要指定 axis），再用 float(...) 转换。",
+        fail(f"mf_loss(U, V, users, items, ratings, 0.1) 应返回一个 Python float（损失是一个单独的数），"
+             f"你返回的是{describe_type(result)}。",
              diagnosis=NO_RETURN if result is None else NOT_A_FLOAT)
     expect_number(result, ref.mf_loss(U, V, users, items, ratings, 0.1), "mf_loss(U, V, users, items, ratings, 0.1)",
                   **SAME_FORMULA, hint=HINT)
     for name, kept_value, original in zip(("U", "V", "users", "items", "ratings"), kept, (U, V, users, items, ratings)):
         if not np.array_equal(as_array(student.get(kept_value), f"调用之后的 {name}"), original):
-            fail(f"调用 mf_loss 之后，传入的 {name} 被改变了。计算损失只需要读取数据：不要做原地（in-place）运算，"
-                 "例如不要写 U **= 2 或 ratings -= ...，写 errors = predict(...) − ratings 会生成新数组。",
-                 diagnosis=MUTATES_INPUT)
+            fail(f"调用 mf_loss 之后，传入的 {name} 被改变了。计算损失只需要读取数据。", diagnosis=MUTATES_INPUT)

@@ -6,14 +6,15 @@ import numpy as np
 from autograder.checks import expect_array, graded
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps6_recommender")
 from .common import DOUBLE_WELL, LOG_COSH, VALLEY, array_of_shape, torch_momentum, unpack
 from .optimisers import expect_shape_generic, expect_unchanged, follow
 
 GRADE_ID = "momentum_step"
-VELOCITY_HINT = ("PyTorch 的约定：velocity_new = beta·velocity + grad——梯度前面没有 (1 − beta)（dampening = 0），"
+VELOCITY_HINT = formula("PyTorch 的约定：velocity_new = beta·velocity + grad——梯度前面没有 (1 − beta)（dampening = 0），"
                  "也没有学习率；用传入的 beta（默认 0.9）。")
-X_HINT = ("x_new = x − learning_rate·velocity_new：用**更新后**的速度，减号；不要用 grad 本身，"
+X_HINT = formula("x_new = x − learning_rate·velocity_new：用**更新后**的速度，减号；不要用 grad 本身，"
           "也不要用 Nesterov 的“向前看”写法。")
 HINTS = {"x": X_HINT, "velocity": VELOCITY_HINT}
 
@@ -76,5 +77,4 @@ def test_inputs_unchanged(student, rng):
     expect_unchanged(student, GRADE_ID, {"x": x, "velocity": velocity, "grad": grad},
                      lambda kept: ((kept["x"], kept["velocity"], kept["grad"], 0.1), {"beta": 0.9}),
                      "momentum_step(x, velocity, grad, 0.1)",
-                     "不要用原地（in-place）运算，例如 velocity *= beta、velocity += grad、x -= ...："
-                     "它们会改掉调用者手里的数组。写 velocity_new = beta * velocity + grad，生成新数组。")
+                     "原地（in-place）运算（例如 velocity *= beta、x -= ...）会改掉调用者手里的数组。")

@@ -4,11 +4,12 @@ import numpy as np
 from autograder.checks import as_array, describe_type, expect_array, fail, graded
 from autograder.tolerances import SAME_FORMULA
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, rating_data
 
 GRADE_ID = "predict"
-HINT = ("第 k 个预测是用户 users[k] 的向量与电影 items[k] 的向量的点积：np.sum(U[users] * V[items], axis=1)。"
+HINT = formula("第 k 个预测是用户 users[k] 的向量与电影 items[k] 的向量的点积：np.sum(U[users] * V[items], axis=1)。"
         "检查：用户用 U、电影用 V（不要弄反）；对每一行（axis=1）求和，不是对全部元素或 axis=0；"
         "重复出现的编号每次都要预测一次。")
 
@@ -34,10 +35,8 @@ def test_shapes(student, rng):
         what = f"predict(U, V, users, items)（{m} 个评分、秩 {rank}）"
         result = student.call(GRADE_ID, U, V, users, items)
         if not isinstance(result, np.ndarray) or result.dtype.kind != "f" or result.shape != (m,):
-            fail(f"{what} 应返回形状为 ({m},) 的浮点 NumPy 数组，你返回的是{describe_type(result)}。"
-                 "用 np.sum(..., axis=1) 对每一行求和：结果每个评分一个数。",
-                 diagnosis=("not_an_array", "predict 要返回 NumPy 数组，你返回的是列表（list）或元组：直接写向量化的 "
-                                            "np.sum(U[users] * V[items], axis=1)，或者用 np.array(...) 转换。")
+            fail(f"{what} 应返回形状为 ({m},) 的浮点 NumPy 数组（每个评分一个数），你返回的是{describe_type(result)}。",
+                 diagnosis=("not_an_array", "predict 要返回 NumPy 数组，你返回的是列表（list）或元组。")
                  if isinstance(result, (list, tuple)) else None)
         expect_array(result, ref.predict(U, V, users, items), what, **SAME_FORMULA, hint=HINT)
 

@@ -9,13 +9,14 @@ import numpy as np
 from autograder.checks import describe_type, fail, graded
 from autograder.student import Fn
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps6_recommender")
 
 GRADE_ID = "recommend"
 HELPERS = ("predict",)
-HINT = ("用户 user 对所有电影的预测是 V @ U[user]；去掉 seen 里的电影，按预测分数从高到低排序，"
+HINT = formula("用户 user 对所有电影的预测是 V @ U[user]；去掉 seen 里的电影，按预测分数从高到低排序，"
         "分数相同时编号小的在前（例如 sorted(candidates, key=lambda i: (-scores[i], i))），取前 top_k 个。")
-TIE_HINT = ("分数相同时要把编号小的排在前面。np.argsort(scores)[::-1] 会把相同分数的顺序也翻转（编号大的在前），"
+TIE_HINT = formula("分数相同时要把编号小的排在前面。np.argsort(scores)[::-1] 会把相同分数的顺序也翻转（编号大的在前），"
             "np.argsort(-scores) 默认的排序算法不稳定（unstable），相同分数的顺序没有保证；"
             "用 np.argsort(-scores, kind=\"stable\")，或者 sorted(..., key=lambda i: (-scores[i], i))。")
 
@@ -30,8 +31,7 @@ def ids(result, what: str, length: int) -> list[int]:
         fail(f"{what} 应返回由电影编号（整数）组成的列表，你返回的是{describe_type(result)}。")
     values = [int(v) for v in result]
     if len(values) != length:
-        fail(f"{what} 应返回 {length} 个电影编号，你返回了 {len(values)} 个。"
-             "取排好序的前 top_k 个（注意切片的边界）。")
+        fail(f"{what} 应返回 {length} 个电影编号，你返回了 {len(values)} 个：{values}。")
     return values
 
 
@@ -52,12 +52,11 @@ def expect_ids(student, U, V, user, seen, top_k, what, hint=HINT, seen_argument=
     if got != expected:
         wrong_seen = sorted(set(got) & {int(i) for i in seen})
         if wrong_seen:
-            fail(f"{what} 推荐了用户已经看过（在 seen 里）的电影。seen 里的电影一部都不能推荐：先把它们从候选里去掉，"
-                 "再排序取前 top_k 个（把它们的分数设成 0 不够——分数可能都是负的）。",
+            fail(f"{what} 返回了 {got}，其中 {wrong_seen} 是用户已经看过（在 seen 里）的电影。",
                  diagnosis=("recommends_seen", "推荐里有用户已经看过（在 seen 里）的电影：要先把 seen 里的电影从候选里去掉，"
                                                "再排序取前 top_k 个。只把它们的分数设成 0 不够（其余电影的分数可能都是负的）；"
-                                               "seen 可以是列表、集合或数组，先转成集合 {int(i) for i in seen}。"))
-        fail(f"{what} 推荐的电影或它们的顺序不对。{hint}")
+                                               "seen 可以是列表、集合或数组" + formula("，先转成集合 {int(i) for i in seen}") + "。"))
+        fail(f"{what} 返回了 {got}，推荐的电影或它们的顺序不对。{hint}")
 
 
 @graded("公开测试（笔记本里的自测）全部通过", points=0)
@@ -115,8 +114,7 @@ def test_returns_list(student, rng):
     result = student.call(GRADE_ID, U, V, 1, [3], top_k=4)
     if not isinstance(result, list) or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                                                for v in result):
-        fail(f"recommend(U, V, 1, seen=[3], top_k=4) 应返回一个列表（list），里面是整数编号；你返回的是{describe_type(result)}。"
-             "NumPy 数组可以用 .tolist() 转成列表。",
-             diagnosis=("not_a_list", "recommend 要返回 Python 列表（list），元素是整数编号；NumPy 数组用 .tolist() 转换，"
-                                      "或写 [int(i) for i in ...]。"))
+        fail(f"recommend(U, V, 1, seen=[3], top_k=4) 应返回一个列表（list），里面是整数编号；你返回的是{describe_type(result)}。",
+             diagnosis=("not_a_list", "recommend 要返回 Python 列表（list），元素是整数编号：NumPy 数组不是列表"
+                                      + formula("（用 .tolist() 转换）") + "。"))
     expect_ids(student, U, V, 1, [3], 4, "recommend(U, V, 1, seen=[3], top_k=4)")

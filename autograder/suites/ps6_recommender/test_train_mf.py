@@ -11,13 +11,14 @@ import numpy as np
 from autograder.checks import as_array, expect_array, fail, graded, is_close
 from autograder.tolerances import DESCENT
 from autograder.reference import remembered
+from autograder.hints import formula
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, array_of_shape, autograd_descent, number_list, rating_data, unpack
 from .mistakes import HISTORY_AFTER
 
 GRADE_ID = "train_mf"
 HELPERS = ("predict", "mf_loss", "mf_gradients")
-HINT = ("检查：U, V = init_factors(n_users, n_items, rank, seed)（参数的顺序，用传入的 rank 和 seed）；"
+HINT = formula("检查：U, V = init_factors(n_users, n_items, rank, seed)（参数的顺序，用传入的 rank 和 seed）；"
         "每一步先把当前的 mf_loss(U, V, users, items, ratings, reg) 追加到 history，再算梯度，"
         "然后 U = U − learning_rate·dU、V = V − learning_rate·dV（两个都用这一步算出的梯度）；"
         "恰好 epochs 步；使用传入的 learning_rate、reg，不要写死。")
@@ -85,7 +86,7 @@ def test_factors(student, rng):
 @graded("从 init_factors(n_users, n_items, rank, seed) 出发：用传入的 rank 和 seed", points=0.5)
 def test_initialisation(student, rng):
     users, items, ratings, n_users, n_items = data(rng, 5, 4, 12)
-    hint = ("一步之后的 U、V 不对，而每一步的更新规则另有测试：检查初值 U, V = init_factors(n_users, n_items, rank, seed)"
+    hint = formula("一步之后的 U、V 不对，而每一步的更新规则另有测试：检查初值 U, V = init_factors(n_users, n_items, rank, seed)"
             "——参数的顺序是 (n_users, n_items, rank, seed)，用传入的 rank 和 seed（不要写死 seed=0 或 rank=3）。")
     for kwargs in (dict(rank=4, epochs=1, seed=7), dict(rank=1, epochs=1, seed=0), dict(rank=2, epochs=1, seed=11)):
         U, V, _, what = run(student, users, items, ratings, n_users, n_items, **kwargs)
@@ -101,7 +102,7 @@ def test_update_rule_autograd(student, rng):
     for epochs in (1, 3):
         U, V, _, what = run(student, users, items, ratings, n_users, n_items, rank=2, learning_rate=0.6,
                             epochs=epochs, reg=0.03, seed=4)
-        hint = ("每一步：U = U − learning_rate·dU、V = V − learning_rate·dV，dU、dV 都是在更新之前的 (U, V) 处算出的梯度"
+        hint = formula("每一步：U = U − learning_rate·dU、V = V − learning_rate·dV，dU、dV 都是在更新之前的 (U, V) 处算出的梯度"
                 "（不要先更新 U，再用新的 U 去算 dV）；减号，不是加号。")
         expect_array(U, path[epochs - 1][0], f"{what} 返回的 U（与用 torch 自动微分的梯度一步步下降的结果比较）",
                      **DESCENT, hint=hint)
