@@ -1,4 +1,4 @@
-"""The command line as a stranger meets it: every command the README shows exists and explains
+"""The command line as a stranger meets it: every command the README and docs/ show exists and explains
 itself with an example; a mistake in how it is called is one clear line, never a traceback."""
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import pytest
 from autograder.cli import build_parser
 from helpers import ROOT, make_submission, release_notebook
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The README shows the paths; docs/ the details (the contract, the service, the cluster).
+README = "\n".join(page.read_text(encoding="utf-8") for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 ENTRY = Path(sys.executable).with_name("autograder")
 
 
