@@ -150,6 +150,11 @@ def record(gb, coursedir, assignment: Assignment, submission: Submission, result
         page = feedback.plain(result, student)
     staged = [Staged(page_path, page), Staged(submission.results_path.with_name(".recorded"), submission.fingerprint),
               Staged(submission.results_path, as_text(result))]
+    # What `nbgrader release_feedback` reads beside the page (as its generate_feedback copies them).
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        source = submission.notebook.parent / name
+        if source.is_file():
+            staged.insert(1, Staged(page_path.with_name(name), source.read_bytes()))
     try:
         try:
             gradebook.record(gb, coursedir, assignment_id, student, assignment_id, submission.notebook,
