@@ -69,7 +69,7 @@ def run_demo() -> int:
     _banner("Where to look")
     print(f"feedback pages: {course / 'feedback'}/<student>/<assignment>/<assignment>.html")
     print(f"grades:         {course / 'grades.csv'}")
-    print(f"gradebook:      {course / 'gradebook.db'} (open it with `nbgrader formgrader` to grade written answers)")
+    print(f"gradebook:      {course / 'gradebook.db'} (the formgrader: `jupyter lab` in the course, menu Nbgrader → Formgrader, to grade written answers)")
     if mismatches:
         print("\nDEMO FAILED: these samples did not get their expected scores:\n  " + "\n  ".join(mismatches))
         return 1
