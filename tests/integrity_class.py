@@ -122,13 +122,17 @@ def _renamed(code: str) -> str:
     return tokenize.untokenize(out)
 
 
-def build_class(submitted: Path, independents: int, seed: int = 7) -> dict:
+def build_class(submitted: Path, independents: int, seed: int = 7, common: int = 0) -> dict:
     """Write submitted/<student>/ps3_linear_regression/ps3_linear_regression.ipynb for a class;
     returns {"planted": [(a, b, how)], "independent": [...], "common_mistake": [...]}."""
     rng = random.Random(seed)
     students: dict[str, dict[str, str]] = {}
     for i in range(independents):
         students[f"ind{i:03d}"] = independent(rng, i)
+    for i in range(common):   # the common mistake, made by each alone: code of their own around it
+        answers = independent(rng, 3000 + i, wrong_every=10**9)
+        answers["mse_loss"] = catalogue.WRONG["mse_loss"][COMMON_WRONG["mse_loss"]]
+        students[f"common{i}"] = answers
     planted = []
     for i, how in enumerate(DISGUISES):
         original = source(rng, 1000 + i)
@@ -143,5 +147,5 @@ def build_class(submitted: Path, independents: int, seed: int = 7) -> dict:
     for name, answers in students.items():
         make_submission(ASSIGNMENT, submitted / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", answers)
     common = [s for s, a in students.items() if a.get("mse_loss") == catalogue.WRONG["mse_loss"]["sum instead of mean"]]
-    return {"planted": planted, "independent": [s for s in students if s.startswith("ind")],
+    return {"planted": planted, "independent": [s for s in students if s.startswith(("ind", "common"))],
             "common_mistake": common, "students": students}
