@@ -18,6 +18,7 @@ import tokenize
 from pathlib import Path
 
 from catalogue import ps3_linear_regression as catalogue
+from heldout import ps3_linear_regression as heldout
 from helpers import make_submission, reference_answers
 
 ASSIGNMENT = "ps3_linear_regression"
@@ -51,9 +52,14 @@ def personal(rng: random.Random, tag: str) -> str:
     return f"import numpy as np\n\ndef check_{tag}(data):\n    value = 0\n" + "\n".join(body) + "\n    return value\n"
 
 
+HELDOUT = [(function, case[0]) for function, cases in heldout.CASES.items() for case in cases.values()]
+
+
 def independent(rng: random.Random, index: int, wrong_every: int = 8) -> dict[str, str]:
     """Answers of a student who worked alone: a correct way for each function, or (for
-    1 in `wrong_every` students) a common mistake; most add a helper of their own."""
+    1 in `wrong_every` students) a common mistake; every fourth of the first students makes one
+    of the held-out mistakes of real students (tests/heldout), each once; most add a helper of
+    their own."""
     answers = {}
     reference = reference_answers(ASSIGNMENT)
     for position, function in enumerate(FUNCTIONS):
@@ -62,6 +68,9 @@ def independent(rng: random.Random, index: int, wrong_every: int = 8) -> dict[st
             continue
         ways = [reference[function], *catalogue.RIGHT[function].values()]
         answers[function] = rng.choice(ways)
+    if wrong_every < 10**9 and index % 4 == 1 and index // 4 < len(HELDOUT):
+        function, code = HELDOUT[index // 4]
+        answers[function] = code
     if rng.random() < 0.8:
         function = rng.choice(FUNCTIONS)
         answers[function] = personal(rng, function) + "\n\n" + answers[function]

@@ -23,8 +23,8 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from copydetect.detector import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect.detector import CodeFingerprint
+from copydetect.utils import filter_code, get_copied_slices, hashed_kgrams, highlight_overlap
 
 from autograder.notebook import NotebookError, read_notebook
 
@@ -32,27 +32,23 @@ K = 20              # k-gram length in filtered characters (an identifier is one
 WINDOW = 4          # winnowing window: any match of K + WINDOW - 1 characters is seen
 COMMON_SHARE = 0.01     # a fingerprint more than this share of the class has is common code ...
 COMMON_FLOOR = 3        # ... and so is one more than this many students have (whatever the class size)
-FLOOR = 30              # a score's denominator is at least this many fingerprints: a few shared lines of
+FLOOR = 40              # a score's denominator is at least this many fingerprints: a few shared lines of
                         # someone who wrote little are not a copy
 MAX_CHARS = 50_000      # answer code read per submission (a hostile notebook may be huge)
 
 
 @dataclass
 class Document:
-    """One student's answer cells, as one text (cells in notebook order), and its fingerprints."""
+    """One student's answer cells (notebook order), each fingerprinted on its own: no k-gram spans
+    two cells, so the seams between the release notebook's stubs are no evidence either."""
     student: str
-    text: str
-    cells: list[tuple[int, str]]          # (start offset in text, grade_id)
-    fingerprint: CodeFingerprint | None = None
+    cells: list[tuple[str, str]]                      # (grade_id, code)
+    prints: list[CodeFingerprint] = field(default_factory=list)
     own: set = field(default_factory=set)   # fingerprints that are neither boilerplate nor common
 
-    def function_at(self, offset: int) -> str:
-        name = ""
-        for start, grade_id in self.cells:
-            if start > offset:
-                break
-            name = grade_id
-        return name
+    @property
+    def hashes(self) -> set:
+        return set().union(*(p.hashes for p in self.prints))
 
 
 def answer_cells(path: Path, release_sources: set[str]) -> list[tuple[str, str]]:
@@ -66,16 +62,15 @@ def answer_cells(path: Path, release_sources: set[str]) -> list[tuple[str, str]]
             if c.kind == "code" and c.source.strip() and c.source.strip() not in release_sources]
 
 
-def document(student: str, cells: list[tuple[str, str]]) -> Document:
-    parts, offsets, length = [], [], 0
+def document(student: str, cells: list[tuple[str, str]], boilerplate=None) -> Document:
+    kept, length = [], 0
     for grade_id, code in cells:
-        piece = code.rstrip() + "\n\n"
-        offsets.append((length, grade_id))
-        parts.append(piece)
-        length += len(piece)
-        if length > MAX_CHARS:
+        code = code[:MAX_CHARS - length]
+        kept.append((grade_id, code))
+        length += len(code)
+        if length >= MAX_CHARS:
             break
-    return Document(student, "".join(parts)[:MAX_CHARS], offsets)
+    return Document(student, kept, [fingerprint(code, boilerplate) for _, code in kept])
 
 
 def fingerprint(text: str, boilerplate=None) -> CodeFingerprint:
@@ -84,9 +79,14 @@ def fingerprint(text: str, boilerplate=None) -> CodeFingerprint:
 
 
 def boilerplate_of(release: Path) -> np.ndarray:
-    """The fingerprints of the release notebook's code (stubs, docstrings, setup): never evidence."""
-    text = "\n\n".join(c.source for c in read_notebook(release) if c.kind == "code")
-    return np.array(sorted(fingerprint(text).hashes), dtype=np.int64)
+    """Every k-gram of the release notebook's code (stubs, docstrings, setup), not only the ones
+    winnowing picks there: a submission's winnowing may pick others of the same code. Never evidence."""
+    hashes = set()
+    for cell in read_notebook(release):
+        if cell.kind == "code":
+            filtered, _ = filter_code(cell.source, "release.py", "python")
+            hashes.update(int(h) for h in hashed_kgrams(filtered, K))
+    return np.array(sorted(hashes), dtype=np.int64)
 
 
 def load_documents(notebooks: dict[str, Path], release: Path) -> tuple[dict[str, Document], list[str]]:
@@ -96,12 +96,9 @@ def load_documents(notebooks: dict[str, Path], release: Path) -> tuple[dict[str,
     documents, unreadable = {}, []
     for student, path in notebooks.items():
         try:
-            doc = document(student, answer_cells(path, release_sources))
+            documents[student] = document(student, answer_cells(path, release_sources), boilerplate)
         except (NotebookError, OSError, ValueError):
             unreadable.append(student)
-            continue
-        doc.fingerprint = fingerprint(doc.text, boilerplate)
-        documents[student] = doc
     return documents, unreadable
 
 
@@ -116,11 +113,11 @@ def code_pairs(documents: dict[str, Document], threshold: float, current: set[st
     compared with this year, not with each other)."""
     holders: dict[int, list[str]] = defaultdict(list)
     for student, doc in documents.items():
-        for value in doc.fingerprint.hashes:
+        for value in doc.hashes:
             holders[value].append(student)
     limit = common_limit(len(current) if current is not None else len(documents))
     for doc in documents.values():
-        doc.own = {h for h in doc.fingerprint.hashes if len(holders[h]) <= limit}
+        doc.own = {h for h in doc.hashes if len(holders[h]) <= limit}
     shared: dict[tuple[str, str], int] = defaultdict(int)
     for students in holders.values():
         if 2 <= len(students) <= limit:
@@ -137,32 +134,36 @@ def code_pairs(documents: dict[str, Document], threshold: float, current: set[st
 
 
 def highlighted(first: Document, second: Document) -> tuple[str, str, list[str]]:
-    """Both documents as HTML (escaped) with the code they share rarely in <mark>, and the
-    functions it is in."""
+    """Both students' answer cells as HTML (escaped), the code they share rarely in <mark>, and
+    the functions (answer cells) it is in."""
     common = first.own & second.own
-    left, right = _only(first.fingerprint, common), _only(second.fingerprint, common)
-    _, _, (slices1, slices2) = compare_files(left, right)
-    functions = []
-    for doc, slices in ((first, slices1), (second, slices2)):
-        for start in (slices[0] if len(slices) else []):
-            name = doc.function_at(int(start))
-            if name not in functions:
-                functions.append(name)
-    return _marked(first.text, slices1), _marked(second.text, slices2), functions
+    functions: list[str] = []
+    sides = []
+    for doc in (first, second):
+        parts = []
+        for (grade_id, code), print_ in zip(doc.cells, doc.prints):
+            slices = _slices(print_, common)
+            if len(slices[0]) and grade_id not in functions:
+                functions.append(grade_id)
+            parts.append(_marked(code.rstrip(), slices))
+        sides.append("\n\n".join(parts))
+    return sides[0], sides[1], functions
 
 
-def _only(print_: CodeFingerprint, keep: set) -> CodeFingerprint:
-    """A copy of a fingerprint that has only the hashes in `keep` (for copydetect's comparison)."""
-    narrowed = object.__new__(CodeFingerprint)
-    narrowed.__dict__.update(print_.__dict__)
-    narrowed.hashes = print_.hashes & keep
-    narrowed.hash_idx = {h: i for h, i in print_.hash_idx.items() if h in keep}
-    return narrowed
+def _slices(print_: CodeFingerprint, keep: set) -> np.ndarray:
+    """Where the fingerprints in `keep` lie in the cell's own text (copydetect's slices, mapped
+    from filtered to raw positions as its compare_files does)."""
+    positions = [i for h in print_.hashes & keep for i in print_.hash_idx[h]]
+    slices = get_copied_slices(np.array(positions, dtype=np.int64), print_.k)
+    if len(slices[0]) and len(print_.offsets):
+        slices = slices + print_.offsets[:, 1][np.clip(np.searchsorted(print_.offsets[:, 0], slices), 0,
+                                                       print_.offsets.shape[0] - 1)]
+    return slices
 
 
 def _marked(text: str, slices) -> str:
     from markupsafe import escape
-    if len(slices) == 0 or len(slices[0]) == 0:
+    if len(slices[0]) == 0:
         return str(escape(text))
     marked, _ = highlight_overlap(text, np.asarray(slices, dtype=np.int64), "<mark>", "</mark>", escape_html=True)
     return marked
