@@ -15,8 +15,11 @@ fingerprints, not with the number of pairs.
 """
 from __future__ import annotations
 
+import ast
 import io
 import math
+import re
+import tokenize
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -32,7 +35,7 @@ K = 20              # k-gram length in filtered characters (an identifier is one
 WINDOW = 4          # winnowing window: any match of K + WINDOW - 1 characters is seen
 COMMON_SHARE = 0.01     # a fingerprint more than this share of the class has is common code ...
 COMMON_FLOOR = 3        # ... and so is one more than this many students have (whatever the class size)
-FLOOR = 40              # a score's denominator is at least this many fingerprints: a few shared lines of
+FLOOR = 30              # a score's denominator is at least this many fingerprints: a few shared lines of
                         # someone who wrote little are not a copy
 MAX_CHARS = 50_000      # answer code read per submission (a hostile notebook may be huge)
 
@@ -75,7 +78,58 @@ def document(student: str, cells: list[tuple[str, str]], boilerplate=None) -> Do
 
 def fingerprint(text: str, boilerplate=None) -> CodeFingerprint:
     return CodeFingerprint("answer.py", K, WINDOW, boilerplate=boilerplate, language="python",
-                           fp=io.StringIO(text))
+                           fp=io.StringIO(normalised(without_prints(text))))
+
+
+def normalised(code: str) -> str:
+    """Spellings a reformatter changes, made one, each in its own width (positions stay the
+    student's): `1e-05` as `1e-5`, and `;` between statements as a line break would be."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return code
+    lines = code.splitlines(keepends=True)
+    for token in tokens:
+        (row, col), (end_row, end_col) = token.start, token.end
+        if row != end_row or row > len(lines):
+            continue
+        if token.type == tokenize.OP and token.string == ";":
+            same = " "
+        elif token.type == tokenize.NUMBER:
+            same = EXPONENT.sub(r"\1", token.string.lower())
+        else:
+            continue
+        line = lines[row - 1]
+        lines[row - 1] = line[:col] + same.ljust(end_col - col) + line[end_col:]
+    return "".join(lines)
+
+
+EXPONENT = re.compile(r"(e[+-]?)0+(?=\d)")
+
+
+def without_prints(code: str) -> str:
+    """The code with every `print(...)` statement blanked out (spaces, so positions stay those of
+    the student's text): prints added to disguise a copy are no difference. Code that does not
+    parse is kept as it is."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return code
+    lines = code.splitlines(keepends=True)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "print":
+            for number in range(node.lineno - 1, node.end_lineno):
+                line = lines[number]
+                start = node.col_offset if number == node.lineno - 1 else 0
+                end = node.end_col_offset if number == node.end_lineno - 1 else len(line.rstrip("\r\n"))
+                start, end = _char(line, start), _char(line, end)   # ast counts UTF-8 bytes
+                lines[number] = line[:start] + " " * (end - start) + line[end:]
+    return "".join(lines)
+
+
+def _char(line: str, byte: int) -> int:
+    return len(line.encode("utf-8")[:byte].decode("utf-8", "ignore"))
 
 
 def boilerplate_of(release: Path) -> np.ndarray:
