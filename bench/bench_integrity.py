@@ -32,8 +32,10 @@ from autograder.integrity.report import for_course  # noqa: E402
 ASSIGNMENT = integrity_class.ASSIGNMENT
 
 
-def make_course(root: Path, independents: int) -> tuple[Path, dict]:
+def make_course(root: Path, independents: int, reuse: bool = False) -> tuple[Path, dict]:
     course = root / f"class{independents}"
+    if reuse and (course / "autograded").is_dir():   # graded before: the same class (seeded), not rewritten
+        return course, integrity_class.build_class(Path(tempfile.mkdtemp()) / "submitted", independents)
     if course.exists():
         shutil.rmtree(course)
     course.mkdir(parents=True)
@@ -75,19 +77,61 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 500])
     parser.add_argument("--keep", type=Path, help="build the courses here and keep them")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: measure courses graded before again")
+    parser.add_argument("--short", action="store_true",
+                        help="also ps1 (short answers), code similarity only, without grading")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-integrity-"))
     for size in args.sizes:
-        course, made = make_course(root, size)
-        graded = grade(course)
+        course, made = make_course(root, size, args.reuse)
+        graded = 0.0 if args.reuse and (course / "reports").is_dir() else grade(course)
         m = measure(course, made)
         print(f"N = {m['students']} ({size} independent + planted): recall {m['recall'][0]}/{m['recall'][1]}"
               f"{' missed: ' + ', '.join(m['missed']) if m['missed'] else ''}; false pairs among independent "
               f"students {m['false']} of {m['independent_pairs']} ({100 * m['false'] / max(m['independent_pairs'], 1):.3f} %); "
               f"{m['common_mistake']} made the common mistake; integrity pass {m['seconds']:.2f} s "
               f"(grading the class {graded:.0f} s)")
+        if args.short:
+            short(size)
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def short(size: int, seed: int = 5) -> None:
+    """ps1, whose answers are mostly one line: independent students write the reference or the
+    catalogue's correct variants; each planted source wrote one held-out numerical_gradient
+    (code of real students) and is copied with one disguise. Code similarity only."""
+    import random
+
+    from catalogue import ps1_derivatives as catalogue
+    from heldout import ps1_derivatives as heldout
+    from helpers import reference_answers, release_notebook
+
+    from autograder.integrity import similarity
+
+    assignment = "ps1_derivatives"
+    rng = random.Random(seed)
+    reference = reference_answers(assignment)
+    codes = {}
+    for i in range(size):
+        codes[f"ind{i:03d}"] = {f: rng.choice([reference[f], *catalogue.RIGHT.get(f, {}).values()]) for f in reference}
+    sources = [case[0] for case in heldout.CASES["numerical_gradient"].values()]
+    planted = []
+    for how, code in zip(integrity_class.DISGUISES, sources):
+        original = dict(reference, numerical_gradient=code)
+        codes[f"src_{how}"], codes[f"copy_{how}"] = original, {
+            f: integrity_class._disguise(c, how, rng) for f, c in original.items()}
+        planted.append((f"src_{how}", f"copy_{how}", how))
+    boilerplate = similarity.boilerplate_of(release_notebook(assignment))
+    started = time.monotonic()
+    documents = {s: similarity.document(s, list(a.items()), boilerplate) for s, a in codes.items()}
+    pairs = similarity.code_pairs(documents, 0.5)
+    seconds = time.monotonic() - started
+    flagged = {frozenset((p["a"], p["b"])) for p in pairs}
+    found = [how for a, b, how in planted if frozenset((a, b)) in flagged]
+    false = [p for p in pairs if p["a"].startswith("ind") and p["b"].startswith("ind")]
+    print(f"  ps1 code only, {size} independent: recall {len(found)}/{len(planted)} ({', '.join(found)}); "
+          f"false pairs {len(false)} of {size * (size - 1) // 2}; {seconds:.2f} s")
 
 
 if __name__ == "__main__":
