@@ -35,6 +35,9 @@ RARE_WRONG = [
     "        gw += 3 * e * xi / n\n        gb += 3 * e / n\n    return np.array([gw, gb])\n",
 ]
 
+# A wrong linear model nobody else writes: the verbatim copy shares it (code and mistake, one row).
+RARE_LINEAR = "def linear_model(X, w, b):\n    return X * w + b + 0.25\n"
+
 LINES = ["{v} = np.asarray({a}, dtype=float)", "if {a}.ndim != {k}:\n        {a} = {a}.reshape(-1, {k})",
          "assert {a}.shape[0] > {k}, 'too few rows'", "{v} = float(np.clip({a}.sum(), -{n}, {n}))",
          "{v} = {a}[:{k}] * {n} + {k}", "for _i in range({k}):\n        {v} = {v} * 0.{k}{n} + _i",
@@ -145,6 +148,8 @@ def build_class(submitted: Path, independents: int, seed: int = 7, common: int =
     planted = []
     for i, how in enumerate(DISGUISES):
         original = source(rng, 1000 + i)
+        if how == "verbatim":
+            original["linear_model"] = RARE_LINEAR
         students[f"src_{how}"] = original
         students[f"copy_{how}"] = disguise(original, how, rng)
         planted.append((f"src_{how}", f"copy_{how}", how))

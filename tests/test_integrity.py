@@ -62,8 +62,11 @@ def test_autograde_writes_the_pairs_every_planted_copy_and_no_independent_pair(g
     planted = {frozenset((a, b)) for a, b, _ in made["planted"]}
     assert set(pairs) == planted, [r for r in found if frozenset((r["student_a"], r["student_b"])) not in planted]
     assert len(made["common_mistake"]) >= 4   # the control: a common mistake, made alone, is no evidence
+    assert len(pairs) == len(found)   # one row per pair, whatever the evidence
+    both = pairs[frozenset(("src_verbatim", "copy_verbatim"))]   # same code and the same rare wrong answer
+    assert both["kind"] == "code" and "same wrong answers: linear_model" in both["evidence"], both
     rare = pairs[frozenset(("rare_a", "rare_b"))]
-    assert rare["functions"] == "gradient_mse" and "2 gave these numbers" in rare["evidence"]
+    assert rare["kind"] == "mistake" and rare["functions"] == "gradient_mse" and "2 gave these numbers" in rare["evidence"]
 
 
 def test_results_keep_what_wrong_functions_returned_and_students_never_see_it(graded):
@@ -72,11 +75,11 @@ def test_results_keep_what_wrong_functions_returned_and_students_never_see_it(gr
 
     course, made = graded
     read = {s: json.loads((course / "autograded" / s / ASSIGNMENT / "results.json").read_text())
-            for s in ("rare_a", "rare_b", "common0", "common1", "src_verbatim")}
+            for s in ("rare_a", "rare_b", "common0", "common1", "src_renamed")}
     assert read["rare_a"]["answers"]["gradient_mse"] == read["rare_b"]["answers"]["gradient_mse"]
     assert read["common0"]["answers"]["mse_loss"] == read["common1"]["answers"]["mse_loss"]
     assert read["rare_a"]["answers"]["gradient_mse"] != read["common0"]["answers"].get("gradient_mse")
-    assert read["src_verbatim"]["answers"] == {}   # all right: nothing kept
+    assert read["src_renamed"]["answers"] == {}   # all right: nothing kept
     digest = read["rare_a"]["answers"]["gradient_mse"]
     for visibility in ("visible", "after_due_date", "hidden"):
         shown = student_view(SubmissionResult.from_json(read["rare_a"]), visibility, None)

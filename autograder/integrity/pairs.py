@@ -67,18 +67,24 @@ def find_pairs(course: Path, assignment_id: str, release: Path, threshold: float
     for root in against:
         notebooks.update(submitted_notebooks(root, assignment_id, prefix=f"{root.name}:"))
     documents, unreadable = load_documents(notebooks, release)
-    rows = []
+    rows: dict[tuple[str, str], dict] = {}
     for pair in code_pairs(documents, threshold, current if against else None):
-        rows.append({"student_a": pair["a"], "student_b": pair["b"], "kind": "code", "score": pair["score"],
-                     "functions": [], "evidence": f"{pair['shared']} rare code fingerprints in common",
-                     "shared": pair["shared"]})
+        rows[(pair["a"], pair["b"])] = {
+            "student_a": pair["a"], "student_b": pair["b"], "kind": "code", "score": pair["score"],
+            "functions": [], "evidence": f"{pair['shared']} rare code fingerprints in common", "mistakes": []}
     results = load_results(course / directories.get("autograded_directory", "autograded"), assignment_id)
     for pair in mistake_pairs(results, threshold):
         evidence = "; ".join(f"{e['function']}: {e['code'] or 'same undiagnosed wrong answer'} "
                              f"({e['students']} gave these numbers)" for e in pair["evidence"])
-        rows.append({"student_a": pair["a"], "student_b": pair["b"], "kind": "mistake", "score": pair["score"],
-                     "functions": sorted({e["function"] for e in pair["evidence"]}), "evidence": evidence,
-                     "mistakes": pair["evidence"]})
+        row = rows.setdefault((pair["a"], pair["b"]), {"student_a": pair["a"], "student_b": pair["b"], "kind": "mistake",
+                                                       "score": 0.0, "functions": [], "evidence": ""})
+        if pair["score"] > row["score"]:   # one row per pair: the stronger evidence names its kind
+            row["kind"], row["score"] = "mistake", pair["score"]
+        row["evidence"] = "; ".join(part for part in (row["evidence"], f"same wrong answers: {evidence}") if part)
+        row["mistakes"] = pair["evidence"]
+        row["mistake_functions"] = sorted({e["function"] for e in pair["evidence"]})
+        row["functions"] = sorted(set(row["functions"]) | set(row["mistake_functions"]))
+    rows = list(rows.values())
     rows.sort(key=lambda r: (-r["score"], r["kind"], r["student_a"], r["student_b"]))
     return Findings(assignment_id, threshold, len(current), rows, documents, unreadable,
                     round(time.monotonic() - started, 3))

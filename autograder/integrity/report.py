@@ -24,7 +24,7 @@ def _with_code(findings: Findings) -> list[dict]:
             left, right, functions = highlighted(first, second)
             row["left"], row["right"] = Markup(left), Markup(right)   # escaped by copydetect (markupsafe)
             if pair["kind"] == "code":
-                row["functions"] = functions
+                row["functions"] = list(dict.fromkeys([*functions, *pair.get("mistake_functions", [])]))
         rows.append(row)
     return rows
 
