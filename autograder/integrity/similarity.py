@@ -5,7 +5,8 @@ Fingerprinting is copydetect's (PyPI `copydetect`, used by course staff for year
 pygments tokenizer replaces every identifier by one letter (renamed variables disappear) and
 drops whitespace and comments (reformatting and comments disappear); its winnowing keeps a
 guaranteed subset of k-gram hashes, which are compared as *sets* (reordered helpers keep
-theirs). Prints added change only the k-grams that touch them.
+theirs). Print statements are blanked and a reformatter's spellings (exponents, `;`) made one
+before tokenizing.
 
 copydetect's own CopyDetector compares every pair (n² / 2 comparisons, 125 000 for a class of
 500). Here each fingerprint is indexed once: fingerprints of the release notebook (boilerplate)
