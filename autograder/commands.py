@@ -157,6 +157,8 @@ def integrity(assignment_id: str, course: Path, against: list[Path], threshold: 
     course = course.resolve()
     _assignment(assignment_id, course)
     findings, page = for_course(course, assignment_id, against, threshold)
+    if not findings.students:
+        raise UsageError(f"no submitted/<student>/{assignment_id}/*.ipynb in {course}: nothing to compare")
     print(f"integrity: {len(findings.pairs)} pair(s) above {findings.threshold:g} among {findings.students} "
           f"submissions in {findings.seconds:.1f}s: {page} (and integrity.csv beside it). "
           "A flag is a reason to talk, not a verdict.")

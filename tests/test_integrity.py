@@ -97,6 +97,10 @@ def test_command_threshold_and_switching_the_section_off(graded, tmp_path):
     assert bad.returncode == 2 and "between 0 and 1" in bad.stderr
     missing = run(course, "integrity", ASSIGNMENT, "--course", ".", "--against", str(tmp_path / "nope"))
     assert missing.returncode == 2 and "no such directory" in missing.stderr
+    empty = tmp_path / "empty"
+    shutil.copytree(course / "release", empty / "release")
+    nothing = run(empty, "integrity", ASSIGNMENT)
+    assert nothing.returncode == 2 and "nothing to compare" in nothing.stderr, nothing.stderr
     # c.Integrity.enabled = False: `autograde` (everything unchanged, so nothing regraded) writes no section
     (course / "reports" / ASSIGNMENT / "integrity.csv").unlink()
     config = (course / "nbgrader_config.py").read_text()
