@@ -262,6 +262,7 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
           + (f", {left} not graded (stopped)" if left else "")
           + f", {skipped} unchanged (kept). Feedback in {coursedir.feedback_directory}/, grades in {csv_path.name}.")
     class_report(course, coursedir, assignment_id)
+    integrity_report(course, assignment_id)
     for error in recorder.errors:
         print(f"gradebook: {error}", file=sys.stderr)
     if stopped:
@@ -282,6 +283,20 @@ def class_report(course: Path, coursedir, assignment_id: str) -> None:
         print(f"class report: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
     print(f"Class report in {page.relative_to(course)} (the same numbers as CSV files beside it).")
+
+
+def integrity_report(course: Path, assignment_id: str) -> None:
+    """Pairs worth a conversation (autograder/integrity), beside the class report; c.Integrity.enabled."""
+    try:
+        from autograder.integrity.pairs import settings
+        if not settings(course).enabled:
+            return
+        from autograder.integrity.report import for_course
+        findings, page = for_course(course, assignment_id)
+    except Exception as exc:   # a help for the instructor; the grades are written already
+        print(f"integrity: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return
+    print(f"Integrity: {len(findings.pairs)} pair(s) worth a conversation in {page.relative_to(course)}.")
 
 
 def summary(results: list[SubmissionResult], students: dict[str, str], assignment: Assignment) -> str:

@@ -50,6 +50,14 @@ COMMANDS = {
                "the same numbers as CSV files. `autograder autograde` writes it too, at the end.",
                ["autograder report ps1_derivatives --course .",
                 "autograder report ps3_linear_regression --course ~/course"]),
+    "integrity": ("pairs of submissions worth a conversation: similar code, shared rare mistakes",
+                  "For an instructor: after `autograder autograde`, list the pairs of submissions whose answer code "
+                  "is similar (renaming, reformatting, comments and reordering do not hide it) or that gave the "
+                  "same rare wrong answers on the hidden inputs: reports/ASSIGNMENT/integrity.csv and "
+                  "integrity.html. A flag is a reason to talk, not a verdict; no score changes, no student sees it. "
+                  "`autograder autograde` writes it too (c.Integrity.enabled).",
+                  ["autograder integrity ps3_linear_regression --course .",
+                   "autograder integrity ps3_linear_regression --course . --against ~/archive/2025 --threshold 0.4"]),
     "build": ("regenerate solutions/ and release/ from source/ (course authors)",
               "For course authors: strip outputs from the source notebooks, regenerate the reference "
               "modules in solutions/ and release every assignment with the real nbgrader.",
@@ -138,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. ps1_derivatives")
     report.add_argument("--course", default=".", help="the nbgrader course directory (default: current)")
 
+    integrity = _command(sub, "integrity")
+    integrity.add_argument("assignment", metavar="ASSIGNMENT", help="e.g. ps1_derivatives")
+    integrity.add_argument("--course", default=".", help="the nbgrader course directory (default: current)")
+    integrity.add_argument("--against", action="append", metavar="DIR", default=[],
+                           help="earlier years' submissions, DIR/<student>/ASSIGNMENT/*.ipynb (repeatable)")
+    integrity.add_argument("--threshold", type=float, default=None,
+                           help="list pairs scoring above this, 0..1 (default c.Integrity.threshold, else 0.5)")
+
     build = _command(sub, "build")
     build.add_argument("--course", default=None, help="the repository (default: this package's)")
 
@@ -180,6 +196,9 @@ def _run(args: argparse.Namespace) -> int:
                                   args.force, not args.no_progress, _overrides(args))
     if args.command == "report":
         return commands.report(args.assignment, Path(args.course).expanduser())
+    if args.command == "integrity":
+        return commands.integrity(args.assignment, Path(args.course).expanduser(),
+                                  [Path(d).expanduser() for d in args.against], args.threshold)
     if args.command == "build":
         return commands.build(args.course)
     if args.command == "demo":

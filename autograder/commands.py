@@ -144,6 +144,27 @@ def report(assignment_id: str, course: Path) -> int:
     return 0
 
 
+def integrity(assignment_id: str, course: Path, against: list[Path], threshold: float | None) -> int:
+    from autograder.integrity.report import for_course
+
+    if not course.is_dir():
+        raise UsageError(f"the course directory {course} does not exist")
+    missing = [str(d) for d in against if not d.is_dir()]
+    if missing:
+        raise UsageError(f"--against: no such directory: {', '.join(missing)}")
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise UsageError(f"--threshold {threshold} is not between 0 and 1")
+    course = course.resolve()
+    _assignment(assignment_id, course)
+    findings, page = for_course(course, assignment_id, against, threshold)
+    if not findings.students:
+        raise UsageError(f"no submitted/<student>/{assignment_id}/*.ipynb in {course}: nothing to compare")
+    print(f"integrity: {len(findings.pairs)} pair(s) above {findings.threshold:g} among {findings.students} "
+          f"submissions in {findings.seconds:.1f}s: {page} (and integrity.csv beside it). "
+          "A flag is a reason to talk, not a verdict.")
+    return 0
+
+
 def build(course: str | None) -> int:
     from autograder import build as builder
     root = Path(course).expanduser().resolve() if course else course_root()

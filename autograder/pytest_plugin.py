@@ -34,6 +34,7 @@ from autograder.budget import Budgets
 from autograder.checks import Mistake, explain
 from autograder.notebook import NotebookError
 from autograder.diagnosis import Failure, from_problem, function_cause, models_of
+from autograder.integrity import answers
 from autograder import messages
 from autograder.results import CellReport, Diagnosis, FunctionNote, Outcome, SubmissionResult, TestResult
 from autograder.runner import CellOutcome, SubmissionRun
@@ -256,6 +257,10 @@ class GradingPlugin:
             functions = self.assignment.functions
             result.tests.sort(key=lambda t: (functions.index(t.grade_id) if t.grade_id in functions else 99,
                                              rank.get(t.name, 0)))
+            try:   # what wrong functions returned, for the integrity report (trusted side only)
+                result.answers = answers.of_calls(self.evidence.get(key, {}))
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
             result.notes = {name: FunctionNote(cause) for name, cause in self._causes(key).items()}
             try:
                 messages.compose(result, self.assignment, self.settings.hints)

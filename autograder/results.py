@@ -113,6 +113,9 @@ class SubmissionResult:
     figures: dict[str, dict] = field(default_factory=dict)   # plain data for the feedback page's figures
     notes: dict[str, FunctionNote] | None = None   # per function that lost points (None: results of older graders)
     hints: str = "cause"                            # the hint level the messages were written at (autograder/hints.py)
+    # per function that lost points: a digest of what it returned on the hidden inputs
+    # (autograder/integrity/answers.py); trusted side only, never shown to a student
+    answers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         self.status = Status(self.status)
@@ -133,6 +136,7 @@ class SubmissionResult:
             "functions": self.functions_json(),   # per function: points and its one cause
             "hints": self.hints,
             "figures": self.figures,   # what the student's functions gave on the notebook's demo inputs
+            "answers": self.answers,   # for the integrity report only (server.student_view drops it)
         }
 
     @property
@@ -167,7 +171,9 @@ class SubmissionResult:
                      for f in data["functions"] if isinstance(f, dict) and "function" in f}
         return cls(data["submission"], data["assignment"], data["status"], tests, data.get("error"),
                    data.get("max_score", 0.0), cells, data.get("protections", []), data.get("fingerprint"),
-                   data.get("timing", {}), data.get("figures") or {}, notes, data.get("hints", "cause"))
+                   data.get("timing", {}), data.get("figures") or {}, notes, data.get("hints", "cause"),
+                   {str(k): str(v) for k, v in (data.get("answers") or {}).items()}
+                   if isinstance(data.get("answers"), dict) else {})
 
     def by_function(self) -> dict[str, tuple[float, float]]:
         """(score, max) per graded function, in the order tests were reported."""

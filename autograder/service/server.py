@@ -454,7 +454,8 @@ def student_view(result: SubmissionResult, visibility: str, due, now=None) -> Su
             line.status = Outcome.FAILED
     shown = shows_messages(visibility, due, now)
     return dataclasses.replace(result, tests=tests, cells=result.cells if shown else [],
-                               figures=result.figures if shown else {}, protections=[], fingerprint=None, timing={})
+                               figures=result.figures if shown else {}, protections=[], fingerprint=None, timing={},
+                               answers={})
 
 
 # ----------------------------------------------------------------------------- handlers
