@@ -1,8 +1,8 @@
 """The README states the truth: its course table matches the suites, its commands are CI's."""
 import re
 
-from autograder.assignments import Assignment, assignment_ids
-from autograder.engine import suite_max_score
+from autograder.course.assignments import Assignment, assignment_ids
+from autograder.grading.engine import suite_max_score
 from helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
