@@ -8,9 +8,11 @@ input bytes: computed by real torch once, reused by every later run (a cache, ne
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import os
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,10 +114,45 @@ def _key(kind: str, *parts) -> str:
     return digest.hexdigest()
 
 
+def code_sources(function) -> tuple[str, ...]:
+    """The source of `function` and of each function of its own module that it calls, directly or
+    not (what decides its answer besides its arguments). Once per code object and process."""
+    code = function.__code__
+    known = _SOURCES.get(id(code))   # by identity: equal code objects of two files may call different helpers
+    if known is None or known[0] is not code:
+        texts: list[str] = []
+        _collect(code, function.__globals__, function.__module__, set(), texts, nested=False)
+        known = _SOURCES[id(code)] = (code, tuple(texts))
+    return known[1]
+
+
+_SOURCES: dict[int, tuple[types.CodeType, tuple[str, ...]]] = {}
+
+
+def _collect(code: types.CodeType, namespace: dict, module: str, seen: set, texts: list, nested: bool) -> None:
+    if id(code) in seen:
+        return
+    seen.add(id(code))
+    if not nested:   # a nested function's text is inside its parent's
+        try:
+            texts.append(inspect.getsource(code))
+        except (OSError, TypeError):   # no source file: the compiled code says the same
+            texts.append(code.co_code.hex() + repr(code.co_consts))
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _collect(const, namespace, module, seen, texts, nested=True)
+    for name in code.co_names:
+        value = namespace.get(name)
+        if isinstance(value, types.FunctionType) and value.__module__ == module:
+            _collect(value.__code__, value.__globals__, module, seen, texts, nested=False)
+
+
 def memo(kind: str, parts: tuple, compute) -> list[float]:
     """`compute()` (a list of floats, computed with real torch), remembered on disk under
-    `kind` and `parts` (sources and exact inputs): torch runs once per distinct question."""
-    key = _key(kind, *parts)
+    `kind`, `parts` (sources and exact inputs) and the source of `compute` with every function of
+    its module it calls: torch runs once per distinct question, and an edit of how the answer is
+    computed (a suite's `_torch_mf_loss`) is a new question, never a stale answer."""
+    key = _key(kind, *code_sources(compute), *parts)
     cached = _cache.load().get(key)
     if cached is None:
         cached = [float(v) for v in compute()]
