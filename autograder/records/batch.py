@@ -24,6 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from autograder.course.assignments import Assignment
 from autograder.course.config import load_config, sandbox_settings
 from autograder.course.hints import due_date, level_for
@@ -78,30 +80,11 @@ def discover(coursedir, assignment_id: str, grader: str) -> list[Submission]:
     return found
 
 
-class Progress:
-    """A one-line progress bar with an ETA on stderr."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.done, self.enabled = total, 0, enabled and total > 0
-        self.started = time.monotonic()
-        self.tty = sys.stderr.isatty()
-        self.last_line = -1
-
-    def step(self) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / self.done * (self.total - self.done)
-        width = 30
-        filled = int(width * self.done / self.total)
-        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                f"{100 * self.done // self.total:3d}%  {elapsed:5.1f}s  ETA {eta:5.1f}s")
-        if self.tty:
-            print("\r" + line, end="" if self.done < self.total else "\n", file=sys.stderr, flush=True)
-        elif self.done * 10 // self.total != self.last_line:
-            self.last_line = self.done * 10 // self.total
-            print(line, file=sys.stderr, flush=True)
+def progress_bar(total: int, enabled: bool) -> tqdm:
+    """One line on stderr: done/total, rate and ETA (tqdm); silent when disabled or empty. Where
+    stderr is a log, not a terminal, a line every 10 s instead of redrawing."""
+    return tqdm(total=total, disable=not enabled or total == 0, file=sys.stderr, unit="份", dynamic_ncols=True,
+                mininterval=0.1 if sys.stderr.isatty() else 10.0)
 
 
 class Recorder(threading.Thread):
@@ -217,7 +200,7 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
         else:
             to_grade.append(submission)
     skipped = len(submissions) - len(to_grade)
-    bar = Progress(len(to_grade), progress)
+    bar = progress_bar(len(to_grade), progress)
 
     errors = ErrorResults(assignment_id, course)   # every result, an error too, has the suite's max_score
 
@@ -226,7 +209,7 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
         errors.complete(result)
         results[result.submission] = result
         recorder.inbox.put((submission, result))   # results.json with the other records (Recorder)
-        bar.step()
+        bar.update()
 
     present = [s for s in to_grade if s.notebook.is_file()]
     fingerprints = {s.key: s.fingerprint for s in present}
@@ -247,6 +230,7 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     for submission in to_grade:
         if not submission.notebook.is_file():
             finished(errors(submission.key, NO_NOTEBOOK, submission.fingerprint))
+    bar.close()
     recorder.finish()
 
     all_results = [results[s.key] for s in submissions if s.key in results]

@@ -65,7 +65,7 @@ from autograder.service.store import CourseStore, nbgrader_timestamp
 from autograder.service.summary import summary
 from autograder.service.uploads import (BadQuery, InFlight, Incoming, Refusals, assignment_filter, filename, query,
                                         wait_seconds)
-from autograder.views import feedback
+from autograder.views import feedback, pages
 
 log = logging.getLogger("autograder.serve")
 
@@ -696,7 +696,7 @@ class Feedback(Base):
             self.fail(409, "这份提交还在评分中。", state=row.state)
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        self.set_header("Content-Security-Policy", pages.CSP)
         self.finish(await self.service.page(row))
 
 

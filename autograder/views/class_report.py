@@ -15,7 +15,6 @@ the CSV files hold the same numbers. Plots by matplotlib (Agg), embedded; labels
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 import math
@@ -27,7 +26,7 @@ import numpy as np
 
 from autograder.course.assignments import Assignment
 from autograder.course.results import SubmissionResult, write_atomically
-from autograder.views import present
+from autograder.views import pages, present
 from autograder.views.spreadsheet import records_text
 
 SLOWEST = 10          # submissions listed as the slowest
@@ -36,7 +35,6 @@ TOP_CHECKS = 10
 # Not an idea misunderstood: unwritten functions are counted per function, hangs and crashes are
 # listed as problems.
 NOT_MISTAKES = (".not_implemented", ".missing", ".hung", ".crashed")
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 class NoResults(Exception):
@@ -183,69 +181,25 @@ class ClassReport:
     def html(self, csv_files: list[str]) -> str:
         graded = len(self.graded)
         scores = self.scores()
-        mean = sum(scores) / graded if graded else 0.0
-        median = _median(scores)
-        parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-                 f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\"><link rel='icon' href='data:,'>",
-                 f"<title>{_esc(self.assignment)}：全班报告（class report）</title><style>{STYLE}</style></head><body>",
-                 f"<h1>{_esc(self.assignment)}：全班报告（class report）</h1>",
-                 f"<p class='summary'>{len(self.results)} 份提交（submissions）：{graded} 份已评分，"
-                 f"{len(self.results) - graded} 份无法评分。平均分 <b>{mean:.2f}</b> / {self.max_score:g}，"
-                 f"中位数 {median:g}。</p>",
-                 "<p>同样的数字见 CSV 文件：" + "、".join(f"<a href='{_esc(n)}'>{_esc(n)}</a>" for n in csv_files) + "</p>"]
-        parts.append("<h2>成绩分布（score distribution）</h2>")
-        if graded:
-            parts.append(_image(self._histogram(), "score distribution"))
-        else:
-            parts.append("<p>还没有评分成功的提交。</p>")
-
         rows = self.function_rows()
-        parts.append("<h2>每个函数（per function）</h2>")
-        if graded:
-            parts.append(_image(self._functions_plot(rows), "mean and pass rate per function"))
-        parts.append(_table(["函数 function", "满分 max", "平均 mean", "全对 pass rate", "丢分人数 lost points",
-                             "未实现 not written"],
-                            [[r["function"], f"{r['max_points']:g}", f"{r['mean']:.2f}", f"{100 * r['pass_rate']:.0f}%",
-                              r["lost_points"], r["not_written"]] for r in rows], numeric={1, 2, 3, 4, 5}))
-
         mistakes = self.mistakes()
-        parts.append("<h2>最常见的错误（most frequent diagnosed mistakes）</h2>")
-        if mistakes:
-            parts.append("<p>每个错误按学生计数（一个学生的同一个错误只算一次）：全班还没有弄懂的地方。</p>")
-            parts.append(_image(self._mistakes_plot(mistakes[:TOP_MISTAKES]), "most frequent mistakes"))
-            parts.append(_table(["人数 students", "占比 share", "函数 function", "错误 mistake", "代码 code", "学生 who"],
-                                [[m["students"], f"{100 * m['share']:.0f}%", m["function"], m["text"], m["code"],
-                                  ", ".join(m["who"][:8]) + (" …" if len(m["who"]) > 8 else "")]
-                                 for m in mistakes[:TOP_MISTAKES]], numeric={0, 1}, css="mistakes"))
-        else:
-            parts.append("<p>没有诊断出的错误。</p>")
-        checks = self.failed_checks()[:TOP_CHECKS]
-        if checks:
-            parts.append("<h3>最常没有通过的检查（most failed checks）</h3>")
-            parts.append(_table(["人数 students", "占比 share", "分值 points", "检查 check"],
-                                [[c["students"], f"{100 * c['share']:.0f}%", f"{c['points']:g}", c["check"]]
-                                 for c in checks], numeric={0, 1, 2}))
-
-        problems = self.problems()
-        parts.append("<h2>超时、崩溃或无法评分的提交（hung, crashed, not graded）</h2>")
-        if problems:
-            parts.append(_table(["学生 student", "情况 kind", "位置 where", "说明 detail"],
-                                [[p["student"], p["kind"], p["where"], p["detail"]] for p in problems], css="problems"))
-        else:
-            parts.append("<p>没有。</p>")
-
-        slowest = self.slowest()
-        parts.append("<h2>最慢的提交（slowest submissions）</h2>")
-        if slowest:
-            parts.append(_table(["学生 student", "总计 total (s)", "运行单元格 start (s)", "测试 tests (s)",
-                                 "图 figures (s)", "状态 status", "得分 score"],
-                                [[s["student"], _seconds(s["total"]), _seconds(s["start"]), _seconds(s["tests"]),
-                                  _seconds(s["figures"]), s["status"], f"{s['score']:g}"] for s in slowest],
-                                numeric={1, 2, 3, 4, 6}, css="slowest"))
-        else:
-            parts.append("<p>results.json 里没有计时。</p>")
-        parts.append("</body></html>")
-        return "\n".join(parts)
+        top = mistakes[:TOP_MISTAKES]
+        return pages.render(
+            "class_report.html", title=f"{self.assignment}：全班报告（class report）", style=pages.trusted(STYLE),
+            submissions=len(self.results), graded=graded, mean=sum(scores) / graded if graded else 0.0,
+            median=_median(scores), max_score=self.max_score, csv_files=csv_files,
+            histogram=_image(self._histogram(), "score distribution") if graded else None,
+            functions_plot=_image(self._functions_plot(rows), "mean and pass rate per function") if graded else None,
+            functions=[[r["function"], f"{r['max_points']:g}", f"{r['mean']:.2f}", f"{100 * r['pass_rate']:.0f}%",
+                        r["lost_points"], r["not_written"]] for r in rows],
+            mistakes=[[m["students"], f"{100 * m['share']:.0f}%", m["function"], m["text"], m["code"],
+                       ", ".join(m["who"][:8]) + (" …" if len(m["who"]) > 8 else "")] for m in top],
+            mistakes_plot=_image(self._mistakes_plot(top), "most frequent mistakes") if top else None,
+            checks=[[c["students"], f"{100 * c['share']:.0f}%", f"{c['points']:g}", c["check"]]
+                    for c in self.failed_checks()[:TOP_CHECKS]],
+            problems=[[p["student"], p["kind"], p["where"], p["detail"]] for p in self.problems()],
+            slowest=[[s["student"], _seconds(s["total"]), _seconds(s["start"]), _seconds(s["tests"]),
+                      _seconds(s["figures"]), s["status"], f"{s['score']:g}"] for s in self.slowest()])
 
     # ---------------------------------------------------------------------------- plots
 
@@ -345,10 +299,6 @@ img { max-width: 100%; height: auto; display: block; margin: .6rem 0; }
 """
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text))
-
-
 def _figure(width: float, height: float, left: float = 0.09, legend: bool = False):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -361,19 +311,12 @@ def _figure(width: float, height: float, left: float = 0.09, legend: bool = Fals
     return figure, figure.add_subplot()
 
 
-def _image(figure, alt: str) -> str:
+def _image(figure, alt: str) -> dict:
+    """A figure as a PNG to embed (templates/class_report.html)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     width, height = figure.canvas.get_width_height()
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img alt='{_esc(alt)}' width='{width}' height='{height}' src='data:image/png;base64,{data}'>"
-
-
-def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset(), css: str = "") -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{_esc(v)}</td>"
-                                    for i, v in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table class='{css}'><tr>{head}</tr>{body}</table>"
+    return {"alt": alt, "width": width, "height": height, "data": base64.b64encode(buffer.getvalue()).decode("ascii")}
 
 
 def _seconds(value) -> str:

@@ -9,12 +9,11 @@ notebook and the written answers.
 Built only from the result (which never holds hidden test code or hidden expected values) and
 the student's own cells. The page is self-contained (figures are embedded PNGs, no script, no
 external file) and forbids everything else by its Content-Security-Policy: the student's code and
-messages are text in it, never markup.
+messages are text in it, never markup (views/pages.py, templates/feedback.html).
 """
 from __future__ import annotations
 
 import functools
-import html
 import re
 from pathlib import Path
 
@@ -24,11 +23,10 @@ from pygments.lexers import PythonLexer
 
 from autograder.course.notebook import Cell, NotebookError, read_notebook
 from autograder.course.results import SubmissionResult
-from autograder.views import figures
+from autograder.views import figures, pages
 from autograder.views import present
 from autograder.views.messages import assignment_title
 
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 # The page shows the student's text, whose size the student chooses (up to the upload limit and
 # beyond); what it shows is bounded, so drawing it costs the same for a 5 MB notebook as for a
 # normal one (pygments alone needs about 3 s a megabyte, and more on some inputs).
@@ -63,50 +61,25 @@ details { margin: .6rem 0; } summary { cursor: pointer; font-weight: 600; }
 """
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text))
-
-
 def render(result: SubmissionResult, student: str, submission: Path | None = None) -> str:
     """The page. `submission` is the student's notebook (for their code and written answers)."""
-
     cells = _cells(submission)
     reports = present.functions(result)
     drawn = figures.render(result) if result.status == "graded" else []
-    parts = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-             f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>",
-             f"<title>{_esc(title(result, student))}</title><style>{STYLE}{_code_style()}</style>"
-             "</head><body>",
-             f"<h1>{_esc(title(result, student))}</h1>"]
-    if result.status != "graded":
-        parts.append(f"<p class='note'>无法评分：{_esc(result.error)}</p>")
-    else:
-        parts.append(f"<p class='total'>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b>"
-                     "（书面回答由老师另行批改）</p>")
-        parts.append(_overview(reports))
-    if result.cells:
-        parts.append("<h2>运行笔记本时的问题</h2><ul>")
-        parts.extend(f"<li>{_esc(c.message)}</li>" for c in result.cells[:SHOWN_PROBLEMS])
-        if len(result.cells) > SHOWN_PROBLEMS:
-            parts.append(f"<li>……还有 {len(result.cells) - SHOWN_PROBLEMS} 个单元格运行出了问题（没有一一列出）。</li>")
-        parts.append("</ul>")
-    for report in reports:
-        parts.append(_function(report, [d for d in drawn if d.function == report.grade_id], cells))
-    parts.append(_written(cells))
-    parts.append("</body></html>")
-    return "\n".join(p for p in parts if p)
+    functions = [{"report": report, "once": report.guidance(cause=False),
+                  "passed": [line for line in report.lines if line.test.passed],
+                  "drawn": [d for d in drawn if d.function == report.grade_id],
+                  **_code(report.grade_id, cells)} for report in reports]
+    return pages.render("feedback.html", title=title(result, student), style=pages.trusted(STYLE + _code_style()),
+                        result=result, reports=reports, functions=functions, anchor=_anchor, points=present.points,
+                        overview=_overview, problems=result.cells[:SHOWN_PROBLEMS],
+                        more_problems=max(0, len(result.cells) - SHOWN_PROBLEMS), written=_written(cells),
+                        shown_chars=SHOWN_CHARS, shown_lines=SHOWN_LINES)
 
 
 def plain(result: SubmissionResult, student: str) -> str:
     """When the full page cannot be drawn: the score and the line per function, nothing more."""
-    rows = "".join(f"<tr><td>{_esc(f)}</td><td>{s:g} / {m:g}</td></tr>" for f, (s, m) in result.by_function().items())
-    said = (f"<p>自动评分得分：<b>{result.score:g} / {result.max_score:g}</b></p><table>{rows}</table>"
-            if result.status == "graded" else f"<p>无法评分：{_esc(result.error)}</p>")
-    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\"><title>{_esc(title(result, student))}"
-            f"</title></head><body><h1>{_esc(title(result, student))}</h1>{said}"
-            "<p>详细的反馈页面暂时无法生成，请稍后再看或告诉老师。</p></body></html>")
+    return pages.render("feedback_plain.html", title=title(result, student), style="", result=result)
 
 
 def title(result: SubmissionResult, student: str) -> str:
@@ -116,70 +89,19 @@ def title(result: SubmissionResult, student: str) -> str:
     return f"{whose} · {title}（{result.assignment}）" if title else f"{whose} · {result.assignment}"
 
 
-def _overview(reports: list[present.FunctionReport]) -> str:
-    rows = []
-    for report in reports:
-        css = "pass" if report.score == report.max_score else "fail"
-        if report.not_written:
-            said = "还没有实现"
-        elif report.cause:
-            said = report.cause.text
-        elif report.failed:
-            said = f"{len(report.failed)} 项检查没有通过"
-        else:
-            said = "全部通过"
-        rows.append(f"<tr><td class='{css}'>{report.mark}</td><td><a href='#{_anchor(report.grade_id)}'>"
-                    f"{_esc(report.grade_id)}</a></td><td class='points'>{present.points(report.score)} / "
-                    f"{present.points(report.max_score)}</td><td>{_esc(said)}</td></tr>")
-    if not rows:
-        return ""
-    return ("<table class='overview'><tr><th></th><th>函数</th><th>得分</th><th>结果</th></tr>"
-            + "".join(rows) + "</table>")
+def _overview(report: present.FunctionReport) -> str:
+    """A function's line in the table at the top."""
+    if report.not_written:
+        return "还没有实现"
+    if report.cause:
+        return report.cause.text
+    if report.failed:
+        return f"{len(report.failed)} 项检查没有通过"
+    return "全部通过"
 
 
 def _anchor(grade_id: str) -> str:
     return "fn-" + re.sub(r"[^A-Za-z0-9_-]", "_", grade_id)
-
-
-def _function(report: present.FunctionReport, drawn: list, cells: list[Cell]) -> str:
-    full = report.score == report.max_score
-    parts = [f"<section class='function {'full' if full else 'lost'}' id='{_anchor(report.grade_id)}'>",
-             f"<h2 class='{'pass' if full else 'fail'}'>{_esc(report.heading)}</h2>"]
-    if report.not_written:
-        parts.append("<p class='note'>还没有实现（函数里仍然是 raise NotImplementedError()）。</p>")
-    else:
-        if report.cause:
-            parts.append(f"<p class='cause'><b>原因：</b>{_esc(report.cause.text)}</p>")
-        once = report.guidance(cause=False)
-        if once:
-            parts.append("<p class='where'>" + "<br>".join(_esc(line) for line in once) + "</p>")
-        failed = report.failed
-        if failed:
-            parts.append(f"<h3>没有通过的检查（{len(failed)} 项）</h3><ul class='checks'>")
-            for line in failed:
-                said = f"<div class='said'>{_esc(line.said.strip())}</div>" if line.said.strip() else ""
-                parts.append(f"<li><span class='fail'>{_esc(line.heading)}</span>{said}</li>")
-            parts.append("</ul>")
-        passed = [line for line in report.lines if line.test.passed]
-        if passed:
-            items = "".join(f"<li><span class='pass'>{_esc(line.heading)}</span></li>" for line in passed)
-            parts.append(f"<details><summary>通过的检查（{len(passed)} 项）</summary>"
-                         f"<ul class='checks'>{items}</ul></details>")
-        for figure in drawn:
-            parts.append(_figure(figure))
-    code = _code(report.grade_id, cells)
-    if code:
-        parts.append(f"<details{'' if full else ' open'}><summary>你的代码</summary>{code}</details>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _figure(figure) -> str:
-    note = f"<p class='note'>{_esc(figure.note)}</p>" if figure.note else ""
-    return (f"<figure class='demo' data-figure='{_esc(figure.name)}'>"
-            f"<img alt='{_esc(figure.function)}：你的结果和参考答案' width='{figure.width}' height='{figure.height}' "
-            f"src='data:image/png;base64,{figure.png}'>"
-            f"<figcaption>{_esc(figure.caption)}</figcaption>{note}</figure>")
 
 
 # ------------------------------------------------------------------------ the student's cells
@@ -198,16 +120,14 @@ def _defines(cell: Cell, name: str) -> bool:
     return re.search(rf"^[ \t]*(?:def|class)[ \t]+{re.escape(name)}\b", cell.source, re.MULTILINE) is not None
 
 
-def _code(grade_id: str, cells: list[Cell]) -> str:
+def _code(grade_id: str, cells: list[Cell]) -> dict:
     """The student's cells that define `grade_id` (its answer cell first), highlighted."""
     found = [c for c in cells if c.kind == "code" and c.source.strip()
              and (c.grade_id == grade_id or _defines(c, grade_id))]
     found.sort(key=lambda c: c.grade_id != grade_id)
-    shown = "".join(f"<div class='code'>{_highlight(_shown_code(c.source))}</div>{_cut_note(c.source)}"
-                    for c in found[:SHOWN_CELLS])
-    if len(found) > SHOWN_CELLS:
-        shown += f"<p class='note'>还有 {len(found) - SHOWN_CELLS} 个单元格也定义了 {_esc(grade_id)}，没有显示。</p>"
-    return shown
+    shown = [{"html": pages.trusted(_highlight(_shown_code(c.source))), "cut": _cut(c.source)}
+             for c in found[:SHOWN_CELLS]]
+    return {"code": shown, "more_code": max(0, len(found) - SHOWN_CELLS)}
 
 
 def _shown_code(source: str) -> str:
@@ -216,11 +136,11 @@ def _shown_code(source: str) -> str:
     return "\n".join(line.rstrip() for line in source[:SHOWN_CHARS].split("\n", SHOWN_LINES)[:SHOWN_LINES])
 
 
-def _cut_note(source: str) -> str:
+def _cut(source: str) -> int:
+    """The cell's length when only its beginning is shown, else 0."""
     if len(source) <= SHOWN_CHARS and source.count("\n", 0, SHOWN_CHARS) < SHOWN_LINES:
-        return ""
-    return (f"<p class='note'>这个单元格很长（{len(source)} 个字符），只显示了前 {SHOWN_LINES} 行、"
-            f"最多 {SHOWN_CHARS} 个字符。</p>")
+        return 0
+    return len(source)
 
 
 @functools.lru_cache(maxsize=64)   # a cell that defines several functions is shown under each
@@ -232,14 +152,12 @@ def _code_style() -> str:
     return HtmlFormatter(style="default").get_style_defs(".hl")
 
 
-def _written(cells: list[Cell]) -> str:
+def _written(cells: list[Cell]) -> list[Cell]:
+    """Each written answer once (a duplicated cell is the student's copy)."""
     seen: set[str] = set()
-    blocks = []
-    for cell in cells:   # each written answer once (a duplicated cell is the student's copy)
+    shown = []
+    for cell in cells:
         if cell.role == "written" and cell.grade_id and cell.grade_id not in seen:
             seen.add(cell.grade_id)
-            cut = "" if len(cell.source) <= SHOWN_CHARS else \
-                f"<p class='note'>这个回答很长（{len(cell.source)} 个字符），只显示了前 {SHOWN_CHARS} 个。</p>"
-            blocks.append(f"<h3>{_esc(cell.grade_id[:100])}</h3><div class='written'>"
-                          f"{_esc(cell.source[:SHOWN_CHARS])}</div>{cut}")
-    return "<h2>书面回答</h2>" + "".join(blocks) if blocks else ""
+            shown.append(cell)
+    return shown
