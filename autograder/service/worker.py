@@ -16,9 +16,9 @@ import sys
 import traceback
 from pathlib import Path
 
-from autograder.dispatch.parallel import _settings_from
 from autograder.dispatch.watchdog import stall_if_asked
 from autograder.grading.engine import Grader
+from autograder.sandbox.settings import SandboxSettings
 from autograder.sandbox.slots import claim_slot
 from autograder.sandbox.zygote_client import SandboxError
 
@@ -31,7 +31,7 @@ def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
     def send(message: dict) -> None:
         out.write(json.dumps(message, ensure_ascii=False) + "\n")
 
-    settings = _settings_from(json.loads(settings_json))
+    settings = SandboxSettings(**json.loads(settings_json))
     slot = claim_slot(settings.uid_base, first=slot)   # a sandbox user no other grading process here holds
     graders: dict[str, Grader] = {}
     try:
