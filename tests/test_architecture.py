@@ -11,7 +11,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "autograder"
 
 # Bottom to top. A module may import its own layer and the layers below it, never one above.
-LAYERS = ["base", "sandbox", "course", "testkit", "views", "grading", "suites", "dispatch", "records",
+# integrity/ (branch i27: answer and code similarity) imports views/ and is imported by grading/.
+LAYERS = ["base", "sandbox", "course", "testkit", "views", "integrity", "grading", "suites", "dispatch", "records",
           "service", "commands"]
 TOP_LEVEL = {"cli": "commands", "commands": "commands", "demo": "commands", "__main__": "commands",
              "nbgrader_bridge": "commands", "__init__": "base"}
