@@ -202,7 +202,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         return commands.build(args.course)
     if args.command == "demo":
-        return commands.demo()
+        from autograder.demo import run_demo
+        return run_demo()
     if args.command == "serve":
         return commands.serve(Path(args.course).expanduser(), args.port, args.host, args.scheduler, args.workers,
                               _overrides(args))

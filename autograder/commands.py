@@ -5,11 +5,11 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.assignments import Assignment, assignment_ids, course_root
-from autograder.config import sandbox_settings
-from autograder.notebook import NotebookError, read_notebook
-from autograder.report import json_line, learner_report, table
-from autograder.results import SubmissionResult
+from autograder.course.assignments import Assignment, assignment_ids, course_root, guess_assignment
+from autograder.course.config import sandbox_settings
+from autograder.course.notebook import NotebookError, read_notebook
+from autograder.course.results import SubmissionResult
+from autograder.views.report import json_line, learner_report, table
 
 
 class UsageError(Exception):
@@ -39,16 +39,16 @@ def _readable_notebook(path: str) -> None:
 
 
 def _hint_level(root: Path, command: str, chosen: str | None) -> str:
-    """The hint level (autograder/hints.py): the flag, else c.Feedback.hints, else the command's own."""
-    from autograder.config import load_config
-    from autograder.hints import level_for
+    """The hint level (autograder/course/hints.py): the flag, else c.Feedback.hints, else the command's own."""
+    from autograder.course.config import load_config
+    from autograder.course.hints import level_for
     return chosen or level_for(load_config(root), command)
 
 
 def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict,
           hints: str | None = None) -> int:
-    from autograder.engine import Grader
-    from autograder.parallel import grade_in_parallel
+    from autograder.grading.engine import Grader
+    from autograder.dispatch.parallel import grade_in_parallel
 
     root = course_root()
     settings = sandbox_settings(root, overrides)
@@ -72,30 +72,9 @@ def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int,
     return 0 if all(r.status == "graded" for r in results) else 1
 
 
-def guess_assignment(notebook: str) -> str | None:
-    """The assignment whose graded functions the notebook's cells mention most."""
-    known = assignment_ids()
-    stem = Path(notebook).stem
-    if stem in known:
-        return stem
-    try:
-        cells = read_notebook(notebook)
-    except NotebookError:
-        return None
-    text = "\n".join(c.source for c in cells)
-    ids = {c.grade_id for c in cells if c.grade_id}
-    best, best_hits = None, 0
-    for assignment_id in known:
-        functions = Assignment.load(assignment_id).functions
-        hits = sum(2 if f in ids else (1 if f"def {f}(" in text or f"class {f}" in text else 0) for f in functions)
-        if hits > best_hits:
-            best, best_hits = assignment_id, hits
-    return best
-
-
 def check(notebook: str, assignment_id: str | None, overrides: dict, html: str | None = None,
           verbose: bool = False, hints: str | None = None) -> int:
-    from autograder.engine import Grader
+    from autograder.grading.engine import Grader
 
     _readable_notebook(notebook)
     assignment_id = assignment_id or guess_assignment(notebook)
@@ -110,8 +89,8 @@ def check(notebook: str, assignment_id: str | None, overrides: dict, html: str |
         (result,) = grader.grade([notebook])
     print(learner_report(result, verbose, Path(notebook).name))
     if html:
-        from autograder.feedback import render
-        from autograder.results import write_atomically
+        from autograder.views.feedback import render
+        from autograder.course.results import write_atomically
         target = Path(html).expanduser()
         write_atomically(target, render(result, Path(notebook).name, Path(notebook)))
         print(f"\n反馈页面（feedback page，含你的代码和图）已写到 {target}")
@@ -120,7 +99,7 @@ def check(notebook: str, assignment_id: str | None, overrides: dict, html: str |
 
 def autograde(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
               progress: bool, overrides: dict) -> int:
-    from autograder.batch import autograde_course
+    from autograder.records.batch import autograde_course
     if not course.is_dir():
         raise UsageError(f"the course directory {course} does not exist")
     _assignment(assignment_id, course.resolve())
@@ -128,8 +107,8 @@ def autograde(assignment_id: str, course: Path, workers: int, scheduler: str | N
 
 
 def report(assignment_id: str, course: Path) -> int:
-    from autograder.class_report import NoResults, write_report
-    from autograder.config import load_config
+    from autograder.views.class_report import NoResults, write_report
+    from autograder.course.config import load_config
 
     if not course.is_dir():
         raise UsageError(f"the course directory {course} does not exist")
@@ -166,18 +145,13 @@ def integrity(assignment_id: str, course: Path, against: list[Path], threshold: 
 
 
 def build(course: str | None) -> int:
-    from autograder import build as builder
+    from autograder.course import build as builder
     root = Path(course).expanduser().resolve() if course else course_root()
     if not (root / "source").is_dir():
         raise UsageError(f"{root} has no source/ directory: `autograder build` regenerates release/ and "
                          "solutions/ from a repository's source notebooks")
     builder.build(root)
     return 0
-
-
-def demo() -> int:
-    from autograder.demo import run_demo
-    return run_demo()
 
 
 def serve(course: Path, port: int | None, host: str, scheduler: str | None, workers: int | None,
@@ -195,7 +169,7 @@ def tokens(course: Path, students: list[str] | None, renew: bool, revoke: list[s
     import warnings
 
     from autograder.service.identity import BadExpiry, issue_tokens, parse_expiry, revoke_tokens, write_private
-    from autograder.spreadsheet import rows_text
+    from autograder.views.spreadsheet import rows_text
 
     try:
         until = parse_expiry(expires) if expires else None

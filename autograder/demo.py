@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from autograder.assignments import course_root
+from autograder.course.assignments import course_root
 
 RULE = "=" * 78
 
@@ -39,7 +39,7 @@ def build_course(root: Path, target: Path) -> list[str]:
 
 
 def run_demo() -> int:
-    from autograder.batch import autograde_course
+    from autograder.records.batch import autograde_course
     from autograder.commands import check, grade
 
     root = course_root()

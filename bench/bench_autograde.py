@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from helpers import make_submission  # noqa: E402
 
-from autograder.assignments import Assignment, assignment_ids  # noqa: E402
+from autograder.course.assignments import Assignment, assignment_ids  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ENV = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
@@ -109,7 +109,7 @@ def worker_pids() -> tuple[list[int], list[int]]:
             try:
                 line = (entry / "cmdline").read_bytes()
                 parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                if b"autograder.parallel" in line:
+                if b"autograder.dispatch.parallel" in line:
                     workers.append(int(entry.name))
                 elif b"autograder.sandbox.zygote" in line and \
                         b"autograder.sandbox.zygote" not in Path(f"/proc/{parent}/cmdline").read_bytes():

@@ -28,7 +28,7 @@ def normalise(text: str) -> str:
 
 
 def _graded_functions(assignment: str) -> set[str]:
-    from autograder.assignments import Assignment
+    from autograder.course.assignments import Assignment
     return set(Assignment.load(assignment).functions)
 
 

@@ -78,8 +78,8 @@ def test_every_submission_gets_a_result(graded_course):
 def test_scores_are_in_nbgraders_gradebook(graded_course):
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder.config import load_config
-    from autograder.gradebook import gradebook_scores
+    from autograder.course.config import load_config
+    from autograder.records.gradebook import gradebook_scores
 
     course, _ = graded_course
     coursedir = CourseDirectory(config=load_config(course))
@@ -197,7 +197,7 @@ def test_a_worker_that_dies_loses_nothing_its_chunk_is_graded_again(tmp_path):
                     command = (entry / "cmdline").read_bytes().split(b"\0")
                 except OSError:
                     continue
-                if b"autograder.parallel" in command and str(course).encode() in command:
+                if b"autograder.dispatch.parallel" in command and str(course).encode() in command:
                     os.kill(int(entry.name), signal.SIGKILL)
                     killed = int(entry.name)
                     break

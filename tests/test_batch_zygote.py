@@ -1,4 +1,4 @@
-"""A batch's workers share one zygote (autograder/parallel.py, _batch_zygote): the process that
+"""A batch's workers share one zygote (autograder/dispatch/parallel.py, _batch_zygote): the process that
 imports numpy, and torch where the assignment needs it, is started once by the grading process,
 and each worker gets a connection of its own to it. Watched from outside while a real
 `autograder grade --workers 2` runs: exactly one zygote is started, by the grading process, the
@@ -72,7 +72,7 @@ def test_the_workers_of_a_batch_share_one_zygote(tmp_path):
                 pid = int(entry.name)
                 line, parent = _cmdline(pid), _parent(pid)
                 parents[pid] = parent
-                if "autograder.parallel" in line and parent == process.pid:
+                if "autograder.dispatch.parallel" in line and parent == process.pid:
                     workers.add(pid)
                 elif "autograder.sandbox.zygote" in line:
                     if parent in started:

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from helpers import make_submission
 
 ASSIGNMENT = "ps3_linear_regression"
@@ -119,7 +119,7 @@ def test_a_hang_is_waited_out_once_then_its_calls_fail_at_once(graded, label):
 def test_a_figure_that_would_call_a_hung_function_is_not_drawn(graded, label):
     """ps3's training figure runs the student's own training, which calls gradient_mse: once that
     has hung, the figure says why it is missing instead of waiting out another budget."""
-    from autograder.figures import UNAVAILABLE
+    from autograder.views.figures import UNAVAILABLE
     result = graded[label]
     note = result.figures.get("training", {}).get(UNAVAILABLE, "")
     assert "gradient_mse" in note and "超时" in note, (result.figures, result.timing)
@@ -127,7 +127,7 @@ def test_a_figure_that_would_call_a_hung_function_is_not_drawn(graded, label):
 
 
 def test_a_figure_is_drawn_when_nothing_it_calls_hung(graded):
-    from autograder.figures import UNAVAILABLE
+    from autograder.views.figures import UNAVAILABLE
     figure = graded["everything ten times slower than the reference, and right"].figures["training"]
     assert UNAVAILABLE not in figure and len(figure["loss"]) == 1000, figure
 

@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from helpers import ROOT, make_submission
 
 ASSIGNMENTS = sorted(p.stem for p in (ROOT / "tests" / "catalogue").glob("ps*.py"))
@@ -80,7 +80,7 @@ def test_variant(graded, assignment, verdict, function, label):
 
 def _cause(result, function):
     """The diagnosis the student is shown for `function` (said once, at its top), if any."""
-    from autograder import present
+    from autograder.views import present
     return next((r.cause for r in present.functions(result) if r.grade_id == function), None)
 
 
@@ -123,8 +123,8 @@ def test_the_cause_comes_first_in_every_message(graded, assignment):
     """One cause per function, said once, everywhere: every failed check of the function (its
     `output`, all Gradescope shows) starts with the cause the result's details give, and says
     no other mistake of that function's models."""
-    from autograder.diagnosis import models_of
-    from autograder.hints import CAUSE, render
+    from autograder.testkit.diagnosis import models_of
+    from autograder.course.hints import CAUSE, render
     module = importlib.import_module(f"catalogue.{assignment}")
     models = models_of(assignment)
     for function, answers in module.WRONG.items():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import Grader
+from autograder.grading.engine import Grader
 from autograder.sandbox import linux
 from autograder.sandbox.settings import SandboxSettings, choose_mode
 from autograder.sandbox.zygote_client import Zygote

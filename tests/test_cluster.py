@@ -140,14 +140,14 @@ def autograde(python: Path, course: Path, *args: str, wait: bool = True, timeout
 # ------------------------------------------------------------------------ the package
 
 def test_the_wheel_holds_what_a_worker_needs_and_no_course(installed):
-    from autograder.assignments import assignment_ids
+    from autograder.course.assignments import assignment_ids
 
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     for assignment in assignment_ids():
         assert f"solutions/{assignment}.py" in names, assignment
         suite = {p.relative_to(ROOT).as_posix() for p in (ROOT / "autograder" / "suites" / assignment).glob("*.py")}
         assert suite <= names, suite - names
-    assert "autograder/tasks.py" in names and "autograder/suites/conftest.py" in names
+    assert "autograder/dispatch/tasks.py" in names and "autograder/suites/conftest.py" in names
     assert not [n for n in names if n.endswith(".ipynb") or n.startswith(("source/", "release/", "tests/"))]
 
 
@@ -160,7 +160,7 @@ def test_workers_see_nothing_of_the_course_and_have_users_of_their_own(cluster):
     def probe():
         import os
         import autograder
-        from autograder.tasks import claim_slot
+        from autograder.sandbox.slots import claim_slot
         return {"package": autograder.__file__, "course": os.path.exists(course),
                 "repository": os.path.exists(os.path.join(ROOT, "release")) or
                 os.path.exists(os.path.join(ROOT, "solutions")), "slot": claim_slot(61000)}
@@ -218,8 +218,8 @@ def test_a_mixed_batch_grades_as_locally_and_a_killed_worker_loses_nothing(clust
 DRIVER = '''
 import json, os, sys
 from pathlib import Path
-from autograder.config import sandbox_settings
-from autograder.dask_grading import grade_on_dask
+from autograder.course.config import sandbox_settings
+from autograder.dispatch.dask_grading import grade_on_dask
 
 course, address, log, size = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
@@ -229,7 +229,7 @@ def poisoned(task):
         with open(log, "a") as handle:
             handle.write(f"{os.getpid()} {len(task.items)}\\n")
         os._exit(1)
-    from autograder.tasks import run_task
+    from autograder.dispatch.tasks import run_task
     return run_task(task)
 
 paths = sorted(str(p) for p in (course / "submitted").glob("*/*/*.ipynb"))
@@ -306,7 +306,7 @@ def test_a_scheduler_without_the_package_is_refused(installed, tmp_path):
     machines = Cluster(tmp_path / "cluster", installed["python"], [course, ROOT],
                        scheduler_python=bare / "bin" / "python")
     try:
-        code = ("import sys\nfrom autograder.dask_grading import grade_on_dask, ClusterError\n"
+        code = ("import sys\nfrom autograder.dispatch.dask_grading import grade_on_dask, ClusterError\n"
                 "from autograder.sandbox.settings import SandboxSettings\n"
                 f"try:\n    grade_on_dask([{str(next(course.glob('submitted/*/*/*.ipynb')))!r}], {ASSIGNMENT!r}, "
                 f"SandboxSettings(), {machines.address!r}, root=__import__('pathlib').Path({str(course)!r}))\n"
@@ -328,7 +328,7 @@ def test_a_submission_that_stalls_its_grading_process_is_an_error_and_its_chunk_
     noticed, the child killed and replaced, and the Dask worker itself never stops answering."""
     import hashlib
 
-    from autograder.failures import STUCK
+    from autograder.grading.failures import STUCK
 
     stalls = {"f": "# the test-only hook names this notebook's bytes\ndef f(x):\n    return x ** 2\n"}
     course = small_course(tmp_path, {"alice": {}, "bob": {"f_prime": "def f_prime(x):\n    return x\n"},
@@ -360,8 +360,8 @@ def test_a_submission_that_stalls_its_grading_process_is_an_error_and_its_chunk_
 # ------------------------------------------------------------------- without a cluster
 
 def test_a_task_of_another_version_is_refused_by_the_worker(tmp_path):
-    from autograder.assignments import Assignment
-    from autograder.tasks import Plan, VersionMismatch, read_item, run_task
+    from autograder.course.assignments import Assignment
+    from autograder.dispatch.tasks import Plan, VersionMismatch, read_item, run_task
 
     notebook = make_submission(ASSIGNMENT, tmp_path / "alice" / f"{ASSIGNMENT}.ipynb")
     plan = Plan.of(Assignment.load(ASSIGNMENT), {})
@@ -375,7 +375,7 @@ def test_a_task_of_another_version_is_refused_by_the_worker(tmp_path):
 
 
 def test_the_manifest_covers_what_decides_a_grade():
-    from autograder.tasks import manifest
+    from autograder.dispatch.tasks import manifest
 
     one, two = manifest(ASSIGNMENT, b"{}"), manifest("ps3_linear_regression", b"{}")
     assert one.grader == two.grader and one.suite != two.suite and one.reference != two.reference
@@ -385,7 +385,7 @@ def test_the_manifest_covers_what_decides_a_grade():
 
 
 def test_worker_processes_claim_distinct_sandbox_users():
-    code = ("import sys, time\nfrom autograder.tasks import claim_slot\n"
+    code = ("import sys, time\nfrom autograder.sandbox.slots import claim_slot\n"
             "print(claim_slot(61000), flush=True)\nsys.stdin.read()\n")
     processes = [subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True) for _ in range(3)]
@@ -401,7 +401,7 @@ def test_worker_processes_claim_distinct_sandbox_users():
 
 
 def test_unreadable_submissions_are_errors_with_the_real_max_score(tmp_path):
-    from autograder.dask_grading import grade_on_dask
+    from autograder.dispatch.dask_grading import grade_on_dask
     from autograder.sandbox.settings import SandboxSettings
 
     folder = tmp_path / "a_folder.ipynb"

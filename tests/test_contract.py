@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from autograder.build import assignments
-from autograder.engine import grade_notebooks
+from autograder.course.build import assignments
+from autograder.grading.engine import grade_notebooks
 from helpers import ROOT, release_notebook, source_notebook
 
 ASSIGNMENTS = assignments(ROOT)

@@ -2,7 +2,7 @@
 `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP), numbers stay numbers.
 
 The writers are found by searching the package's source, so a new CSV writer that does not go
-through autograder/spreadsheet.py fails here; each one is then fed hostile student ids for real
+through autograder/views/spreadsheet.py fails here; each one is then fed hostile student ids for real
 (a real autograde of a real nbgrader course, the class report, the tokens command)."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 
 from helpers import ROOT, make_submission
 
-from autograder import spreadsheet
+from autograder.views import spreadsheet
 
 ASSIGNMENT = "ps1_derivatives"
 BIN = Path(sys.executable).parent
@@ -67,12 +67,12 @@ def test_every_csv_writer_goes_through_the_helper():
         if path.name == "spreadsheet.py":
             continue
         assert not re.search(r"^\s*(import csv|from csv import)|\bcsv\.(writer|DictWriter)", text, re.MULTILINE), \
-            f"{name} writes CSV without autograder/spreadsheet.py"
+            f"{name} writes CSV without autograder/views/spreadsheet.py"
         if ".csv" in text:
             assert not re.search(r"[\"'],[\"']\.join", text), f"{name} joins CSV cells by hand"
         if re.search(r"\bspreadsheet\b", text):
             writers.add(name)
-    assert {"autograder/batch.py", "autograder/class_report.py", "autograder/commands.py"} <= writers
+    assert {"autograder/records/batch.py", "autograder/views/class_report.py", "autograder/commands.py"} <= writers
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from autograder.diagnosis import ATOL, RTOL, Call, Model, from_models, same
+from autograder.testkit.diagnosis import ATOL, RTOL, Call, Model, from_models, same
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 1e-11, -1e-11, 5e-11, 1e-10, 2e-10, 1e300, -1e300, 1e-300,
          math.inf, -math.inf, math.nan, 2.5, 2.5 * (1 + 5e-8), 2.5 * (1 + 2e-7), 3.0]
@@ -70,8 +70,8 @@ def test_a_model_indistinguishable_from_the_reference_names_nothing():
 def test_is_close_on_two_numbers_is_numpys_rule_without_numpy():
     """checks.is_close compares two plain numbers in Python (nan never close, equal infinities
     close), with each suite tolerance in use, exactly as np.isclose does."""
-    from autograder import tolerances
-    from autograder.checks import is_close
+    from autograder.testkit import tolerances
+    from autograder.testkit.checks import is_close
     rng = np.random.default_rng(1)
     values = EDGES + [0, 1, -3, 7] + list(rng.normal(size=30)) + list(rng.normal(size=10) * 1e-7)
     values += [v * (1 + d) for v in values[:20] if isinstance(v, float) for d in (1e-9, 1e-6, 1e-4)]

@@ -18,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import feedback, figures, present
+from autograder.views import feedback
+from autograder.views import figures
+from autograder.views import present
 from autograder.sandbox.settings import SandboxSettings
-from autograder.engine import Grader
-from autograder.reference import remembered
-from autograder.results import SubmissionResult
+from autograder.grading.engine import Grader
+from autograder.testkit.reference import remembered
+from autograder.course.results import SubmissionResult
 from autograder.suites.ps3_linear_regression.common import article_data
 from catalogue import ps1_derivatives as ps1_catalogue
 from catalogue import ps2_gradient_descent as ps2_catalogue
@@ -103,7 +105,7 @@ def ps3(tmp_path_factory):
     page = folder / "feedback.html"
     done = subprocess.run([str(ENTRY), "check", str(wrong), "--html", str(page)], capture_output=True, text=True,
                           env=ENV, timeout=600)
-    # `check` writes at the formula level (a self-learner's: autograder/hints.py)
+    # `check` writes at the formula level (a self-learner's: autograder/course/hints.py)
     with Grader("ps3_linear_regression", SandboxSettings(hints="formula")) as grader:
         result, correct = grader.grade([wrong, right])
     return {"folder": folder, "wrong": wrong, "page": page, "done": done, "result": result, "correct": correct}

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from autograder import figures
-from autograder.assignments import assignment_ids
-from autograder.engine import grade_notebooks
+from autograder.views import figures
+from autograder.course.assignments import assignment_ids
+from autograder.grading.engine import grade_notebooks
 from helpers import make_submission
 
 WITH_FIGURES = [a for a in assignment_ids() if figures.figures_of(a)]

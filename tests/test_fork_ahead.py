@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from autograder.engine import Grader
+from autograder.grading.engine import Grader
 from autograder.sandbox import linux
 from autograder.sandbox.settings import SandboxSettings
 from helpers import make_submission

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from autograder.build import assignments, generate_release, generate_solutions, solution_module
+from autograder.course.build import assignments, generate_release, generate_solutions, solution_module
 from helpers import ROOT
 
 ASSIGNMENTS = assignments(ROOT)

@@ -12,7 +12,7 @@ import importlib
 
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from helpers import ROOT, make_submission
 
 ASSIGNMENTS = sorted(p.stem for p in (ROOT / "tests" / "heldout").glob("ps*.py"))
@@ -24,7 +24,7 @@ def cause_of(result, function: str):
     causes = getattr(result, "causes", None)
     if causes is not None:
         return causes.get(function)
-    from autograder import present   # results from before per-function causes existed
+    from autograder.views import present   # results from before per-function causes existed
     return next((r.cause for r in present.functions(result) if r.grade_id == function), None)
 
 

@@ -57,7 +57,7 @@ def _huge_kb(pid: int) -> int:
 def test_a_zygote_collapses_its_memory_before_its_second_sandbox_not_its_first():
     """A single `check` does not wait for the collapse (0.05-0.25 s); a batch gets it from its second
     submission on."""
-    from autograder.sandbox.client import Zygote
+    from autograder.sandbox.zygote_client import Zygote
     from autograder.sandbox.settings import SandboxSettings
     with Zygote(["numpy", "torch"], SandboxSettings(), str(Path(__file__).resolve().parents[1])) as zygote:
         zygote.wait_ready()

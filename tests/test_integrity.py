@@ -70,7 +70,7 @@ def test_autograde_writes_the_pairs_every_planted_copy_and_no_independent_pair(g
 
 
 def test_results_keep_what_wrong_functions_returned_and_students_never_see_it(graded):
-    from autograder.results import SubmissionResult
+    from autograder.course.results import SubmissionResult
     from autograder.service.server import student_view
 
     course, made = graded

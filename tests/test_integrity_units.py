@@ -9,13 +9,13 @@ import random
 
 import numpy as np
 
-from autograder.diagnosis import Raised
+from autograder.testkit.diagnosis import Raised
 from autograder.integrity import answers, mistakes, similarity
 from autograder.integrity.pairs import Findings
 from autograder.integrity.report import write
-from autograder.protocol import TensorData
-from autograder.results import Diagnosis, FunctionNote, Outcome, SubmissionResult
-from autograder.results import TestResult as Check
+from autograder.sandbox.protocol import TensorData
+from autograder.course.results import Diagnosis, FunctionNote, Outcome, SubmissionResult
+from autograder.course.results import TestResult as Check
 from helpers import release_notebook
 from integrity_class import personal
 

@@ -2,7 +2,7 @@
 allows, and says in every result which protections were active."""
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from autograder.sandbox.settings import SandboxSettings
 from helpers import ROOT, make_submission
 

@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-from autograder.engine import grade_notebooks
-from autograder.student import Student
+from autograder.grading.engine import grade_notebooks
+from autograder.testkit.student import Student
 from helpers import make_submission
 
 ASSIGNMENT = "ps3_linear_regression"

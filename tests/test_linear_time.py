@@ -23,10 +23,11 @@ import pytest
 import crafted
 from helpers import ROOT
 
-from autograder import feedback, notebook
-from autograder.assignments import PRELOADABLE, Assignment
-from autograder.results import CellReport, SubmissionResult
-from autograder.service.limits import GradingService
+from autograder.views import feedback
+from autograder.course import notebook
+from autograder.course.assignments import PRELOADABLE, Assignment
+from autograder.course.results import CellReport, SubmissionResult
+from autograder.course.limits import GradingService
 
 LIMIT = GradingService().max_upload_bytes                  # 5 MB: the largest notebook the service takes
 # Bytes of crafted text, each twice the one before; the largest notebook is just under the limit.
@@ -120,7 +121,7 @@ def test_the_feedback_page_is_linear(kind, notebooks, graded_result):
 def test_the_autograded_notebook_is_linear(kind, notebooks, ps1, graded_result):
     """What the gradebook records and the formgrader shows: built from the student's cells, written
     as JSON (the transaction itself does not grow with the text: one row per known cell)."""
-    from autograder import gradebook
+    from autograder.records import gradebook
     paths = dict(zip(SIZES, notebooks[kind]))
 
     def build(path: Path) -> None:
@@ -169,9 +170,9 @@ def test_deep_json_is_a_clear_error_not_a_crash(tmp_path):
 def test_problem_cells_are_linear_in_every_record(tmp_path, graded_result):
     """A notebook of many failing cells makes a result with a report per cell: results.json, the
     feedback page, the class report and grades.csv stay linear in their number."""
-    from autograder.batch import write_grades_csv
-    from autograder.class_report import write_report
-    from autograder.results import save
+    from autograder.records.batch import write_grades_csv
+    from autograder.views.class_report import write_report
+    from autograder.course.results import save
 
     class Coursedir:
         autograded_directory = "autograded"
@@ -239,7 +240,7 @@ def test_a_deeply_nested_frame_from_a_sandbox_is_a_protocol_error():
     of that submission, never a RecursionError in the grader."""
     import socket
 
-    from autograder import protocol
+    from autograder.sandbox import protocol
 
     import threading
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from helpers import load, make_submission
 
 ASSIGNMENT = "ps1_derivatives"

@@ -1,6 +1,6 @@
 """What a student is told, in every channel: one cause per function, said first and once; the
 inputs and the student's own outputs; never the answer at the cause level; the formula at the
-formula level (autograder/hints.py, autograder/messages.py). Real grading, real command line."""
+formula level (autograder/course/hints.py, autograder/views/messages.py). Real grading, real command line."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,13 +13,16 @@ from pathlib import Path
 import pytest
 
 from answers import leaks
-from autograder import batch, gradebook, hints, present
-from autograder.assignments import Assignment
-from autograder.engine import grade_notebooks
-from autograder.messages import formulas_of
-from autograder.report import learner_report
-from autograder.results import Diagnosis, FunctionNote, Outcome, SubmissionResult
-from autograder.results import TestResult as Check
+from autograder.records import batch
+from autograder.records import gradebook
+from autograder.course import hints
+from autograder.views import present
+from autograder.course.assignments import Assignment
+from autograder.grading.engine import grade_notebooks
+from autograder.views.messages import formulas_of
+from autograder.views.report import learner_report
+from autograder.course.results import Diagnosis, FunctionNote, Outcome, SubmissionResult
+from autograder.course.results import TestResult as Check
 from autograder.sandbox.settings import SandboxSettings
 from helpers import ROOT, make_submission
 
@@ -89,7 +92,7 @@ def test_every_channel_says_the_cause_first(ps3):
     assert report.count("原因：") == 1                                      # said once
     comment = gradebook._messages(result, "gradient_mse").splitlines()
     assert comment[1].strip().startswith(f"原因：{cause[:20]}")
-    from autograder.feedback import render
+    from autograder.views.feedback import render
     page = render(result, "alice", ps3["notebook"])
     assert page.index(cause) < page.index("没有通过的检查")
 
@@ -172,7 +175,7 @@ def test_render_drops_what_only_the_formula_level_shows():
 
 def test_hidden_messages_hide_the_cause_too(ps3):
     """A course that shows students only their score (the service's visibility) shows no cause either."""
-    from autograder.feedback import render
+    from autograder.views.feedback import render
     from autograder.service.server import student_view
     result = ps3["cause"]
     cause = result.causes["gradient_mse"].text

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import assignment_ids
-from autograder.engine import grade_notebooks
+from autograder.course.assignments import assignment_ids
+from autograder.grading.engine import grade_notebooks
 from helpers import ROOT, make_submission
 
 ASSIGNMENTS = assignment_ids()

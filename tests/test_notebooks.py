@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.assignments import Assignment
-from autograder.build import assignments
-from autograder.notebook import read_notebook
+from autograder.course.assignments import Assignment
+from autograder.course.build import assignments
+from autograder.course.notebook import read_notebook
 from helpers import ROOT
 
 ASSIGNMENTS = assignments(ROOT)
@@ -49,7 +49,7 @@ def test_every_graded_function_has_its_three_cells(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_graded_cell_points_equal_the_suite(assignment):
-    from autograder.engine import Grader
+    from autograder.grading.engine import Grader
 
     course = Assignment.load(assignment, ROOT)
     grader = Grader(assignment, root=ROOT)
@@ -150,7 +150,7 @@ def test_ps1_feedback_figure_is_drawn_as_its_caption_says_and_its_h_axis_runs_as
     from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
 
-    from autograder import figures
+    from autograder.views import figures
     from autograder.suites.ps1_derivatives import figures as ps1
 
     reference = figures.plain(ps1.reference_errors())

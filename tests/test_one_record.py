@@ -123,7 +123,7 @@ def check_records(course: Path, student: str) -> dict:
     """The four records of one student agree; returns results.json."""
     from nbgrader.api import Gradebook
 
-    from autograder.gradebook import UNGRADED
+    from autograder.records.gradebook import UNGRADED
 
     result = json.loads((course / "autograded" / student / ASSIGNMENT / "results.json").read_text(encoding="utf-8"))
     graded = result["status"] == "graded"

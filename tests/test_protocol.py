@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from autograder import protocol
+from autograder.sandbox import protocol
 
 
 def wire(value):

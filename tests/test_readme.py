@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from autograder.assignments import Assignment, assignment_ids
-from autograder.engine import suite_max_score
+from autograder.course.assignments import Assignment, assignment_ids
+from autograder.grading.engine import suite_max_score
 from helpers import ROOT
 
 README = ROOT / "README.md"

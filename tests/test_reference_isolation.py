@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import protocol
-from autograder.assignments import Assignment, assignment_ids
-from autograder.engine import grade_notebooks
+from autograder.sandbox import protocol
+from autograder.course.assignments import Assignment, assignment_ids
+from autograder.grading.engine import grade_notebooks
 from autograder.sandbox.settings import SandboxSettings
 from helpers import ROOT, make_submission
 
@@ -35,7 +35,7 @@ import gc as _gc, hashlib as _hashlib, linecache as _linecache, os as _os, sys a
 
 _CODE = set(%(code)r)
 _LINES = set(%(lines)r)
-_NAMES = ("solutions", "autograder.suites", "autograder.checks", "autograder.oracle", "autograder.student")
+_NAMES = ("solutions", "autograder.suites", "autograder.testkit.checks", "autograder.testkit.oracle", "autograder.testkit.student")
 
 
 _CLEAN = set()   # hashes of code and strings already searched (the cells' objects, inherited by tests)

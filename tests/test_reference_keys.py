@@ -1,4 +1,4 @@
-"""A reference answer is remembered by its call's key (autograder/reference.py, call_key) and given
+"""A reference answer is remembered by its call's key (autograder/testkit/reference.py, call_key) and given
 back for every later call with the same key: two different questions with one key would grade a
 student against the answer to another question. These tests search for such a pair, among values
 built to look alike and among thousands of random nested ones, and check that the same question
@@ -11,7 +11,7 @@ import struct
 
 import numpy as np
 
-from autograder.reference import SOURCE, call_key
+from autograder.testkit.reference import SOURCE, call_key
 
 
 def same(a, b) -> bool:
@@ -110,3 +110,31 @@ def test_what_cannot_be_keyed_is_computed_every_time():
     assert call_key("f", (objects,), {}) is None
     assert call_key("f", (object(),), {}) is None
     assert call_key("f", (lambda x: x,), {}) is None   # a function without its source
+
+
+def test_a_torch_answer_is_keyed_by_the_code_that_computes_it(tmp_path, monkeypatch):
+    """ps6's answers were keyed by their inputs only: an edit of `_torch_mf_loss` gave back the
+    old answers from disk. The key now holds the source of `compute` and of the module's functions
+    it calls, so the edited helper is asked again (`oracle.memo`)."""
+    import importlib.util
+
+    from autograder.testkit import oracle
+
+    monkeypatch.setenv("AUTOGRADER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(oracle, "_cache", oracle._Cache())
+
+    def load(version: int, body: str):
+        path = tmp_path / f"suite_common_{version}.py"
+        path.write_text("def _loss(x):\n    return " + body + "\n\n\n"
+                        "def answer(x):\n    def compute():\n        return [_loss(x)]\n"
+                        "    return memo('mf gradients', (x,), compute)\n", encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        module.memo = oracle.memo
+        spec.loader.exec_module(module)
+        return module
+
+    assert load(1, "2.0 * x").answer(3.0) == [6.0]
+    assert load(2, "3.0 * x").answer(3.0) == [9.0]          # the helper changed: computed again
+    assert load(3, "3.0 * x").answer(3.0) == [9.0]          # the same code: remembered
+    assert len(oracle._cache.load()) == 2

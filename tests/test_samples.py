@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from helpers import ROOT
 
 EXPECTED = json.loads((ROOT / "samples" / "expected.json").read_text(encoding="utf-8"))

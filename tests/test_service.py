@@ -244,7 +244,7 @@ def test_a_restart_in_the_middle_of_the_queue_loses_nothing(tmp_path):
 
 
 def test_student_view_follows_gradescope_visibility():
-    from autograder.results import Outcome, SubmissionResult, TestResult
+    from autograder.course.results import Outcome, SubmissionResult, TestResult
     from autograder.service.server import student_view
 
     tests = [TestResult("f", "值", 1.0, 1.0, Outcome.PASSED),

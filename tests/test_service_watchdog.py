@@ -3,7 +3,7 @@ honest submission batched with the stalling one is graded, the stalling one alon
 error with the real max_score -- and the same across a restart (SIGTERM, then a new process):
 recovery never batches the honest submission with the one that stalled again.
 
-The stall is the test-only hook AUTOGRADER_TEST_STALL_ON (autograder/watchdog.py): the service's
+The stall is the test-only hook AUTOGRADER_TEST_STALL_ON (autograder/dispatch/watchdog.py): the service's
 workers hang in their own process before grading a batch holding the notebook with those bytes."""
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def batched_together(service: Service, tokens: dict, bodies: dict) -> tuple[str,
 
 
 def assert_stuck_is_an_error_and_bob_is_graded(course: Path, service: Service, tokens: dict, mallory: str, bob: str):
-    from autograder.failures import STUCK
+    from autograder.grading.failures import STUCK
     from nbgrader.api import Gradebook
 
     honest = wait_done(service, tokens["bob"], bob)

@@ -1,4 +1,4 @@
-"""No stuck worker holds the class back (autograder/watchdog.py), in the local pool that
+"""No stuck worker holds the class back (autograder/dispatch/watchdog.py), in the local pool that
 `autograde` and `grade --workers` use: a worker that stops making progress is killed with its
 process tree and its sandboxes, replaced, the submissions it held are graded again alone, and the
 one that stalls a worker alone becomes an error result with the real max_score.
@@ -39,12 +39,12 @@ def settings(**chosen):
 
 
 def worker_processes() -> list[int]:
-    """This test's local grading workers (`python -m autograder.parallel`)."""
-    from autograder.watchdog import descendants
+    """This test's local grading workers (`python -m autograder.dispatch.parallel`)."""
+    from autograder.dispatch.watchdog import descendants
     found = []
     for pid in descendants(os.getpid()):
         try:
-            if b"autograder.parallel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"autograder.dispatch.parallel" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 found.append(pid)
         except OSError:
             pass
@@ -65,7 +65,7 @@ def alive(pid: int) -> bool:
 
 def grade(paths: list[Path], settings, workers: int = 2, chunk_size: int = 3, timeout: float = 180):
     """grade_in_parallel in a thread, so that a pool that never ends fails the test instead of hanging it."""
-    from autograder.parallel import grade_in_parallel
+    from autograder.dispatch.parallel import grade_in_parallel
 
     out: dict = {}
 
@@ -81,7 +81,7 @@ def grade(paths: list[Path], settings, workers: int = 2, chunk_size: int = 3, ti
 
 
 def test_a_submission_that_stalls_its_worker_is_an_error_and_everyone_else_is_graded(tmp_path, monkeypatch):
-    from autograder.failures import STUCK
+    from autograder.grading.failures import STUCK
 
     names = {"alice": {}, "bob": {"f_prime": WRONG_F_PRIME}, "stall": {"f": STALLS}, "carol": {},
              "dave": {"f_prime": WRONG_F_PRIME}, "erin": {}}
@@ -152,7 +152,7 @@ def test_a_stopped_worker_is_killed_with_its_sandboxes_and_its_work_is_graded_el
 
 
 def test_the_bound_is_the_submission_timeout_plus_the_grace():
-    from autograder.watchdog import STARTUP, Deadline, allowance
+    from autograder.dispatch.watchdog import STARTUP, Deadline, allowance
 
     assert allowance(settings()) == 14.0
     assert allowance(settings(submission_timeout=600.0, stall_grace=60.0)) == 660.0

@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from autograder.diagnosis import Raised
-from autograder.protocol import Opaque, TensorData
+from autograder.testkit.diagnosis import Raised
+from autograder.sandbox.protocol import Opaque, TensorData
 
 DIGITS = 6          # significant digits kept: far coarser than float noise, far finer than formulas
 TINY = 1e-9         # below this a number is 0 (float noise around zero has no sign to compare)

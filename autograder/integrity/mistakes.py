@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from autograder.diagnosis import FATAL
-from autograder.results import SubmissionResult
+from autograder.testkit.diagnosis import FATAL
+from autograder.course.results import SubmissionResult
 
 COMMON_SHARE = 0.10   # a wrong answer more than this share of the class gave is a common mistake ...
 COMMON_FLOOR = 3      # ... unless at most this many students gave it

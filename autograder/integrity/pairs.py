@@ -9,9 +9,10 @@ from pathlib import Path
 from traitlets import Bool, Float
 from traitlets.config import Configurable
 
+from autograder.course.config import load_config
 from autograder.integrity.mistakes import mistake_pairs
 from autograder.integrity.similarity import Document, code_pairs, load_documents
-from autograder.results import SubmissionResult
+from autograder.course.results import SubmissionResult
 
 
 class Integrity(Configurable):
@@ -32,7 +33,6 @@ class Findings:
 
 
 def settings(course: Path) -> Integrity:
-    from autograder.config import load_config
     return Integrity(config=load_config(course))
 
 

@@ -6,10 +6,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from autograder.integrity.pairs import Findings
+from autograder.course.assignments import Assignment
+from autograder.course.config import load_config
+from autograder.course.results import write_atomically
+from autograder.integrity.pairs import Findings, find_pairs, settings
 from autograder.integrity.similarity import highlighted
-from autograder.results import write_atomically
-from autograder.spreadsheet import records_text
+from autograder.views.spreadsheet import records_text
 
 COLUMNS = ["student_a", "student_b", "kind", "score", "functions", "evidence"]
 
@@ -48,10 +50,6 @@ def write(findings: Findings, folder: Path) -> Path:
 def for_course(course: Path, assignment_id: str, against: list[Path] = (), threshold: float | None = None
                ) -> tuple[Findings, Path]:
     """Find the pairs of a graded course's assignment and write reports/<assignment>/integrity.*."""
-    from autograder.assignments import Assignment
-    from autograder.config import load_config
-    from autograder.integrity.pairs import find_pairs, settings
-
     chosen = settings(course).threshold if threshold is None else threshold
     directories = dict(load_config(course).get("CourseDirectory", {}))
     release = Assignment.load(assignment_id, course).release_notebook

@@ -29,14 +29,15 @@ from pathlib import Path
 import numpy as np
 from copydetect.detector import CodeFingerprint
 from copydetect.utils import filter_code, get_copied_slices, hashed_kgrams, highlight_overlap
+from markupsafe import escape
 
-from autograder.notebook import NotebookError, read_notebook
+from autograder.course.notebook import NotebookError, read_notebook
 
 K = 20              # k-gram length in filtered characters (an identifier is one character): about a line
 WINDOW = 4          # winnowing window: any match of K + WINDOW - 1 characters is seen
 COMMON_SHARE = 0.01     # a fingerprint more than this share of the class has is common code ...
 COMMON_FLOOR = 3        # ... and so is one more than this many students have (whatever the class size)
-FLOOR = 30              # a score's denominator is at least this many fingerprints: a few shared lines of
+FLOOR = 36              # a score's denominator is at least this many fingerprints: a few shared lines of
                         # someone who wrote little are not a copy
 MAX_CHARS = 50_000      # answer code read per submission (a hostile notebook may be huge)
 
@@ -217,7 +218,6 @@ def _slices(print_: CodeFingerprint, keep: set) -> np.ndarray:
 
 
 def _marked(text: str, slices) -> str:
-    from markupsafe import escape
     if len(slices[0]) == 0:
         return str(escape(text))
     marked, _ = highlight_overlap(text, np.asarray(slices, dtype=np.int64), "<mark>", "</mark>", escape_html=True)

@@ -10,11 +10,10 @@ import socket
 import time
 from dataclasses import dataclass, field
 
-from autograder import protocol
+from autograder.sandbox import protocol
 from autograder.sandbox.cgroups import SandboxCgroup
+from autograder.sandbox.errors import SandboxError
 from autograder.sandbox.settings import SandboxSettings
-# The zygote lives in its own module, free of numpy, so it can start first; importable from here too.
-from autograder.sandbox.zygote_client import SandboxError, Zygote, hidden_paths, zygote_environment  # noqa: F401
 
 MARGIN = 5.0  # seconds the grader waits beyond a deadline the supervisor enforces
 END_WAIT = 10.0  # seconds a closing sandbox may take to be gone entirely

@@ -12,6 +12,7 @@ treats every reply as data to check, never as a verdict.
 from __future__ import annotations
 
 import builtins
+import ctypes
 import linecache
 import math
 import os
@@ -21,7 +22,7 @@ import traceback
 
 import numpy
 
-from autograder import protocol
+from autograder.sandbox import protocol
 
 MAX_MESSAGE = 500
 CELL_PREFIX = "<cell "
@@ -350,7 +351,6 @@ def _close_other_fds(keep: set[int]) -> None:
 def _privatise_shared_memory() -> None:
     """Replace every shared mapping (mmap(-1, n), a shared file) by a private copy, so that
     what one test writes there is not seen by the next one."""
-    import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
     libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]

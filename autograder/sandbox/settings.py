@@ -36,14 +36,14 @@ class SandboxSettings(Configurable):
     stall_grace = Float(60.0, config=True,
                         help="Seconds a grading worker may spend on one submission beyond submission_timeout (its "
                              "own reading, comparing and diagnosing) before it counts as stuck, is killed and "
-                             "replaced (autograder/watchdog.py).")
+                             "replaced (autograder/dispatch/watchdog.py).")
     uid_base = Int(61000, config=True, help="As root, worker slot k runs student code as user uid_base + k.")
     tmp = Unicode("", config=True, help="Where scratch directories are made (default: the system's).")
     check_linger = Float(config=True,
                          help="Seconds the sandbox's preloaded process (torch imported) started by `check` "
                               "waits for the next `check` of the same user; 0: it ends with its `check`.")
     hints = Enum(["cause", "formula"], "cause", config=True,
-                 help="How much messages may say, set by each command from c.Feedback.hints (autograder/hints.py); "
+                 help="How much messages may say, set by each command from c.Feedback.hints (autograder/course/hints.py); "
                       "it rides here so that every worker, local or on a cluster, writes at the same level.")
     fork_ahead = Bool(False, config=True,
                       help="Fork each test's process while the test before it runs: faster where a core is idle "

@@ -18,8 +18,8 @@ import signal
 import socket
 import time
 
-from autograder import protocol
 from autograder.sandbox import confine, linux
+from autograder.sandbox import protocol
 from autograder.sandbox.kernel import Kernel
 from autograder.sandbox.scratch import Scratch
 

@@ -19,8 +19,8 @@ import sys
 import tempfile
 import traceback
 
-from autograder import protocol
 from autograder.sandbox import fsview, linux
+from autograder.sandbox import protocol
 
 NAMESPACES = (linux.CLONE_NEWPID | linux.CLONE_NEWNS | linux.CLONE_NEWNET
               | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import autograder
+from autograder.sandbox import fsview
 from autograder.sandbox import linux
 from autograder.sandbox.cgroups import SandboxCgroup
+from autograder.sandbox.errors import SandboxError
 from autograder.sandbox.settings import SandboxSettings, choose_mode
 
 if TYPE_CHECKING:
@@ -25,10 +27,6 @@ if TYPE_CHECKING:
 ENV = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
        "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib",
        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-class SandboxError(Exception):
-    """The sandbox could not be started or stopped answering."""
 
 
 def hidden_paths(course_root: str | os.PathLike | None, extra: list[str] = ()) -> list[str]:
@@ -57,8 +55,6 @@ class Zygote:
     def __init__(self, preload: list[str], settings: SandboxSettings | None = None,
                  course_root: str | None = None, extra_hidden: list[str] = (), linger: float = 0.0,
                  connection: socket.socket | None = None):
-        from autograder.sandbox import fsview
-
         self.settings = settings or SandboxSettings()
         self.mode = choose_mode(self.settings.isolation)
         self.hidden = hidden_paths(course_root, list(extra_hidden))
@@ -93,7 +89,7 @@ class Zygote:
         self.control = ours
 
     def wait_ready(self, timeout: float = 60) -> None:
-        from autograder import protocol
+        from autograder.sandbox import protocol   # deferred: numpy (module docstring)
         if not self._ready:
             try:
                 protocol.recv(self.control, timeout)
@@ -108,7 +104,7 @@ class Zygote:
     def adopt(self) -> socket.socket:
         """A connection of its own to this zygote, for another process (a batch's worker): the
         workers of one batch share one zygote, so torch is imported once, not once per worker."""
-        from autograder import protocol
+        from autograder.sandbox import protocol   # deferred: numpy (module docstring)
         ours, theirs = socket.socketpair()
         try:
             protocol.send_with_fds(self.control, {"op": "adopt"}, [theirs.fileno()])
@@ -117,7 +113,7 @@ class Zygote:
         return ours
 
     def spawn(self, slot: int = 0) -> "Sandbox":
-        from autograder import protocol
+        from autograder.sandbox import protocol   # deferred: numpy (module docstring)
         from autograder.sandbox.client import Sandbox
         self.wait_ready()
         uid = self.settings.uid_base + slot

@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from autograder.results import SubmissionResult
-from autograder.watchdog import Deadline, allowance, end_sandboxes, kill_tree
+from autograder.course.results import SubmissionResult
+from autograder.dispatch.dask_grading import grade_on_dask
+from autograder.dispatch.parallel import _settings_state
+from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_tree
 
 
 class WorkerDied(Exception):
@@ -94,8 +96,6 @@ class LocalBackend:
     """Warm worker processes on this machine, each grading one batch at a time."""
 
     def __init__(self, settings, root: Path, workers: int, slot_base: int):
-        from autograder.parallel import _settings_state
-
         self.settings = settings
         self.settings_json = json.dumps(_settings_state(settings))
         self.root = root
@@ -155,8 +155,6 @@ class DaskBackend:
         self.description = f"Dask at {self.address} ({self.capacity} threads)"
 
     async def grade(self, batch, assignment, paths, fingerprints, on_result) -> None:
-        from autograder.dask_grading import grade_on_dask
-
         loop = asyncio.get_running_loop()
         emit = lambda result: loop.call_soon_threadsafe(on_result, result)  # noqa: E731
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from autograder.service.limits import RateLimited
+from autograder.course.limits import RateLimited
 
 
 class ChecksLimited(RateLimited):

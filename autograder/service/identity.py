@@ -22,7 +22,7 @@ import os
 import secrets
 from pathlib import Path
 
-from autograder.results import write_atomically
+from autograder.course.results import write_atomically
 
 PREFIX = "agt_"
 

@@ -16,11 +16,10 @@ from pathlib import Path
 
 
 def check(notebook: str, assignment: str | None = None) -> dict:
-    from autograder import feedback
-    from autograder.assignments import course_root
-    from autograder.commands import guess_assignment
-    from autograder.config import sandbox_settings
-    from autograder.engine import Grader
+    from autograder.views import feedback
+    from autograder.course.assignments import course_root, guess_assignment
+    from autograder.course.config import sandbox_settings
+    from autograder.grading.engine import Grader
     from autograder.service.summary import summary
 
     assignment = assignment or guess_assignment(notebook)

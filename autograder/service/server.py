@@ -35,28 +35,37 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlparse
 
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from autograder.assignments import assignment_ids
-from autograder.failures import STUCK, WORKER_DIED, ErrorResults, suite_max_score
-from autograder.notebook import NotebookError, read_notebook
-from autograder.results import Outcome, SubmissionResult, TestResult, write_atomically
-from autograder.service.checks import RecentChecks
-from autograder.service.limits import (GradingService, RateLimited, shows_messages, test_visible, too_many_in_flight,
+import autograder.views.feedback
+import autograder.views.figures
+from autograder.course.assignments import Assignment
+from autograder.course.assignments import assignment_ids
+from autograder.course.config import load_config, sandbox_settings
+from autograder.course.limits import (GradingService, RateLimited, shows_messages, test_visible, too_many_in_flight,
                                        too_many_refused, utcnow)
+from autograder.course.limits import parse_due_date
+from autograder.course.notebook import NotebookError, read_notebook
+from autograder.course.results import Outcome, SubmissionResult, TestResult, write_atomically
+from autograder.dispatch.watchdog import allowance
+from autograder.grading.failures import STUCK, WORKER_DIED, ErrorResults, suite_max_score
+from autograder.service import identity as identities
 from autograder.service import private
-from autograder.service.private import others_can_enter, private_dir, tighten
-from autograder.service.identity import Refused
-from autograder.service.queue import Row, SubmissionQueue
 from autograder.service.backends import DaskBackend, LocalBackend, WorkerDied, WorkerStuck
+from autograder.service.checks import RecentChecks
+from autograder.service.identity import HubIdentity
+from autograder.service.identity import Refused
+from autograder.service.private import others_can_enter, private_dir, tighten
+from autograder.service.queue import Row, SubmissionQueue
 from autograder.service.store import CourseStore, nbgrader_timestamp
 from autograder.service.summary import summary
 from autograder.service.uploads import (BadQuery, InFlight, Incoming, Refusals, assignment_filter, filename, query,
                                         wait_seconds)
-from autograder.watchdog import allowance
+from autograder.views import feedback, pages
 
 log = logging.getLogger("autograder.serve")
 
@@ -75,9 +84,6 @@ def hard_cap(limit: int) -> int:
 class Service:
     def __init__(self, course: Path, scheduler: str | None = None, workers: int | None = None,
                  overrides: dict | None = None, identity=None):
-        from autograder.config import load_config, sandbox_settings
-        from autograder.service import identity as identities
-
         self.course = Path(course).resolve()
         self.config = load_config(self.course)
         self.settings = GradingService(config=self.config)
@@ -162,7 +168,6 @@ class Service:
     def due_date(self, assignment: str):
         """Naive UTC, from the config or, failing that, the gradebook (nbgrader db assignment add --duedate)."""
         if assignment not in self._due:
-            from autograder.service.limits import parse_due_date
 
             configured = self.settings.due_dates.get(assignment)
             due = parse_due_date(str(configured)) if configured else None
@@ -410,13 +415,11 @@ class Service:
 
 def plain_page(result: SubmissionResult, student: str) -> str:
     """When the full page cannot be drawn: the score and the line per function, nothing more."""
-    from autograder import feedback
     return feedback.plain(result, student)
 
 
 def render_page(result: dict, student: str, notebook: str) -> str:
     """In a renderer process: the feedback page `autograde` writes, for this result."""
-    from autograder import feedback
 
     path = Path(notebook)
     return feedback.render(SubmissionResult.from_json(result), student, path if path.is_file() else None)
@@ -425,8 +428,6 @@ def render_page(result: dict, student: str, notebook: str) -> str:
 def _warm_renderer() -> None:
     """A renderer process imports what drawing pages takes once, before its first page."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the service stops it (Ctrl-C reaches the whole group)
-    import autograder.feedback  # noqa: F401
-    import autograder.figures  # noqa: F401
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 
@@ -660,7 +661,6 @@ class Check(Submit):
 def public_functions(assignment: str, course: Path) -> list[str]:
     """The graded functions of an assignment, as its release notebook names them (public): how the
     students' JupyterLab tells which assignment a notebook is."""
-    from autograder.assignments import Assignment
     return Assignment.load(assignment, course).functions
 
 
@@ -697,7 +697,7 @@ class Feedback(Base):
             self.fail(409, "这份提交还在评分中。", state=row.state)
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        self.set_header("Content-Security-Policy", pages.CSP)
         self.finish(await self.service.page(row))
 
 
@@ -731,8 +731,6 @@ def _access_log(handler: tornado.web.RequestHandler) -> None:
 
 async def serve(course: Path, port: int | None, host: str, scheduler: str | None, workers: int | None,
                 overrides: dict, announce: Callable[[str], None] = print) -> None:
-    from autograder.service.identity import HubIdentity
-
     private.enter()   # everything the service writes is private (private.py); its workers get 022
     service = Service(course, scheduler, workers, overrides)
     if others_can_enter(service.course):   # hub mode: students may have accounts here
@@ -742,7 +740,6 @@ async def serve(course: Path, port: int | None, host: str, scheduler: str | None
     if isinstance(service.identity, HubIdentity):
         prefix = service.identity.prefix
         if port is None and os.environ.get("JUPYTERHUB_SERVICE_URL"):
-            from urllib.parse import urlparse
             url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
             host, port = url.hostname or host, url.port
     await service.start()

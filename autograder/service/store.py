@@ -19,8 +19,17 @@ import threading
 import warnings
 from pathlib import Path
 
-from autograder.assignments import Assignment
-from autograder.results import Staged, SubmissionResult, as_text
+from autograder.course.assignments import Assignment
+from autograder.course.config import load_config
+from autograder.course.limits import parse_due_date
+from autograder.course.notebook import decode, parse_cells
+from autograder.course.results import Staged, SubmissionResult, as_text
+from autograder.records import gradebook
+from autograder.records.batch import grader_fingerprint
+from autograder.records.batch import write_grades_csv
+from autograder.records.gradebook import ensure_assignment
+from autograder.service.private import outside_umask
+from autograder.views import feedback
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's ExchangeSubmit.timestamp_format
 
@@ -33,7 +42,6 @@ class CourseStore:
     def __init__(self, course: Path, service_settings):
         from nbgrader.coursedir import CourseDirectory
 
-        from autograder.config import load_config
 
         warnings.filterwarnings("ignore", module="nbgrader")
         self.course = Path(course)
@@ -54,9 +62,6 @@ class CourseStore:
         own); returns the due date (naive UTC), or None."""
         from nbgrader.api import Gradebook
 
-        from autograder.gradebook import ensure_assignment
-        from autograder.service.limits import parse_due_date
-        from autograder.service.private import outside_umask
 
         with self._lock:
             if assignment_id in self._known:
@@ -72,7 +77,6 @@ class CourseStore:
 
     def fingerprint(self, assignment_id: str, notebook: Path) -> str:
         """As `autograder autograde` computes it, so a later batch run keeps these results."""
-        from autograder.batch import grader_fingerprint
 
         if assignment_id not in self._fingerprints:
             self._fingerprints[assignment_id] = grader_fingerprint(Assignment.load(assignment_id, self.course))
@@ -81,7 +85,6 @@ class CourseStore:
     def check(self, assignment_id: str, body: bytes) -> None:
         """NotebookError (a sentence for the student) unless `body` is a notebook that can be graded
         as this assignment: another assignment's notebook is refused before anything is written."""
-        from autograder.notebook import decode, parse_cells
 
         if assignment_id not in self._assignments:
             self._assignments[assignment_id] = Assignment.load(assignment_id, self.course)
@@ -109,7 +112,6 @@ class CourseStore:
         from nbgrader.preprocessors import AssignLatePenalties
         from nbgrader.utils import parse_utc
 
-        from autograder import feedback, gradebook
         self.prepare(assignment_id)
         assignment = Assignment.load(assignment_id, self.course)
         folder = self.folder(student, assignment_id)
@@ -148,7 +150,6 @@ class CourseStore:
 
     def flush(self) -> None:
         """grades.csv, once after a run of stored submissions rather than after each."""
-        from autograder.batch import write_grades_csv
         if self._csv_dirty:
             self._csv_dirty = False
             write_grades_csv(self.course, self.coursedir)

@@ -3,8 +3,8 @@ points and, for a function that lost some, its one-line cause, so that the panel
 wrong before the page is opened. Causes come from the same place as the page's (present.py)."""
 from __future__ import annotations
 
-from autograder import present
-from autograder.results import SubmissionResult
+from autograder.course.results import SubmissionResult
+from autograder.views import present
 
 NOT_WRITTEN = "还没有实现（函数里仍然是 raise NotImplementedError()）"
 LONGEST = 160

@@ -16,12 +16,14 @@ import sys
 import traceback
 from pathlib import Path
 
+from autograder.dispatch.watchdog import stall_if_asked
+from autograder.grading.engine import Grader
+from autograder.sandbox.settings import SandboxSettings
+from autograder.sandbox.slots import claim_slot
+from autograder.sandbox.zygote_client import SandboxError
+
 
 def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
-    from autograder.engine import Grader
-    from autograder.parallel import _settings_from
-    from autograder.watchdog import stall_if_asked
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the service ends it by closing stdin
     out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)   # whatever grading prints goes to stderr, never into the results
@@ -29,12 +31,8 @@ def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
     def send(message: dict) -> None:
         out.write(json.dumps(message, ensure_ascii=False) + "\n")
 
-    settings = _settings_from(json.loads(settings_json))
-    try:   # a slot (sandbox user) no other grading process on the machine holds
-        from autograder.tasks import claim_slot
-        slot = claim_slot(settings.uid_base, first=slot)
-    except ImportError:
-        pass
+    settings = SandboxSettings(**json.loads(settings_json))
+    slot = claim_slot(settings.uid_base, first=slot)   # a sandbox user no other grading process here holds
     graders: dict[str, Grader] = {}
     try:
         send({"ready": slot})
@@ -60,7 +58,6 @@ def main(slot: int, settings_json: str, root: str, results_fd: int) -> None:
 
 def warm(grader) -> None:
     """The assignment's zygote started and ready (torch imported where it is used)."""
-    from autograder.sandbox.zygote_client import SandboxError
     try:
         grader.zygote.wait_ready()
     except SandboxError:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.pytest_plugin import PLUGIN_NAME, seeded_rng
+from autograder.grading.pytest_plugin import PLUGIN_NAME, seeded_rng
 
 
 def pytest_addoption(parser):
@@ -25,7 +25,7 @@ def pytest_configure(config):
     assignment_id = next((s for s in suites if (here / s).is_dir()), None)
     if assignment_id is None:  # e.g. one file: .../ps1_derivatives/test_f.py
         assignment_id = next(Path(a).resolve().parent.name for a in config.args)
-    from autograder.engine import Grader
+    from autograder.grading.engine import Grader
     grader = Grader(assignment_id)
     config.add_cleanup(grader.close)
     notebooks = [Path(n) for n in config.getoption("notebook")] or [grader.assignment.source_notebook]

@@ -158,7 +158,7 @@ RIGHT = {
     },
 }
 
-# The diagnosis each wrong answer must get (its function's cause; autograder/diagnosis.py).
+# The diagnosis each wrong answer must get (its function's cause; autograder/testkit/diagnosis.py).
 DIAGNOSES = {
     "f": {
         "xor instead of power": "xor_not_power",

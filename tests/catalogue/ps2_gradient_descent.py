@@ -453,7 +453,7 @@ RIGHT = {
     },
 }
 
-# The diagnosis each wrong answer must get (its function's cause; autograder/diagnosis.py).
+# The diagnosis each wrong answer must get (its function's cause; autograder/testkit/diagnosis.py).
 DIAGNOSES = {
     "gradient_descent": {
         "gradient ascent (plus sign)": "sign_flipped",

@@ -254,7 +254,7 @@ RIGHT = {
     },
 }
 
-# The diagnosis each wrong answer must get (its function's cause; autograder/diagnosis.py).
+# The diagnosis each wrong answer must get (its function's cause; autograder/testkit/diagnosis.py).
 DIAGNOSES = {
     "linear_model": {
         "w and b swapped": "w_b_swapped",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import as_number
-from autograder.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time, plain_log_ticks
-from autograder.reference import remembered
-from autograder.student import Fn, StudentProblem
+from autograder.testkit.checks import as_number
+from autograder.testkit.reference import remembered
+from autograder.testkit.student import Fn, StudentProblem
+from autograder.views.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time, plain_log_ticks
 
 X0 = 1.0
 STEPS = np.logspace(-1, -15, 57)

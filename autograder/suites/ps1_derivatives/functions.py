@@ -1,5 +1,5 @@
 """The functions ps1's hidden tests differentiate (numpy for the student, torch for autograd)."""
-from autograder.oracle import Smooth
+from autograder.testkit.oracle import Smooth
 
 SCALAR = [
     Smooth("lambda x: x**3 - 2*x", "f(x) = x³ − 2x"),

@@ -1,15 +1,15 @@
-"""The mistakes students really make in ps1, as formulas (see autograder/diagnosis.py).
+"""The mistakes students really make in ps1, as formulas (see autograder/testkit/diagnosis.py).
 
 Each model has the graded function's signature and computes what that mistake gives; when it
 reproduces every answer a failing student function gave, its text is the cause. A family's
 variants change one part of the formula each; two of them together are a model too
 (`Family.pairs`). Texts name the cause and the idea; what would hand over the answer is marked
-⟪ ⟫ and shown only at the formula level (autograder/hints.py).
+⟪ ⟫ and shown only at the formula level (autograder/course/hints.py).
 """
 import numpy as np
 
-from autograder.diagnosis import Family, model
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.diagnosis import Family, model
 
 FORMULAS = {
     "f": "f(x) = x ** 2",

@@ -1,11 +1,11 @@
 """central_difference(f, x, h=1e-5): (f(x + h) - f(x - h)) / (2h)."""
 import numpy as np
 
-from autograder.checks import evaluation_points, expect_number, fail, graded
-from autograder.oracle import autograd_derivative
-from autograder.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
+from autograder.testkit.checks import evaluation_points, expect_number, fail, graded
+from autograder.testkit.oracle import autograd_derivative
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
 from .functions import SCALAR
-from autograder.reference import remembered
 ref = remembered("ps1_derivatives")
 
 GRADE_ID = "central_difference"

@@ -1,6 +1,6 @@
 """f(x) = x², on numbers and arrays."""
-from autograder.checks import expect_array, expect_number, graded
-from autograder.tolerances import SAME_FORMULA
+from autograder.testkit.checks import expect_array, expect_number, graded
+from autograder.testkit.tolerances import SAME_FORMULA
 
 GRADE_ID = "f"
 

@@ -1,7 +1,7 @@
 """f'(x) = 2x, checked against torch autograd of x²."""
-from autograder.checks import expect_array, expect_number, graded
-from autograder.oracle import autograd_derivative
-from autograder.tolerances import AUTOGRAD
+from autograder.testkit.checks import expect_array, expect_number, graded
+from autograder.testkit.oracle import autograd_derivative
+from autograder.testkit.tolerances import AUTOGRAD
 
 GRADE_ID = "f_prime"
 SQUARE = "lambda x: x**2"

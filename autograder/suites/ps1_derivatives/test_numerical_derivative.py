@@ -1,11 +1,11 @@
 """numerical_derivative(f, x, h=1e-6): the article's forward difference (f(x + h) - f(x)) / h."""
 import numpy as np
 
-from autograder.checks import expect_number, graded
-from autograder.oracle import autograd_derivative
-from autograder.tolerances import FORWARD_DIFFERENCE, SAME_FORMULA
+from autograder.testkit.checks import expect_number, graded
+from autograder.testkit.oracle import autograd_derivative
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import FORWARD_DIFFERENCE, SAME_FORMULA
 from .functions import SCALAR
-from autograder.reference import remembered
 ref = remembered("ps1_derivatives")
 
 GRADE_ID = "numerical_derivative"

@@ -1,11 +1,11 @@
 """numerical_gradient(f, x, h=1e-5): central differences per coordinate; x left unchanged."""
 import numpy as np
 
-from autograder.checks import as_array, describe_type, expect_array, fail, graded, shown_array
-from autograder.oracle import autograd_gradient
-from autograder.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
+from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded, shown_array
+from autograder.testkit.oracle import autograd_gradient
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
 from .functions import VECTOR
-from autograder.reference import remembered
 ref = remembered("ps1_derivatives")
 
 GRADE_ID = "numerical_gradient"

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
+from autograder.testkit.reference import remembered
+from autograder.views.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
                                 numbers, plain_log_ticks)
-from autograder.reference import remembered
-
 from .functions import BOWL, QUAD
 
 START_1D = 5.0

@@ -7,13 +7,12 @@ the very same floating-point operations.
 """
 from __future__ import annotations
 
-
 import numpy as np
 
-from autograder.checks import Mistake, as_number, describe_type, fail, is_close
-from autograder.oracle import Smooth
-from autograder.student import Fn
-from autograder.tolerances import DESCENT
+from autograder.testkit.checks import Mistake, as_number, describe_type, fail, is_close
+from autograder.testkit.oracle import Smooth
+from autograder.testkit.student import Fn
+from autograder.testkit.tolerances import DESCENT
 
 
 class Pair:
@@ -145,7 +144,7 @@ def point_2d(x, call: str) -> np.ndarray:
     return x.astype(float)
 
 
-# Named mistakes a replay cannot see (autograder/diagnosis.py): what the student did, in their terms.
+# Named mistakes a replay cannot see (autograder/testkit/diagnosis.py): what the student did, in their terms.
 HISTORY_ALIASING = ("history_aliasing",
                     "history 里存的是同一个数组对象：原地更新 x（x -= ... 或 x[...] = ...）之后直接 history.append(x)，"
                     "所有元素都指向同一个数组，最后都变成了终点。每次要追加一个副本（x.copy()），"

@@ -1,4 +1,4 @@
-"""The mistakes students really make in ps2, as formulas (see autograder/diagnosis.py).
+"""The mistakes students really make in ps2, as formulas (see autograder/testkit/diagnosis.py).
 
 Each model has the graded function's signature and computes what that mistake gives; when it
 reproduces every answer a failing student function gave, its text is the cause. The gradients
@@ -8,13 +8,13 @@ families: each variant changes one part of the loop, two of them together are a 
 
 Mistakes a replay cannot see (an array appended to history again and again, x0 changed in place,
 the caller's list sorted) are named by the tests themselves (functions.py, test_*.py). What
-would hand over the answer is marked ⟪ ⟫ (autograder/hints.py).
+would hand over the answer is marked ⟪ ⟫ (autograder/course/hints.py).
 """
 import numpy as np
 
-from autograder.diagnosis import Family, model
-from autograder.hints import formula
-from autograder.reference import remembered
+from autograder.course.hints import formula
+from autograder.testkit.diagnosis import Family, model
+from autograder.testkit.reference import remembered
 from .functions import INTEGER_X0_IN_PLACE
 
 ref = remembered("ps2_gradient_descent")

@@ -1,7 +1,7 @@
 """best_result(results) -> the dict with the lowest "value" (the first one on a tie), whole."""
-from autograder.checks import describe_type, fail, graded
+from autograder.testkit.checks import describe_type, fail, graded
+from autograder.testkit.reference import remembered
 from .functions import same
-from autograder.reference import remembered
 ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "best_result"

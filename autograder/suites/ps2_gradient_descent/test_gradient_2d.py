@@ -1,9 +1,9 @@
 """gradient_2d(x, y) -> np.array([2*x, 2*y]), the gradient of x² + y², checked against torch autograd."""
 import numpy as np
 
-from autograder.checks import describe_type, expect_array, fail, graded
-from autograder.oracle import autograd_gradient
-from autograder.tolerances import AUTOGRAD, SAME_FORMULA
+from autograder.testkit.checks import describe_type, expect_array, fail, graded
+from autograder.testkit.oracle import autograd_gradient
+from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
 from .functions import F_2D
 
 GRADE_ID = "gradient_2d"

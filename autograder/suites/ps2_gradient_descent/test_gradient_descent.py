@@ -6,11 +6,11 @@ reference (the same float operations, so DESCENT's tolerance is plenty).
 """
 import numpy as np
 
-from autograder.checks import as_number, each, fail, graded, is_close
-from autograder.tolerances import DESCENT
+from autograder.testkit.checks import as_number, each, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import DESCENT
 from .functions import (DOUBLE_WELL, HALF_SQUARE, LOG_COSH, QUAD, SIN, SLOPE, compare_runs,
                         expect_last, history_1d, number_or_none, quadratic, unpack)
-from autograder.reference import remembered
 ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent"

@@ -10,13 +10,13 @@ with a stand-in for the reference gradient_2d: HELPERS).
 """
 import numpy as np
 
-from autograder.checks import each, explain, fail, graded, is_close
-from autograder.student import StudentProblem
-from autograder.tolerances import DESCENT
+from autograder.testkit.checks import each, explain, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.student import StudentProblem
+from autograder.testkit.tolerances import DESCENT
 from .functions import (BOWL, COUPLED, HALF_BOWL, HISTORY_ALIASING, HISTORY_SHARES_X0, INTEGER_X0_IN_PLACE,
                         MUTATES_X0, PLANE, SOFT, VALLEY, compare_runs, expect_last, history_2d, number_or_none,
                         point_2d, same_array, unpack)
-from autograder.reference import remembered
 ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent_2d"

@@ -6,10 +6,10 @@ place of the student's, so a wrong, missing, raising or hanging gradient_descent
 gradient_descent and nowhere else, and a multi_start with its own correct loop is fine too. What is checked is multi_start's own job: the order, the dicts, passing learning_rate and
 max_iterations (and their defaults) on, and value = f(optimal).
 """
-from autograder.checks import as_number, describe_type, fail, graded, is_close
-from autograder.tolerances import DESCENT, SAME_FORMULA
+from autograder.testkit.checks import as_number, describe_type, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import DESCENT, SAME_FORMULA
 from .functions import DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, number_or_none
-from autograder.reference import remembered
 ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "multi_start"

@@ -3,14 +3,14 @@ what train_linear_regression returns.
 
 The notebook asks students to build on their earlier answers: gradient_mse calls linear_model,
 train_linear_regression calls all three. Their suite files declare HELPERS, and the grading
-plugin judges them alone (see autograder/pytest_plugin.py).
+plugin judges them alone (see autograder/grading/pytest_plugin.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import as_number, describe_type, fail
-from autograder.oracle import autograd_gradient
+from autograder.testkit.checks import as_number, describe_type, fail
+from autograder.testkit.oracle import autograd_gradient
 
 # ------------------------------------------------------------------------------------ data
 

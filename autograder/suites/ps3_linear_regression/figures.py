@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import as_number
-from autograder.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
+from autograder.testkit.checks import as_number
+from autograder.testkit.reference import remembered
+from autograder.views.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
                                 plain_log_ticks)
-from autograder.reference import remembered
-
 from .common import article_data
 
 

@@ -1,4 +1,4 @@
-"""The mistakes students really make in ps3, as formulas (see autograder/diagnosis.py).
+"""The mistakes students really make in ps3, as formulas (see autograder/testkit/diagnosis.py).
 
 Each model has the graded function's signature and computes what that mistake gives; when it
 reproduces every answer a failing student function gave, its text is the cause. The models
@@ -10,12 +10,12 @@ gradient_mse and train_linear_regression are judged alone (HELPERS): the calls r
 the run whose helpers were the reference's, which is what these models compute with.
 
 Input changed in place (y -= ..., X *= w, X.shape = ...) is named by the tests themselves. What
-would hand over the answer is marked ⟪ ⟫ (autograder/hints.py).
+would hand over the answer is marked ⟪ ⟫ (autograder/course/hints.py).
 """
 import numpy as np
 
-from autograder.diagnosis import Family, model
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.diagnosis import Family, model
 
 FORMULAS = {
     "linear_model": "X * w + b",

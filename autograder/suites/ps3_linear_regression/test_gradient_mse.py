@@ -5,9 +5,9 @@ gradient_mse is told to call linear_model: it is judged alone (HELPERS), so a wr
 costs points on linear_model only."""
 import numpy as np
 
-from autograder.checks import as_array, describe_type, expect_array, fail, graded, shown_array
-from autograder.tolerances import AUTOGRAD, SAME_FORMULA
-from autograder.reference import remembered
+from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded, shown_array
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
 ref = remembered("ps3_linear_regression")
 from .common import autograd_mse_gradient, noisy_line
 

@@ -1,9 +1,9 @@
 """linear_model(X, w, b) = X * w + b, element by element, same shape as X; X left unchanged."""
 import numpy as np
 
-from autograder.checks import as_array, expect_array, fail, graded
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
+from autograder.testkit.checks import as_array, expect_array, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps3_linear_regression")
 
 GRADE_ID = "linear_model"

@@ -1,9 +1,9 @@
 """mse_loss(y_true, y_pred): the mean of the squared residuals, returned as a float."""
 import numpy as np
 
-from autograder.checks import describe_type, expect_number, fail, graded
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
+from autograder.testkit.checks import describe_type, expect_number, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps3_linear_regression")
 
 GRADE_ID = "mse_loss"

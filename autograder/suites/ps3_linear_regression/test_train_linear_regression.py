@@ -9,9 +9,9 @@ train_linear_regression may call linear_model, mse_loss and gradient_mse: it is 
 (HELPERS), so a mistake in those costs points on those functions only."""
 import numpy as np
 
-from autograder.checks import as_array, expect_array, fail, graded, is_close
-from autograder.tolerances import DESCENT
-from autograder.reference import remembered
+from autograder.testkit.checks import as_array, expect_array, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import DESCENT
 ref = remembered("ps3_linear_regression")
 from .common import (article_data, article_data_code, autograd_descent, history_columns, noisy_line,
                      unpack_training)

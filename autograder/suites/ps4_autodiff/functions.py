@@ -2,7 +2,7 @@
 
 A function is an `Fn`: its source is evaluated on the student side (torch is in scope there,
 the notebook imports it) and given to `torch_derivative` / `torch_gradient`; here the same
-source goes to real torch autograd in float64 for the expected values: `autograder.oracle`
+source goes to real torch autograd in float64 for the expected values: `autograder.testkit.oracle`
 for derivatives, the reference `solutions.ps4_autodiff.torch_gradient` (torch autograd, with
 unused variables at 0.0) for gradients, both remembered by `oracle.memo` so that grading does
 not import torch once the answers are known.
@@ -11,12 +11,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from autograder.checks import (Mistake, as_array, as_number, expect_array, expect_number, explain, fail, is_close,
+from autograder.course.hints import formula
+from autograder.testkit.checks import (Mistake, as_array, as_number, expect_array, expect_number, explain, fail, is_close,
                                shown_array, shown_number)
-from autograder.hints import formula
-from autograder.oracle import autograd_derivative, memo
-from autograder.student import Fn, StudentProblem
-from autograder.tolerances import AUTOGRAD, FORWARD_DIFFERENCE
+from autograder.testkit.oracle import autograd_derivative, memo
+from autograder.testkit.student import Fn, StudentProblem
+from autograder.testkit.tolerances import AUTOGRAD, FORWARD_DIFFERENCE
 
 # ----------------------------------------------------------------- one variable: f(t) -> 0-d
 

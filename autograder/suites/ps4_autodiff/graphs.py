@@ -12,12 +12,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from autograder.checks import Mistake, expect_number, explain
-from autograder.diagnosis import same
-from autograder.hints import formula
-from autograder.oracle import memo
-from autograder.student import StudentProblem
-from autograder.tolerances import AUTOGRAD
+from autograder.course.hints import formula
+from autograder.testkit.checks import Mistake, expect_number, explain
+from autograder.testkit.diagnosis import same
+from autograder.testkit.oracle import memo
+from autograder.testkit.student import StudentProblem
+from autograder.testkit.tolerances import AUTOGRAD
 from .mistakes import VALUE_MISTAKES, value_engine
 
 

@@ -1,4 +1,4 @@
-"""The mistakes students really make in ps4 (see autograder/diagnosis.py).
+"""The mistakes students really make in ps4 (see autograder/testkit/diagnosis.py).
 
 torch_derivative and torch_gradient: mistake models replayed on the trusted side. The functions
 the tests pass are torch source text (`f.__autograder_source__`); what a mistake gives for them
@@ -15,9 +15,9 @@ import math
 
 import numpy as np
 
-from autograder.diagnosis import model
-from autograder.hints import formula
-from autograder.oracle import memo
+from autograder.course.hints import formula
+from autograder.testkit.diagnosis import model
+from autograder.testkit.oracle import memo
 
 FORMULAS = {
     "torch_derivative": "x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)；y = f(x_t)；"

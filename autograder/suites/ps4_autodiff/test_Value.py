@@ -11,9 +11,9 @@ pow's local derivative, swapped __rsub__ / __rtruediv__, ...) and the one that r
 student's data and grads is named; errors the student's Value raised are named by what they say
 (a number not wrapped in Value, a missing __radd__ / __rmul__ / ...).
 """
-from autograder.checks import expect_number, graded
-from autograder.hints import formula
-from autograder.tolerances import SAME_FORMULA
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_number, graded
+from autograder.testkit.tolerances import SAME_FORMULA
 from .graphs import check_expression, check_nodes, value_errors_named
 
 GRADE_ID = "Value"

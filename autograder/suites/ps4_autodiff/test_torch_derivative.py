@@ -5,9 +5,9 @@ article's derivative written in) and by the tests themselves (a tensor returned,
 tensor, gradients piling up across calls)."""
 import numpy as np
 
-from autograder.checks import describe_type, fail, graded
-from autograder.hints import formula
-from autograder.protocol import TensorData
+from autograder.course.hints import formula
+from autograder.sandbox.protocol import TensorData
+from autograder.testkit.checks import describe_type, fail, graded
 from .functions import (ARTICLE, CUBIC, DEFAULT_DTYPE_HINT, EXP, NEAR_2_24, SCALAR, SHIFTED, SIN, SQUARE,
                         expect_derivative, float32_by_default, hint_on_error)
 

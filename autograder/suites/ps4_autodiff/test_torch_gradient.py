@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 
-from autograder.checks import describe_type, expect_array, fail, graded
-from autograder.hints import formula
-from autograder.tolerances import AUTOGRAD
+from autograder.course.hints import formula
+from autograder.testkit.checks import describe_type, expect_array, fail, graded
+from autograder.testkit.tolerances import AUTOGRAD
 from .functions import (CONSTANT, DEFAULT_DTYPE_HINT, FIVE, ONE, PRECISE, THREE, TWO, UNUSED, expect_autograd,
                         float32_by_default, gradient, hint_on_error)
 from .mistakes import FLOAT32_RESULT

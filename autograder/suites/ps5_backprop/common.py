@@ -19,12 +19,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from autograder.checks import Mistake, as_array, describe_type, expect_array, explain, fail, is_close
-from autograder.diagnosis import Raised, models_of, same
-from autograder.oracle import memo
-from autograder.student import Fn, StudentProblem
-from autograder.tolerances import AUTOGRAD, SAME_FORMULA
-from autograder.reference import remembered
+from autograder.testkit.checks import Mistake, as_array, describe_type, expect_array, explain, fail, is_close
+from autograder.testkit.diagnosis import Raised, models_of, same
+from autograder.testkit.oracle import memo
+from autograder.testkit.reference import remembered
+from autograder.testkit.student import Fn, StudentProblem
+from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
 ref = remembered("ps5_backprop")
 
 KEYS = ("W1", "b1", "W2", "b2")

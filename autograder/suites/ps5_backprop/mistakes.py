@@ -1,4 +1,4 @@
-"""The mistakes students really make in ps5, as formulas (see autograder/diagnosis.py).
+"""The mistakes students really make in ps5, as formulas (see autograder/testkit/diagnosis.py).
 
 Each model has the graded function's signature and computes what that mistake gives, with the
 reference for everything else (its helpers are the reference's, as when a function is judged
@@ -8,9 +8,9 @@ them through the same models themselves (common.named_by_models).
 """
 import numpy as np
 
-from autograder.diagnosis import Family, model
-from autograder.hints import formula
-from autograder.reference import remembered
+from autograder.course.hints import formula
+from autograder.testkit.diagnosis import Family, model
+from autograder.testkit.reference import remembered
 
 ref = remembered("ps5_backprop")
 

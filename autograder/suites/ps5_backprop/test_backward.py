@@ -19,10 +19,10 @@ HELPERS: backward and the forward it relies on may call them.
 """
 import numpy as np
 
-from autograder.checks import Mistake, as_array, describe_type, fail, graded, is_close
-from autograder.tolerances import AUTOGRAD
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import Mistake, as_array, describe_type, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import AUTOGRAD
 ref = remembered("ps5_backprop")
 from .common import KEYS, WRONG_KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients, \
     named_by_models, network, reference_cache, sizes, torch_network_cross_entropy, unchanged

@@ -1,9 +1,9 @@
 """conv2d(image, kernel): the "valid" 2-D cross-correlation torch.nn.functional.conv2d computes,
 shape (H - kh + 1, W - kw + 1), out[i, j] = sum(image[i:i+kh, j:j+kw] * kernel)."""
-from autograder.checks import expect_array, graded
-from autograder.tolerances import AUTOGRAD, SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_array, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
 ref = remembered("ps5_backprop")
 from .common import call, expect_float64_array, named_by_models, torch_conv2d, unchanged
 

@@ -2,9 +2,9 @@
 shape (H - dout.shape[0] + 1, W - dout.shape[1] + 1), against torch autograd through
 torch.nn.functional.conv2d in float64. The notebook shows it is conv2d(image, dout): conv2d is
 a HELPER, so a wrong conv2d costs points on conv2d only."""
-from autograder.checks import expect_array, graded
-from autograder.tolerances import AUTOGRAD
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_array, graded
+from autograder.testkit.tolerances import AUTOGRAD
 from .common import call, expect_float64_array, named_by_models, torch_kernel_gradient, unchanged
 
 GRADE_ID = "conv2d_kernel_gradient"

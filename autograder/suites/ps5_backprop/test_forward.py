@@ -2,10 +2,10 @@
 the reference and torch float64; the cache is the student's choice (only backward reads it)."""
 import numpy as np
 
-from autograder.checks import describe_type, expect_array, fail, graded
-from autograder.tolerances import AUTOGRAD, SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import describe_type, expect_array, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
 ref = remembered("ps5_backprop")
 from .common import call, expect_float64_array, named_by_models, network, sizes, torch_network, unchanged
 

@@ -1,8 +1,8 @@
 """relu(z) = np.maximum(z, 0), element by element, any shape; z left unchanged."""
-from autograder.checks import expect_array, graded
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_array, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps5_backprop")
 from .common import call, expect_float64_array, named_by_models, unchanged
 

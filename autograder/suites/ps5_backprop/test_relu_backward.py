@@ -1,7 +1,7 @@
 """relu_backward(dout, z) = dout * (z > 0): the gradient of relu by torch autograd, 0 at z = 0."""
-from autograder.checks import expect_array, graded
-from autograder.tolerances import AUTOGRAD
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_array, graded
+from autograder.testkit.tolerances import AUTOGRAD
 from .common import call, expect_float64_array, named_by_models, torch_relu_backward, unchanged
 
 GRADE_ID = "relu_backward"

@@ -2,11 +2,11 @@
 neither input (nor any array in them) is changed."""
 import numpy as np
 
-from autograder.checks import fail, graded
-from autograder.student import Fn
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.student import Fn
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps5_backprop")
 from .common import MUTATES, call, expect_dict_of_arrays, named_by_models, network, unchanged
 

@@ -3,9 +3,9 @@ as a float and (softmax(scores) - onehot(y)) / n, both against torch.nn.function
 and its autograd gradient in float64; finite and right for scores of ±1000."""
 import numpy as np
 
-from autograder.checks import describe_type, expect_array, expect_number, fail, graded
-from autograder.tolerances import AUTOGRAD
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import describe_type, expect_array, expect_number, fail, graded
+from autograder.testkit.tolerances import AUTOGRAD
 from .common import call, expect_float64_array, named_by_models, torch_cross_entropy, unchanged
 
 GRADE_ID = "softmax_cross_entropy"

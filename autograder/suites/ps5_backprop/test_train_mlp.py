@@ -8,10 +8,10 @@ train_mlp is told to call the graded helpers below: with HELPERS the framework j
 so a mistake in a helper costs points on that helper only."""
 import numpy as np
 
-from autograder.checks import as_number, describe_type, expect_array, fail, graded
-from autograder.tolerances import TRAINING
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import as_number, describe_type, expect_array, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import TRAINING
 ref = remembered("ps5_backprop")
 from .common import KEYS, call, expect_dict_of_arrays, named_by_models, torch_training, unchanged
 

@@ -22,8 +22,8 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks import as_array, as_number, describe_type, fail
-from autograder.oracle import memo
+from autograder.testkit.checks import as_array, as_number, describe_type, fail
+from autograder.testkit.oracle import memo
 
 # --------------------------------------------------------------------------------- data
 

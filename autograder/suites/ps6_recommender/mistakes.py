@@ -1,4 +1,4 @@
-"""The mistakes students really make in ps6, as formulas (see autograder/diagnosis.py).
+"""The mistakes students really make in ps6, as formulas (see autograder/testkit/diagnosis.py).
 
 Each model has the graded function's signature and computes what that mistake gives; when it
 reproduces every answer a failing student function gave (and the reference does not), its text
@@ -14,8 +14,8 @@ import importlib
 
 import numpy as np
 
-from autograder.diagnosis import Family, model
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.diagnosis import Family, model
 
 # The plain reference module (not the remembered one: a model of train_mf calls the helpers
 # at every epoch of every replayed call, and those answers need not be kept).

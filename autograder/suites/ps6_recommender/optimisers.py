@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import as_array, fail, is_close
-from autograder.tolerances import SAME_FORMULA, TORCH_OPTIMISER
+from autograder.testkit.checks import as_array, fail, is_close
+from autograder.testkit.tolerances import SAME_FORMULA, TORCH_OPTIMISER
 from .common import MUTATES_INPUT, Problem, unpack
 
 

@@ -3,10 +3,10 @@ as torch.optim.Adam: t counts from 1, bias-corrected m_hat and v_hat, x - lr m_h
 Inputs are float64 arrays of any shape and are not changed."""
 import numpy as np
 
-from autograder.checks import expect_array, fail, graded, is_close
-from autograder.tolerances import ADAM_FIRST_STEP, SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_array, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import ADAM_FIRST_STEP, SAME_FORMULA
 ref = remembered("ps6_recommender")
 from .common import LOG_COSH, VALLEY, array_of_shape, torch_adam, unpack
 from .optimisers import expect_shape_generic, expect_unchanged, follow

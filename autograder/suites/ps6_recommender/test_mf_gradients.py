@@ -4,10 +4,10 @@ compared with torch autograd in float64 (through indexing, with repeated ids).
 mf_gradients may call predict: it is judged alone (HELPERS)."""
 import numpy as np
 
-from autograder.checks import as_array, describe_type, expect_array, fail, graded, is_close
-from autograder.tolerances import AUTOGRAD
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import AUTOGRAD
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, array_of_shape, autograd_mf_gradients, has_repeats, rating_data, unpack
 from .mistakes import LOST_REPEATS

@@ -3,10 +3,10 @@
 mf_loss may call predict: it is judged alone (HELPERS), so a wrong predict costs points there only."""
 import numpy as np
 
-from autograder.checks import as_array, describe_type, expect_number, fail, graded
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import as_array, describe_type, expect_number, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, NO_RETURN, rating_data
 

@@ -3,10 +3,10 @@ convention (torch.optim.SGD(momentum=beta), dampening 0): v = beta v + grad; x =
 Inputs are float64 arrays of any shape and are not changed."""
 import numpy as np
 
-from autograder.checks import expect_array, graded
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import expect_array, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps6_recommender")
 from .common import DOUBLE_WELL, LOG_COSH, VALLEY, array_of_shape, torch_momentum, unpack
 from .optimisers import expect_shape_generic, expect_unchanged, follow

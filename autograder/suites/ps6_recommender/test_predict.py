@@ -1,10 +1,10 @@
 """predict(U, V, users, items) = np.sum(U[users] * V[items], axis=1), shape (m,); ids may repeat."""
 import numpy as np
 
-from autograder.checks import as_array, describe_type, expect_array, fail, graded
-from autograder.tolerances import SAME_FORMULA
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import SAME_FORMULA
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, rating_data
 

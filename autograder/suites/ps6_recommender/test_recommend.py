@@ -6,10 +6,10 @@ integer factors), and random scores are kept well apart, so that the order never
 how the scores were rounded."""
 import numpy as np
 
-from autograder.checks import describe_type, fail, graded
-from autograder.student import Fn
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import describe_type, fail, graded
+from autograder.testkit.reference import remembered
+from autograder.testkit.student import Fn
 ref = remembered("ps6_recommender")
 
 GRADE_ID = "recommend"

@@ -8,10 +8,10 @@ mistake in those costs points there only. Epochs stay few: with the stand-ins ev
 helper is a round trip to the trusted side."""
 import numpy as np
 
-from autograder.checks import as_array, expect_array, fail, graded, is_close
-from autograder.tolerances import DESCENT
-from autograder.reference import remembered
-from autograder.hints import formula
+from autograder.course.hints import formula
+from autograder.testkit.checks import as_array, expect_array, fail, graded, is_close
+from autograder.testkit.reference import remembered
+from autograder.testkit.tolerances import DESCENT
 ref = remembered("ps6_recommender")
 from .common import MUTATES_INPUT, array_of_shape, autograd_descent, number_list, rating_data, unpack
 from .mistakes import HISTORY_AFTER

@@ -1,0 +1,176 @@
+"""The grading engine: every command grades through a `Grader`.
+
+    with Grader("ps3_linear_regression") as grader:
+        for result in grader.grade(["alice.ipynb", "bob.ipynb"]):
+            ...
+
+A Grader owns one assignment, its settings, its zygote (started once, reused for every
+submission it grades) and the reference timings the call budgets come from. `grade` runs the
+hidden suite once with pytest over a batch of notebooks and returns their results in order;
+`on_result` sees each one as soon as it is complete. `autograder grade`, `check`, `autograde`,
+each local worker, each Dask worker, the nbgrader bridge and plain `pytest` on a suite all grade
+through this class, so they share one speed and one behaviour.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable
+
+from autograder.course.assignments import Assignment
+from autograder.course.notebook import NotebookError
+from autograder.course.results import SubmissionResult
+from autograder.sandbox.settings import SandboxSettings
+from autograder.sandbox.slots import claim_slot
+from autograder.sandbox.zygote_client import Zygote
+from autograder.testkit.budget import Budgets
+
+PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings", "-p", "no:faulthandler",
+               "-p", "no:logging", "-p", "no:junitxml", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:stepwise",
+               "-p", "no:debugging", "-p", "no:tmpdir", "-p", "no:monkeypatch", "-p", "no:recwarn", "-p", "no:unittest",
+               "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:legacypath", "-p", "no:nose",
+               # these two run a full gc.collect() after every test, to report what nobody reads here
+               "-p", "no:unraisableexception", "-p", "no:threadexception",
+               "--disable-plugin-autoload", "-c", os.devnull]
+
+
+class Grader:
+    def __init__(self, assignment_id: str, settings: SandboxSettings | None = None, root: Path | None = None,
+                 slot: int | None = None, make_run: Callable | None = None, linger: float = 0.0,
+                 shared_zygote: tuple | None = None):
+        self.assignment = Assignment.load(assignment_id, root)
+        self.settings = settings or SandboxSettings()
+        self.linger = linger   # `check`: the zygote waits this long for the next check (zygote_client.py)
+        if slot is not None or make_run is not None:
+            self.slot = slot or 0
+        self.make_run = make_run          # the nbgrader bridge runs tests in its own kernel instead
+        self._zygote: Zygote | None = None
+        self._preload: list[str] = []
+        self._shared = shared_zygote   # (connection, its preload): a batch's zygote (parallel.WorkerPool)
+
+    # ------------------------------------------------------------------------------ parts
+
+    @cached_property
+    def reference(self):
+        from autograder.testkit.reference import remembered
+        return remembered(self.assignment.id)
+
+    @cached_property
+    def slot(self) -> int:
+        """A sandbox user no other grading process on this machine has (two `check`s at once);
+        claimed when first needed, after the zygote has started."""
+        return claim_slot(self.settings.uid_base, first=0)
+
+    @cached_property
+    def budgets(self) -> Budgets:
+        """Reference timings, shared by every submission this Grader grades."""
+        s = self.settings
+        return Budgets(self.reference, s.budget_multiple, s.budget_floor, s.test_timeout)
+
+    def warm_up(self, notebooks: Iterable[str | Path] = ()) -> None:
+        """Start the zygote now, with what these notebooks will import (numpy always; torch and
+        matplotlib when the assignment's code or a notebook's own cells import them)."""
+        wanted = sorted(set(self.assignment.preload) | self.assignment.imports_of(notebooks))
+        if self._zygote is None and self._shared is not None:
+            (connection, preload), self._shared = self._shared, None
+            if set(wanted) <= set(preload):
+                self._zygote = Zygote(list(preload), self.settings, str(self.assignment.root), connection=connection)
+                self._preload = list(preload)
+                return
+            connection.close()
+        if self._zygote is not None and set(wanted) <= set(self._preload):
+            return
+        if self._zygote is not None:
+            self._zygote.close()   # a notebook needs more than this zygote has: once, then it has it
+        wanted = sorted(set(wanted) | set(self._preload))
+        self._zygote = Zygote(wanted, self.settings, str(self.assignment.root), linger=self.linger)
+        self._preload = wanted
+
+    @property
+    def zygote(self) -> Zygote:
+        if self._zygote is None:
+            self.warm_up()
+        return self._zygote
+
+    def plugin(self, notebooks: list[Path], on_result=None, fingerprints=None):
+        # pytest is imported here, not with this module: `check` starts the sandbox (which may
+        # import torch) first, and the two imports then run side by side.
+        from autograder.grading.pytest_plugin import GradingPlugin
+        return GradingPlugin(self.assignment, notebooks, self.settings, on_result, self.slot,
+                             lambda: self.zygote, fingerprints, self.make_run, self.budgets)
+
+    @cached_property
+    def max_score(self) -> float:
+        """The same for every submission, whatever it contains: the suite, collected only."""
+        plugin = self.plugin([])
+        self._pytest(plugin, "--collect-only")
+        return plugin.max_score
+
+    # ---------------------------------------------------------------------------- grading
+
+    def grade(self, paths: Iterable[str | Path], fingerprints: dict[str, str] | None = None,
+              on_result: Callable[[SubmissionResult], None] | None = None,
+              only: str | None = None) -> list[SubmissionResult]:
+        """Grade each notebook; a file that cannot be read gets an error result, the rest are graded."""
+        paths = [str(p) for p in paths]
+        fingerprints = fingerprints or {}
+        done: dict[str, SubmissionResult] = {}
+
+        def collect(result: SubmissionResult) -> None:
+            done[result.submission] = result
+            if on_result:
+                on_result(result)
+
+        readable = []
+        for path in paths:
+            try:
+                if self.make_run is None:   # (refused when it is another assignment's notebook)
+                    self.assignment.read_submission(path)
+                readable.append(Path(path))
+            except NotebookError as exc:
+                collect(SubmissionResult(path, self.assignment.id, "error", error=str(exc),
+                                         max_score=self.max_score, fingerprint=fingerprints.get(path)))
+        if readable:
+            if self.make_run is None:
+                self.warm_up(readable)
+            plugin = self.plugin(readable, collect, fingerprints)
+            self._pytest(plugin, only=only)
+            if "max_score" not in self.__dict__:
+                self.__dict__["max_score"] = plugin.max_score
+        return [done[p] for p in paths if p in done]
+
+    def _pytest(self, plugin, *extra: str, only: str | None = None) -> None:
+        import pytest
+        suite = self.assignment.suite_dir
+        target = suite / f"test_{only}.py" if only else suite
+        args = [str(target), "--rootdir", str(suite.parent), *PYTEST_ARGS, *extra]
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = pytest.main(args, plugins=[plugin])
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            raise RuntimeError(f"the hidden suite of {self.assignment.id} did not run (pytest exit code {int(code)})")
+
+    def close(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def grade_notebooks(paths: Iterable[str | Path], assignment_id: str, settings: SandboxSettings | None = None,
+                    on_result: Callable[[SubmissionResult], None] | None = None,
+                    root: Path | None = None) -> list[SubmissionResult]:
+    """Grade notebooks with a Grader of their own (one zygote for all of them)."""
+    with Grader(assignment_id, settings, root) as grader:
+        return grader.grade(paths, on_result=on_result)
+
+
+def suite_max_score(assignment: Assignment) -> float:
+    return Grader(assignment.id, root=assignment.root).max_score
