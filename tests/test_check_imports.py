@@ -1,0 +1,33 @@
+"""`autograder check` imports no torch in the checking process itself: torch (1.6-2.2 s, ~265 MB)
+is imported once by the sandbox's zygote, which a check keeps for the next one; the process a
+learner starts stays small and quick (issue 26). Read from `python -X importtime`, not timed."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT
+
+
+def imported_by_check(assignment: str) -> set[str]:
+    """Top-level packages the `check` process imported (not its zygote's: a child started with
+    `python -m` does not inherit -X importtime)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "autograder", "check",
+                           str(ROOT / "samples" / assignment / "alice.ipynb")],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, AUTOGRADER_CHECK_LINGER="0"))
+    assert "/" in done.stdout, done.stdout + done.stderr[-2000:]   # the report: a score was given
+    modules = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            modules.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    assert "autograder" in modules and "pytest" in modules, sorted(modules)   # the parse read the imports
+    return modules
+
+
+@pytest.mark.parametrize("assignment", ["ps4_autodiff", "ps5_backprop"])
+def test_check_process_imports_no_torch(assignment):
+    assert "torch" not in imported_by_check(assignment)
