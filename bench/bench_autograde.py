@@ -253,12 +253,38 @@ def check_latency(notebook: Path, repeats: int = 5) -> tuple[float, float]:
                            env=dict(ENV, AUTOGRADER_CHECK_LINGER=linger))
             times.append(time.perf_counter() - started)
         return statistics.median(times)
+    before = lingering_zygotes()
     first = median_of("0")
     subprocess.run([str(BIN / "autograder"), "check", str(notebook)], capture_output=True,
                    env=dict(ENV, AUTOGRADER_CHECK_LINGER="60"))   # leaves a zygote for the next ones
     again = median_of("60")
-    subprocess.run(["pkill", "-f", "autograder.sandbox.zygote .* autograder-zygote-"], capture_output=True)
+    end_lingering(before)
     return first, again
+
+
+def lingering_zygotes() -> set[int]:
+    """Lingering `check` zygotes started by this checkout's Python (its venv: other people's
+    checks linger too, and are never ours to end)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit():
+                line = (entry / "cmdline").read_bytes().split(b"\0")
+                if line[:3] == [sys.executable.encode(), b"-m", b"autograder.sandbox.zygote"] \
+                        and any(part.startswith(b"autograder-zygote-") for part in line):
+                    found.add(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def end_lingering(before: set[int]) -> None:
+    """The zygotes this benchmark's checks left lingering (not those there before it)."""
+    for pid in lingering_zygotes() - before:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
 
 
 def bench(assignment: str, n: int, work: Path, mix_name: str = "current") -> dict:
