@@ -31,3 +31,19 @@ def imported_by_check(assignment: str) -> set[str]:
 @pytest.mark.parametrize("assignment", ["ps4_autodiff", "ps5_backprop"])
 def test_check_process_imports_no_torch(assignment):
     assert "torch" not in imported_by_check(assignment)
+
+
+def test_prose_that_names_torch_optim_preloads_no_torch(tmp_path):
+    """ps6's answer cells name torch.optim.Adam in a docstring only: its zygote (and so every
+    `check` and batch of ps6) imports numpy, not torch; a student's cell that imports torch and
+    uses torch.optim still gets torch._dynamo preloaded (test_budgets: torch.optim steps)."""
+    from autograder.assignments import Assignment
+    from catalogue.ps6_recommender import TORCH_OPTIM
+    from helpers import make_submission
+
+    assignment = Assignment.load("ps6_recommender")
+    assert any("torch.optim" in c.source for c in assignment.cells if c.role == "answer")
+    assert "torch" not in assignment.preload and "torch._dynamo" not in assignment.preload, assignment.preload
+    answers = {function: next(iter(styles.values())) for function, styles in TORCH_OPTIM.items()}
+    torch_user = make_submission("ps6_recommender", tmp_path / "torch_optim.ipynb", answers)
+    assert {"torch", "torch._dynamo"} <= assignment.imports_of([torch_user])
