@@ -217,7 +217,7 @@ def timed(command: list[str], cwd: Path, sample_workers: bool = False, usage: di
     sampler = threading.Thread(target=sample, daemon=True)
     if sample_workers:
         sampler.start()
-    account, busy = CpuAccount() if usage is not None else None, machine_busy()
+    account, busy, reaped = CpuAccount() if usage is not None else None, machine_busy(), os.times()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True,
                           preexec_fn=account.join if account else None)
@@ -226,6 +226,8 @@ def timed(command: list[str], cwd: Path, sample_workers: bool = False, usage: di
     if usage is not None:
         busy_after = machine_busy()
         usage["cpu"] = account.used()
+        after = os.times()   # what rusage sees: less than the cgroup where a process is reaped elsewhere
+        usage["cpu_rusage"] = after.children_user + after.children_system - reaped.children_user - reaped.children_system
         usage["busy"] = usage["cpu"] / elapsed / (os.cpu_count() or 1)
         usage["machine_busy"] = (busy_after[0] - busy[0]) / max(1, busy_after[1] - busy[1])
     if done.returncode not in (0, 1):
@@ -305,7 +307,8 @@ def bench(assignment: str, n: int, work: Path, mix_name: str = "current") -> dic
     return {"assignment": assignment, "mix_name": mix_name, "n": n, "nbgrader": nb_time, "autograder": ag_time,
             "autograder_2n": double_time, "ratio": nb_time / ag_time, "further": (double_time - ag_time) / n,
             "peak_mb": peak / 2**20, "floor": floor, "over_floor": ag_time / floor if floor else float("nan"),
-            "cpu_2n": usage["cpu"], "busy": usage["busy"], "machine_busy": usage["machine_busy"],
+            "cpu_2n": usage["cpu"], "cpu_2n_rusage": usage["cpu_rusage"], "busy": usage["busy"],
+            "machine_busy": usage["machine_busy"],
             "timing": timing_of(work / "autograder-2x", assignment),
             "mix": {k: sum(1 for kind, _ in mix if kind == k) for k in ("right", "wrong", "hang")}}
 
@@ -346,7 +349,8 @@ def main() -> None:
             print(f"{assignment:<22} {mix_name:<7} nbgrader {row['nbgrader']:6.1f} s | autograder {row['autograder']:5.1f} s "
                   f"({row['ratio']:4.1f}x) | {2 * args.submissions}: {row['autograder_2n']:5.1f} s -> "
                   f"{row['further']:.3f} s per further submission (target {target}) | cores {100 * row['busy']:.0f} % "
-                  f"busy with its tree (machine {100 * row['machine_busy']:.0f} %) | peak {row['peak_mb']:.0f} MB | "
+                  f"busy with its tree ({row['cpu_2n']:.1f} CPU-s; rusage sees {row['cpu_2n_rusage']:.1f}; machine "
+                  f"{100 * row['machine_busy']:.0f} %) | peak {row['peak_mb']:.0f} MB | "
                   f"floor {row['floor']:.1f} s, wall/floor {row['over_floor']:.1f} | timing gap "
                   f"{row['timing']['unaccounted']:.2f} s" + (f" | check {row['check']:.2f} s, again "
                                                              f"{row['check_again']:.2f} s" if "check" in row else ""),
