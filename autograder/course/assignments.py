@@ -102,7 +102,7 @@ class Assignment:
         """Modules the zygote imports: numpy always, and what the cells that grading runs (the
         setup cells; demo cells never run) import. Importing torch costs two seconds, once."""
         graded = [c.source for c in self.cells if c.kind == "code" and c.role in ("setup", "answer")]
-        return ["numpy", *sorted(m for m, pattern in PRELOADABLE.items() if any(pattern.search(s) for s in graded))]
+        return ["numpy", *sorted(imported_by(graded))]
 
     @cached_property
     def marks(self) -> frozenset[str]:
@@ -143,8 +143,18 @@ class Assignment:
                 cells = plan(read_notebook(path), self.cells)
             except (NotebookError, OSError):
                 continue
-            found |= {m for m, pattern in PRELOADABLE.items() if any(pattern.search(c.source) for c in cells)}
+            found |= imported_by([c.source for c in cells])
         return found
+
+
+def imported_by(sources: list[str]) -> set[str]:
+    """The preloadable modules these cells import. torch.optim named where torch is never imported
+    (a docstring: "the same as torch.optim.Adam") imports nothing: preloading torch._dynamo there
+    would cost every zygote of the assignment two seconds and ~300 MB for no test's benefit."""
+    found = {m for m, pattern in PRELOADABLE.items() if any(pattern.search(s) for s in sources)}
+    if "torch" not in found:
+        found.discard("torch._dynamo")
+    return found
 
 
 def _marks(cells: list[Cell], locked_only: bool = False) -> set[str]:

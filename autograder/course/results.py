@@ -109,7 +109,9 @@ class SubmissionResult:
     cells: list[CellReport] = field(default_factory=list)
     protections: list[str] = field(default_factory=list)
     fingerprint: str | None = None   # content hash, to skip unchanged submissions on resume
-    timing: dict[str, float] = field(default_factory=dict)   # seconds: start (sandbox, cells), tests, figures, total
+    # seconds: start (sandbox, cells), forks (each test's fresh process), tests, figures, close,
+    # diagnosis, pytest (its own steps between them); they add up to total
+    timing: dict[str, float] = field(default_factory=dict)
     figures: dict[str, dict] = field(default_factory=dict)   # plain data for the feedback page's figures
     notes: dict[str, FunctionNote] | None = None   # per function that lost points (None: results of older graders)
     hints: str = "cause"                            # the hint level the messages were written at (autograder/course/hints.py)

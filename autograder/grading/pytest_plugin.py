@@ -69,6 +69,7 @@ class GradingPlugin:
         self.order: list[str] = []
         # per submission and function: what its tests saw, for its one cause (diagnosis.function_cause)
         self.evidence: dict[str, dict[str, _Evidence]] = {}
+        self.forks_before_call: dict[str, float] = {}   # per submission: its run's fork_seconds then
 
     # ------------------------------------------------------------------------ collection
 
@@ -143,15 +144,28 @@ class GradingPlugin:
         return run
 
     def close_submission(self, run) -> None:
+        key = str(run.key)
+        forks = getattr(run, "fork_seconds", 0.0)   # the tests' (the figures' process is the figures')
         if isinstance(run, SubmissionRun):   # not in nbgrader's kernel, where the bridge grades one function
             try:   # the feedback page's figures: one more process, the demo's inputs (autograder/views/figures.py)
-                figures.collect(run, self.results[str(run.key)])
+                figures.collect(run, self.results[key])
             except Exception:
                 traceback.print_exc(file=sys.stderr)
+        closing = time.monotonic()
         run.close()
-        key = str(run.key)
-        self.results[key].timing["total"] = round(time.monotonic() - self.started.get(key, time.monotonic()), 4)
+        timing = self.results[key].timing
+        timing["close"] = round(time.monotonic() - closing, 4)
+        timing["forks"] = round(forks, 4)
         self._finish(key)
+
+    def _account(self, key: str) -> None:
+        """`total`, from the notebook's start to its result, and the part of it no other part
+        holds: pytest's own steps around the tests (its hooks, this plugin's reports of each
+        test, fixture bookkeeping). The parts add up to `total`."""
+        timing = self.results[key].timing
+        timing["total"] = round(time.monotonic() - self.started.get(key, time.monotonic()), 4)
+        timing["pytest"] = 0.0
+        timing["pytest"] = round(max(0.0, timing["total"] - sum(v for k, v in timing.items() if k != "total")), 4)
 
     def gradable(self, run) -> bool:
         return self.results[str(run.key)].status != "error"
@@ -181,7 +195,14 @@ class GradingPlugin:
             return
         grade_id, what, points = self.points[base]
         if report.when == "call":   # student calls and trusted comparisons: the floor of grading
-            result.timing["tests"] = round(result.timing.get("tests", 0.0) + report.duration, 4)
+            # less a fresh process started within the call (judged alone): that is in `forks`
+            run = item.funcargs.get("submission") if hasattr(item, "funcargs") else None
+            forks = getattr(run, "fork_seconds", 0.0)
+            restarted = forks - self.forks_before_call.pop(key, forks)
+            result.timing["tests"] = round(result.timing.get("tests", 0.0) + report.duration - restarted, 4)
+        elif report.when == "setup":
+            run = item.funcargs.get("submission") if hasattr(item, "funcargs") else None
+            self.forks_before_call[key] = getattr(run, "fork_seconds", 0.0)
         if report.when == "call" or (report.when == "setup" and report.failed):
             evidence = self.evidence.setdefault(key, {}).setdefault(grade_id, _Evidence())
             self._keep_calls(item, evidence)
@@ -244,6 +265,7 @@ class GradingPlugin:
 
     def _finish(self, key: str) -> None:
         result = self.results[key]
+        diagnosing = time.monotonic()
         if result.status == "error":
             result.tests = []
         else:
@@ -267,6 +289,8 @@ class GradingPlugin:
             except Exception:   # the messages as the tests wrote them, rather than no result
                 traceback.print_exc(file=sys.stderr)
         self.evidence.pop(key, None)
+        result.timing["diagnosis"] = round(time.monotonic() - diagnosing, 4)
+        self._account(key)
         if self.on_result:
             self.on_result(result)
 

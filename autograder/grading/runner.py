@@ -44,6 +44,7 @@ class SubmissionRun:
     budgets: Budgets | None = None
     hangs: Hangs = field(default_factory=Hangs)
     answers: dict = field(default_factory=dict)   # its own code's answers, by call (student.answer_key)
+    fork_seconds: float = 0.0   # starting and ending each test's fresh process (timing["forks"])
 
     @property
     def key(self) -> str:
@@ -110,14 +111,20 @@ class SubmissionRun:
             return self.sandbox.test_request(message, self._time_left(timeout))
 
         def begin():
-            self._begin_test()
+            started = time.monotonic()
+            try:
+                self._begin_test()
+            finally:
+                self.fork_seconds += time.monotonic() - started
             return request
 
         try:
             yield Student(begin(), self.budgets, self.hangs, restart=begin, answers=self.answers)
         finally:
             if self.sandbox is not None and not self.sandbox.closed:
+                ending = time.monotonic()
                 self.sandbox.end_test()
+                self.fork_seconds += time.monotonic() - ending
 
     def _begin_test(self) -> None:
         if self.sandbox is None or self.sandbox.closed:
