@@ -24,7 +24,7 @@ wall time to that floor. Last, `autograder check` latency on one notebook per as
 check, and a check again while the first one's zygote lingers.
 `check` latency is a median of five.
 A benchmark, not a test: the numbers depend on the machine and its load. --markdown prints the
-README's table.
+table of docs/performance.md.
 """
 from __future__ import annotations
 
@@ -329,7 +329,7 @@ def main() -> None:
     parser.add_argument("--assignments", nargs="*", default=assignment_ids())
     parser.add_argument("--mixes", nargs="*", default=list(MIXES), choices=list(MIXES))
     parser.add_argument("--no-check", action="store_true", help="skip the `check` latencies")
-    parser.add_argument("--markdown", action="store_true", help="also print the README's table")
+    parser.add_argument("--markdown", action="store_true", help="also print the table of docs/performance.md")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; N = {args.submissions} and {2 * args.submissions}; mixes: current = 60 % right, "

@@ -37,7 +37,7 @@ def test_prose_that_names_torch_optim_preloads_no_torch(tmp_path):
     """ps6's answer cells name torch.optim.Adam in a docstring only: its zygote (and so every
     `check` and batch of ps6) imports numpy, not torch; a student's cell that imports torch and
     uses torch.optim still gets torch._dynamo preloaded (test_budgets: torch.optim steps)."""
-    from autograder.assignments import Assignment
+    from autograder.course.assignments import Assignment
     from catalogue.ps6_recommender import TORCH_OPTIM
     from helpers import make_submission
 

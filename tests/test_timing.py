@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.engine import grade_notebooks
+from autograder.grading.engine import grade_notebooks
 from helpers import make_submission
 
 ASSIGNMENT = "ps3_linear_regression"
