@@ -596,13 +596,15 @@ class Submit(Base):
             self.refuse(413, too_big(self.size, limit))
             return
         try:
-            row = self.service.accept(self.student, assignment, self.filename, self.incoming)
+            await self.take(assignment)
         except RateLimited as exc:
             self.too_many(exc)
-            return
         except NotebookError as exc:
             self.refuse(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
-            return
+
+    async def take(self, assignment: str) -> None:
+        """The body, received whole and within the limit: queued, answered 202."""
+        row = self.service.accept(self.student, assignment, self.filename, self.incoming)
         self.set_header("Location", f"api/submissions/{row.id}")
         self.reply(self.service.view(row), 202)
 
@@ -639,22 +641,10 @@ class Check(Submit):
     def allow(self) -> None:
         self.service.recent_checks.allow(self.student, self.service.settings.submissions_per_hour)
 
-    async def post(self, assignment: str):
-        limit = self.service.settings.max_upload_bytes
-        if self.incoming is None or self.incoming.too_big:
-            self.refuse(413, too_big(self.size, limit))
-            return
+    async def take(self, assignment: str) -> None:
         body = self.incoming.path.read_bytes()
         self._release()   # (the check keeps its own copy while it is graded)
-        try:
-            answer = await self.service.check(self.student, assignment, body)
-        except RateLimited as exc:
-            self.too_many(exc)
-            return
-        except NotebookError as exc:
-            self.refuse(400, f"这不是可以评分的 Jupyter 笔记本：{exc}")
-            return
-        self.reply(answer)
+        self.reply(await self.service.check(self.student, assignment, body))
 
 
 @functools.lru_cache(maxsize=None)
