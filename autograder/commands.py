@@ -99,11 +99,24 @@ def check(notebook: str, assignment_id: str | None, overrides: dict, html: str |
 
 def autograde(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
               progress: bool, overrides: dict) -> int:
-    from autograder.records.batch import autograde_course
+    from autograder.course.config import autograde_settings
+    from autograder.dispatch.parallel import WorkerPool
+
     if not course.is_dir():
         raise UsageError(f"the course directory {course} does not exist")
-    _assignment(assignment_id, course.resolve())
-    return autograde_course(assignment_id, course.resolve(), workers, scheduler, force, progress, overrides)
+    course = course.resolve()
+    _assignment(assignment_id, course)
+    settings = autograde_settings(course, assignment_id, overrides)
+    # The workers start (their imports, the batch's zygote) before this process imports the
+    # gradebook's side (nbgrader, copydetect: 1.5 s of one core), so both run at once.
+    pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
+    try:
+        from autograder.records.batch import autograde_course
+    except BaseException:
+        if pool:
+            pool.close()
+        raise
+    return autograde_course(assignment_id, course, settings, pool, scheduler, force, progress)
 
 
 def report(assignment_id: str, course: Path) -> int:

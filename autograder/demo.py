@@ -39,8 +39,7 @@ def build_course(root: Path, target: Path) -> list[str]:
 
 
 def run_demo() -> int:
-    from autograder.records.batch import autograde_course
-    from autograder.commands import check, grade
+    from autograder.commands import autograde, check, grade
 
     root = course_root()
     course = root / "demo-course"
@@ -50,7 +49,7 @@ def run_demo() -> int:
     _banner(f"Instructor: an nbgrader course in {course.relative_to(root)}/, every assignment autograded")
     for assignment in assignments:
         print()
-        autograde_course(assignment, course, workers=0, scheduler=None, force=True, progress=True, overrides={})
+        autograde(assignment, course, workers=0, scheduler=None, force=True, progress=True, overrides={})
 
     mismatches = []
     for assignment, students in expected.items():

@@ -6,7 +6,7 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.course.hints import level_for
+from autograder.course.hints import due_date, level_for
 from autograder.sandbox.settings import SandboxSettings
 
 
@@ -25,4 +25,14 @@ def sandbox_settings(course_root: Path, overrides: dict | None = None) -> Sandbo
     for name, value in (overrides or {}).items():
         if value is not None:
             setattr(settings, name, value)
+    return settings
+
+
+def autograde_settings(course_root: Path, assignment_id: str, overrides: dict | None = None) -> SandboxSettings:
+    """`autograde`'s settings: messages at the cause level while the assignment is open, the formula
+    level after its due date (hints.py). The level is part of each result's fingerprint, so a run
+    after the due date writes every result again."""
+    settings = sandbox_settings(course_root, overrides)
+    config = load_config(course_root)
+    settings.hints = level_for(config, "autograde", due_date(course_root, assignment_id, config))
     return settings

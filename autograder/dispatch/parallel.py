@@ -282,8 +282,14 @@ class WorkerPool:
         return None
 
     def close(self) -> None:
-        while self.idle:
-            self.idle.pop().stop()
+        resting, self.idle = self.idle, []
+        for worker in resting:   # all told at once: they end side by side, not one after another
+            try:
+                worker.process.stdin.close()
+            except OSError:
+                pass
+        for worker in resting:
+            worker.stop()
         if self.zygote:
             self.zygote[0].close()   # after the workers: it ends once its last connection has closed
             self.zygote = None

