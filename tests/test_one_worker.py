@@ -4,7 +4,6 @@ it grades the same notebook identically for both. Real processes, real sandboxes
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def test_one_worker_grades_two_assignments_in_turn_with_one_task_key(tmp_path):
     assignment (one Grader each) -- what the service relies on, spoken to directly."""
     import os
 
-    from autograder.dispatch.worker import command, task_line
+    from autograder.dispatch.worker import Frames, command, read_result, task_line
 
     first = str(make_submission(ASSIGNMENT, tmp_path / "a" / "nb.ipynb"))
     second = str(make_submission("ps2_gradient_descent", tmp_path / "b" / "nb.ipynb"))
@@ -80,13 +79,13 @@ def test_one_worker_grades_two_assignments_in_turn_with_one_task_key(tmp_path):
     process.stdin.write(task_line("t1", ASSIGNMENT, [first], {first: "fp1"}))
     process.stdin.write(task_line(7, "ps2_gradient_descent", [second], {}))
     process.stdin.close()
-    with os.fdopen(read, encoding="utf-8") as lines:
-        messages = [json.loads(line) for line in lines]
+    with os.fdopen(read, "rb") as pipe:
+        messages = Frames().feed(pipe.read())
     assert process.wait(timeout=60) == 0
     kinds = [next(iter(m)) for m in messages]
     assert kinds == ["ready", "start", "result", "done", "start", "result", "done"], kinds
     assert [m.get("start", m.get("done")) for m in messages if "start" in m or "done" in m] == ["t1", "t1", 7, 7]
-    results = [SubmissionResult.from_json(m["result"]) for m in messages if "result" in m]
+    results = [read_result(m["result"]) for m in messages if "result" in m]
     assert [(r.assignment, r.status.value, r.score == r.max_score) for r in results] == \
         [(ASSIGNMENT, "graded", True), ("ps2_gradient_descent", "graded", True)]
     assert results[0].fingerprint == "fp1"

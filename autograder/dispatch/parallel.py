@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 from autograder.course.assignments import Assignment
 from autograder.course.results import SubmissionResult
 from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_worker
-from autograder.dispatch.worker import command, task_line
+from autograder.dispatch.worker import Frames, command, read_result, task_line
 from autograder.grading.failures import NO_WORKER, STUCK, WORKER_DIED, ErrorResults
 from autograder.sandbox.zygote_client import SandboxError, Zygote
 
@@ -57,7 +57,7 @@ class _Worker:
         if connection:
             connection.close()
         self.results = read
-        self.buffer = b""
+        self.frames = Frames()
         self.assigned: list[int] = []   # chunks given and not yet done
         self.current: int | None = None  # the one it said it started
         self.ready = False
@@ -69,9 +69,7 @@ class _Worker:
         data = os.read(self.results, 1 << 20)
         if not data:
             return None
-        self.buffer += data
-        *lines, self.buffer = self.buffer.split(b"\n")
-        messages = [json.loads(line) for line in lines if line.strip()]
+        messages = self.frames.feed(data)
         for message in messages:
             if "ready" in message:
                 self.ready = True
@@ -208,7 +206,7 @@ class WorkerPool:
                     continue
                 for message in messages:
                     if "result" in message:
-                        emit(SubmissionResult.from_json(message["result"]))
+                        emit(read_result(message["result"]))
                 feed(worker)
                 if not worker.assigned:
                     rest(worker)

@@ -10,7 +10,9 @@ stdin closes, and answers on `results_fd`, one JSON line each:
     out:  {"ready": slot}            once, when it can take work
           {"start": ID}              the task's Grader is warm: from here the watchdog allows each
                                      result its own time (watchdog.py)
-          {"result": {...}}          each result as soon as it exists (SubmissionResult.to_json)
+          {"result": N}              each result as soon as it exists: the N bytes after this
+                                     line are its results.json text (as_text), which the parent
+                                     parses once and keeps (`read_result`) to write as it is
           {"done": ID}               the task is over (every result sent, or the grader failed)
 
 One Grader per assignment, kept warm (its zygote) between tasks. Started for an assignment
@@ -29,6 +31,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from autograder.course.results import SubmissionResult, as_text
 from autograder.dispatch.watchdog import stall_if_asked
 from autograder.grading.engine import Grader
 from autograder.sandbox.settings import SandboxSettings
@@ -57,6 +60,56 @@ def task_line(task: str | int, assignment: str, paths: list[str], fingerprints: 
     return json.dumps({"task": task, "assignment": assignment, "paths": paths, "fingerprints": fingerprints}) + "\n"
 
 
+class Frames:
+    """The worker's output, decoded as it arrives: one message per line, a result's line followed
+    by its text (delivered as {"result": text})."""
+
+    def __init__(self):
+        self.buffer = b""
+
+    def feed(self, data: bytes) -> list[dict]:
+        self.buffer += data
+        messages = []
+        while (end := self.buffer.find(b"\n")) >= 0:
+            if not self.buffer[:end].strip():
+                self.buffer = self.buffer[end + 1:]
+                continue
+            message = json.loads(self.buffer[:end])
+            rest = end + 1
+            if "result" in message:
+                if len(self.buffer) < rest + message["result"]:
+                    break   # the rest of its text is still on its way
+                message, rest = {"result": self.buffer[rest:rest + message["result"]].decode()}, rest + message["result"]
+            self.buffer = self.buffer[rest:]
+            messages.append(message)
+        return messages
+
+
+async def next_message(reader) -> dict | None:
+    """The next message from an asyncio StreamReader on a worker's results; None at its end."""
+    line = await reader.readline()
+    if not line:
+        return None
+    message = json.loads(line)
+    if "result" in message:
+        message["result"] = (await reader.readexactly(message["result"])).decode()
+    return message
+
+
+def read_result(text: str) -> SubmissionResult:
+    """A result as a worker sent it, parsed once. Its text rides along (`sent_text`): it is
+    results.json's exact bytes, so the records write it instead of serialising the result again."""
+    result = SubmissionResult.from_json(json.loads(text))
+    result.sent_text = text
+    return result
+
+
+def sent_text(result: SubmissionResult) -> str | None:
+    """The text a worker sent for this very result, or None (made here, or changed since:
+    `dataclasses.replace` makes a new result without it, and ErrorResults.complete drops it)."""
+    return getattr(result, "sent_text", None)
+
+
 def warm(grader: Grader) -> None:
     """The assignment's zygote started and ready (torch imported where it is used)."""
     try:
@@ -79,11 +132,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.ignore_interrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    out = os.fdopen(args.results_fd, "w", buffering=1, encoding="utf-8")
+    out = os.fdopen(args.results_fd, "wb")
     os.dup2(2, 1)   # whatever grading prints goes to stderr, never into the results
 
-    def send(message: dict) -> None:
-        out.write(json.dumps(message, ensure_ascii=False) + "\n")
+    def send(message: dict, text: bytes = b"") -> None:
+        out.write(json.dumps(message).encode() + b"\n" + text)
+        out.flush()
+
+    def send_result(result: SubmissionResult) -> None:
+        text = as_text(result).encode("utf-8")   # the one serialisation of a result in this process
+        send({"result": len(text)}, text)
 
     settings = SandboxSettings.from_state(json.loads(args.settings))
     root = Path(args.root) if args.root else None
@@ -106,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
                     warm(grader)
                 send({"start": task["task"]})
                 stall_if_asked(task["paths"])
-                grader.grade(task["paths"], task.get("fingerprints"), on_result=lambda r: send({"result": r.to_json()}))
+                grader.grade(task["paths"], task.get("fingerprints"), on_result=send_result)
             except Exception:
                 traceback.print_exc()
             send({"done": task["task"]})

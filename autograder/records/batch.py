@@ -33,6 +33,7 @@ from autograder.course.results import SubmissionResult, write_atomically
 from autograder.dispatch.dask_grading import ClusterError, grade_on_dask
 from autograder.dispatch.parallel import WorkerPool
 from autograder.dispatch.tasks import manifest
+from autograder.dispatch.worker import sent_text
 from autograder.grading.failures import ErrorResults
 from autograder.integrity.pairs import settings as integrity_settings
 from autograder.integrity.report import for_course
@@ -128,7 +129,8 @@ def record(gb, coursedir, assignment: Assignment, submission: Submission, result
     """One result into the gradebook, the autograded notebook, the feedback page and results.json,
     so that all four agree or none changed (the AUTOGRADE steps)."""
     pipeline.run(AUTOGRADE, pipeline.Recording(coursedir, assignment, submission.student, result, submission.notebook,
-                                               fingerprint=submission.fingerprint, gradebook=gb))
+                                               fingerprint=submission.fingerprint, gradebook=gb,
+                                               results_text=sent_text(result)))
 
 
 def autograde_course(assignment_id: str, course: Path, workers: int, scheduler: str | None, force: bool,

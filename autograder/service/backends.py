@@ -15,7 +15,7 @@ from typing import Callable
 from autograder.course.results import SubmissionResult
 from autograder.dispatch.dask_grading import grade_on_dask
 from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_tree
-from autograder.dispatch.worker import command, task_line
+from autograder.dispatch.worker import command, next_message, read_result, task_line
 
 
 class WorkerDied(Exception):
@@ -60,16 +60,17 @@ class LocalWorker:
         deadline.busy()
         while True:
             try:
-                line = await asyncio.wait_for(self.reader.readline(), max(deadline.left(), 0.0))
+                message = await asyncio.wait_for(next_message(self.reader), max(deadline.left(), 0.0))
             except asyncio.TimeoutError:
                 await self.kill()
                 raise WorkerStuck(f"worker {self.slot}: no progress in {allowance(self.settings):.0f} s") from None
-            if not line:
+            except asyncio.IncompleteReadError:
+                message = None
+            if message is None:
                 raise WorkerDied(f"worker {self.slot} exited")
-            message = json.loads(line)
             deadline.progress(ready="start" in message)
             if "result" in message:
-                on_result(SubmissionResult.from_json(message["result"]))
+                on_result(read_result(message["result"]))
             elif message.get("done") == batch:
                 return
 

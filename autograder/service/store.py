@@ -13,6 +13,7 @@ but does not replace the newer one. Everything here runs in one thread (SQLite w
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import threading
@@ -117,7 +118,7 @@ class CourseStore:
         existing = self.coursedir.get_existing_timestamp(str(folder)) if folder.is_dir() else None
         if existing is not None and existing > parse_utc(timestamp):
             return "superseded"
-        result.submission = str(folder / f"{assignment_id}.ipynb")
+        result = dataclasses.replace(result, submission=str(folder / f"{assignment_id}.ipynb"))
         pipeline.run(SERVE, pipeline.Recording(self.coursedir, assignment, student, result, upload,
                                                fingerprint=result.fingerprint, page=page, timestamp=timestamp))
         self._csv_dirty = True
