@@ -142,7 +142,7 @@ def worker_pids() -> tuple[list[int], list[int]]:
             try:
                 line = (entry / "cmdline").read_bytes()
                 parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                if b"autograder.dispatch.parallel" in line:
+                if b"autograder.dispatch.worker" in line:
                     workers.append(int(entry.name))
                 elif b"autograder.sandbox.zygote" in line and \
                         b"autograder.sandbox.zygote" not in Path(f"/proc/{parent}/cmdline").read_bytes():

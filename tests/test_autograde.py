@@ -197,7 +197,7 @@ def test_a_worker_that_dies_loses_nothing_its_chunk_is_graded_again(tmp_path):
                     command = (entry / "cmdline").read_bytes().split(b"\0")
                 except OSError:
                     continue
-                if b"autograder.dispatch.parallel" in command and str(course).encode() in command:
+                if b"autograder.dispatch.worker" in command and str(course).encode() in command:
                     os.kill(int(entry.name), signal.SIGKILL)
                     killed = int(entry.name)
                     break

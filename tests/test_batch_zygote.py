@@ -72,7 +72,7 @@ def test_the_workers_of_a_batch_share_one_zygote(tmp_path):
                 pid = int(entry.name)
                 line, parent = _cmdline(pid), _parent(pid)
                 parents[pid] = parent
-                if "autograder.dispatch.parallel" in line and parent == process.pid:
+                if "autograder.dispatch.worker" in line and parent == process.pid:
                     workers.add(pid)
                 elif "autograder.sandbox.zygote" in line:
                     if parent in started:

@@ -39,12 +39,12 @@ def settings(**chosen):
 
 
 def worker_processes() -> list[int]:
-    """This test's local grading workers (`python -m autograder.dispatch.parallel`)."""
+    """This test's local grading workers (`python -m autograder.dispatch.worker`)."""
     from autograder.dispatch.watchdog import descendants
     found = []
     for pid in descendants(os.getpid()):
         try:
-            if b"autograder.dispatch.parallel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"autograder.dispatch.worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 found.append(pid)
         except OSError:
             pass

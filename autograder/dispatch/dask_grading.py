@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from autograder.course.assignments import Assignment
 from autograder.course.results import SubmissionResult
-from autograder.dispatch.parallel import CHUNK, _settings_state, chunks
+from autograder.dispatch.parallel import CHUNK, chunks
 from autograder.dispatch.tasks import Manifest, mismatch_message, scheduler_probe, worker_manifest
 from autograder.dispatch.tasks import Plan, VersionMismatch, read_item, run_task
 from autograder.grading.failures import INTERNAL, KILLED, ErrorResults
@@ -48,7 +48,7 @@ def grade_on_dask(paths: Iterable[str | Path], assignment_id: str, settings, sch
     run = run or run_task
     paths = [str(p) for p in paths]
     fingerprints = fingerprints or {}
-    plan = Plan.of(Assignment.load(assignment_id, root), _settings_state(settings))
+    plan = Plan.of(Assignment.load(assignment_id, root), settings.to_state())
     collected: dict[str, SubmissionResult] = {}
     errors = ErrorResults(assignment_id, root)
 

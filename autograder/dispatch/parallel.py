@@ -1,6 +1,6 @@
 """Grading many notebooks at once on this machine: a pool of worker processes.
 
-Each worker is a fresh Python process (`python -m autograder.dispatch.parallel`) with its own sandbox user
+Each worker is a fresh Python process (`python -m autograder.dispatch.worker`, worker.py) with its own sandbox user
 (`uid_base + slot`, the slot claimed so that no other grading process on the machine holds it),
 so workers never share a process limit. The workers of a batch share one zygote (numpy, and torch
 where the assignment uses it, imported once, not once per worker): this process starts it and
@@ -18,21 +18,15 @@ from __future__ import annotations
 import json
 import os
 import selectors
-import socket
 import subprocess
-import sys
-import traceback
 from pathlib import Path
 from typing import Callable, Iterable
 
 from autograder.course.assignments import Assignment
 from autograder.course.results import SubmissionResult
-from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_worker, stall_if_asked
-from autograder.grading.engine import Grader
+from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_worker
+from autograder.dispatch.worker import Frames, command, read_result, task_line
 from autograder.grading.failures import NO_WORKER, STUCK, WORKER_DIED, ErrorResults
-from autograder.sandbox.settings import SandboxSettings
-from autograder.sandbox.slots import claim_slot
-from autograder.sandbox.zygote_client import SandboxError
 from autograder.sandbox.zygote_client import SandboxError, Zygote
 
 CHUNK = 4
@@ -42,67 +36,28 @@ def chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _settings_state(settings) -> dict:
-    return {name: getattr(settings, name) for name in settings.trait_names() if settings.trait_metadata(name, "config")}
-
-
-def _settings_from(state: dict):
-    return SandboxSettings(**state)
-
-
 # ------------------------------------------------------------------------- local workers
-
-def worker_main(slot: int, assignment_id: str, settings_json: str, root: str, results_fd: int,
-                zygote_fd: int | None = None, preload: str = "") -> None:
-    """A worker process (`python -m autograder.dispatch.parallel`): reads chunks as JSON lines on stdin,
-    writes ready/start/result/done lines to `results_fd` until stdin closes. `zygote_fd`: a
-    connection to the batch's zygote, which has imported `preload` (comma-separated)."""
-
-
-    out = os.fdopen(results_fd, "w", buffering=1, encoding="utf-8")
-    send = lambda message: out.write(json.dumps(message, ensure_ascii=False) + "\n")  # noqa: E731
-    settings = _settings_from(json.loads(settings_json))
-    slot = claim_slot(settings.uid_base, first=slot)   # another run's worker may hold this one
-    shared = (socket.socket(fileno=zygote_fd), [m for m in preload.split(",") if m]) if zygote_fd is not None else None
-    with Grader(assignment_id, settings, Path(root) if root else None, slot, shared_zygote=shared) as grader:
-        grader.warm_up()   # while the parent is still busy
-        try:
-            grader.zygote.wait_ready()   # from here on, the watchdog's clock is per submission
-        except SandboxError:
-            pass   # each submission will say so
-        send({"ready": slot})
-        for line in iter(sys.stdin.readline, ""):
-            task = json.loads(line)
-            send({"start": task["chunk"]})
-            stall_if_asked(task["paths"])
-            try:
-                grader.grade(task["paths"], task.get("fingerprints"), on_result=lambda r: send({"result": r.to_json()}))
-            except Exception:
-                traceback.print_exc()
-            send({"done": task["chunk"]})
-
 
 class _Worker:
     """One worker process: the chunks it holds (the first in progress once it said "start") and
     the deadline of its next sign of progress (watchdog.py)."""
 
-    def __init__(self, slot: int, assignment_id: str, settings_json: str, root: Path | None, settings, zygote=None):
+    def __init__(self, slot: int, assignment_id: str, root: Path | None, settings, zygote=None):
         read, write = os.pipe()
-        self.slot = slot
+        self.slot, self.assignment_id = slot, assignment_id
         try:
             connection = zygote[0].adopt() if zygote else None
         except OSError:   # the batch's zygote is gone: this worker starts its own
             connection = None
-        shared = [str(connection.fileno()), ",".join(zygote[1])] if connection else []
+        shared = {"zygote_fd": connection.fileno(), "preload": zygote[1]} if connection else {}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.dispatch.parallel", str(slot), assignment_id, settings_json,
-             str(root or ""), str(write), *shared],
+            command(slot, settings, root, write, assignment_id, **shared),
             stdin=subprocess.PIPE, pass_fds=[write] + ([connection.fileno()] if connection else []), text=True)
         os.close(write)
         if connection:
             connection.close()
         self.results = read
-        self.buffer = b""
+        self.frames = Frames()
         self.assigned: list[int] = []   # chunks given and not yet done
         self.current: int | None = None  # the one it said it started
         self.ready = False
@@ -114,9 +69,7 @@ class _Worker:
         data = os.read(self.results, 1 << 20)
         if not data:
             return None
-        self.buffer += data
-        *lines, self.buffer = self.buffer.split(b"\n")
-        messages = [json.loads(line) for line in lines if line.strip()]
+        messages = self.frames.feed(data)
         for message in messages:
             if "ready" in message:
                 self.ready = True
@@ -135,7 +88,7 @@ class _Worker:
         self.assigned.append(index)
         self.deadline.busy()
         try:
-            self.process.stdin.write(json.dumps({"chunk": index, "paths": paths, "fingerprints": fingerprints}) + "\n")
+            self.process.stdin.write(task_line(index, self.assignment_id, paths, fingerprints))
             self.process.stdin.flush()
         except OSError:
             pass   # it died while resting: its end of file comes next, and the chunk goes back
@@ -162,14 +115,13 @@ class WorkerPool:
 
     def __init__(self, assignment_id: str, settings, workers: int, root: Path | None = None, first_slot: int = 1):
         self.assignment_id, self.root, self.settings = assignment_id, root, settings
-        self.settings_json = json.dumps(_settings_state(settings))
         self.zygote = _batch_zygote(assignment_id, settings, root) if workers > 1 else None
         self.slots = list(range(first_slot, first_slot + max(1, workers)))
         self.idle = [self._worker(slot) for slot in self.slots]
         self.errors = ErrorResults(assignment_id, root)
 
     def _worker(self, slot: int) -> _Worker:
-        return _Worker(slot, self.assignment_id, self.settings_json, self.root, self.settings, self._live_zygote())
+        return _Worker(slot, self.assignment_id, self.root, self.settings, self._live_zygote())
 
     def max_score(self) -> float:
         """The suite's, for error results made here (the same for every submission)."""
@@ -254,7 +206,7 @@ class WorkerPool:
                     continue
                 for message in messages:
                     if "result" in message:
-                        emit(SubmissionResult.from_json(message["result"]))
+                        emit(read_result(message["result"]))
                 feed(worker)
                 if not worker.assigned:
                     rest(worker)
@@ -318,7 +270,3 @@ def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings,
     finally:
         pool.close()
 
-
-if __name__ == "__main__":
-    worker_main(int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]),
-                int(sys.argv[6]) if len(sys.argv) > 6 else None, sys.argv[7] if len(sys.argv) > 7 else "")

@@ -289,7 +289,7 @@ def _pool(task: Task, here: Manifest):
         if not release.is_file():
             release.parent.mkdir(parents=True, exist_ok=True)
             release.write_bytes(task.release)
-        settings = SandboxSettings(**task.settings)
+        settings = SandboxSettings.from_state(task.settings)
         _pools[key] = WorkerPool(task.assignment, settings, 1, root, first_slot=DASK_FIRST_SLOT)
     return _pools[key]
 

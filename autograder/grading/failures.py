@@ -51,4 +51,5 @@ class ErrorResults:
         """An error result made elsewhere (a worker, a task) gets the maximum if it lacks it."""
         if result.status == "error" and not result.max_score:
             result.max_score = self.max_score
+            result.__dict__.pop("sent_text", None)   # a worker's text (dispatch/worker.py) no longer says this
         return result

@@ -27,17 +27,16 @@ from tqdm import tqdm
 
 from autograder.course.assignments import Assignment
 from autograder.course.config import load_config
-from autograder.course.results import Staged, as_text
 from autograder.course.results import SubmissionResult, write_atomically
 from autograder.dispatch.dask_grading import ClusterError, grade_on_dask
 from autograder.dispatch.parallel import WorkerPool
 from autograder.dispatch.tasks import manifest
+from autograder.dispatch.worker import sent_text
 from autograder.grading.failures import ErrorResults
 from autograder.integrity.pairs import settings as integrity_settings
 from autograder.integrity.report import for_course
-from autograder.records import gradebook
+from autograder.records import pipeline
 from autograder.records.gradebook import ensure_assignment, read_json
-from autograder.views import feedback
 from autograder.views import present
 from autograder.views.class_report import write_report
 from autograder.views.spreadsheet import rows_text
@@ -119,53 +118,17 @@ class Recorder(threading.Thread):
         self.join()
 
 
+# What `autograde` does with each result (records/pipeline.py has the steps and the all-or-nothing rule).
+AUTOGRADE = [pipeline.stage_page, pipeline.stage_feedback_files, pipeline.stage_results,
+             pipeline.record_in_gradebook, pipeline.publish]
+
+
 def record(gb, coursedir, assignment: Assignment, submission: Submission, result: SubmissionResult) -> None:
     """One result into the gradebook, the autograded notebook, the feedback page and results.json,
-    so that all four agree or none changed.
-
-    Everything is made first: the page and results.json are written beside their places under
-    temporary names. The gradebook's transaction is the point of no return: if it fails, the
-    files are dropped and the course is as it was (the next run grades the submission again); if
-    it commits, the files are renamed into place, results.json last: it is what a later run keeps
-    (its fingerprint), so a run stopped in between grades the submission again and records the
-    same. grades.csv is made from the results.json files afterwards. A student's notebook that the
-    gradebook cannot take (it should not happen: autograded_notebook keeps only cells nbgrader
-    knows) is recorded with the release notebook standing in for it: the scores do not depend on
-    its cells."""
-
-    student, assignment_id = submission.student, assignment.id
-    notebook = submission.notebook if submission.notebook.is_file() else None
-    page_path = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment_id)) / f"{assignment_id}.html"
-    try:
-        page = feedback.render(result, student, notebook)
-    except Exception:   # a page that cannot be drawn: the plain one, never no record at all
-        page = feedback.plain(result, student)
-    staged = [Staged(page_path, page), Staged(submission.results_path.with_name(".recorded"), submission.fingerprint),
-              Staged(submission.results_path, as_text(result))]
-    # What `nbgrader release_feedback` reads beside the page (as its generate_feedback copies them).
-    for name in ("timestamp.txt", "submission_secret.txt"):
-        source = submission.notebook.parent / name
-        if source.is_file():
-            staged.insert(1, Staged(page_path.with_name(name), source.read_bytes()))
-    try:
-        try:
-            gradebook.record(gb, coursedir, assignment_id, student, assignment_id, submission.notebook,
-                             assignment.release_notebook, result)
-        except Exception:
-            if notebook is None:
-                raise
-            gradebook.record(gb, coursedir, assignment_id, student, assignment_id, assignment.release_notebook,
-                             assignment.release_notebook, result, timestamp=_timestamp(coursedir, submission))
-    except BaseException:
-        for file in staged:
-            file.discard()
-        raise
-    for file in staged:
-        file.publish()
-
-
-def _timestamp(coursedir, submission: Submission):
-    return coursedir.get_existing_timestamp(str(submission.notebook.parent))
+    so that all four agree or none changed (the AUTOGRADE steps)."""
+    pipeline.run(AUTOGRADE, pipeline.Recording(coursedir, assignment, submission.student, result, submission.notebook,
+                                               fingerprint=submission.fingerprint, gradebook=gb,
+                                               results_text=sent_text(result)))
 
 
 def autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPool | None, scheduler: str | None,

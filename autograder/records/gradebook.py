@@ -62,7 +62,7 @@ def ensure_assignment(coursedir: CourseDirectory, assignment_id: str, umask: int
         raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{done.stderr[-2000:]}")
 
 
-def _read(path: Path) -> nbformat.NotebookNode:
+def read_trusted(path: Path) -> nbformat.NotebookNode:
     """A trusted notebook without nbformat's schema validation (slow): what we need are its cells."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("nbformat") == 4 and isinstance(data.get("cells"), list):
@@ -72,7 +72,7 @@ def _read(path: Path) -> nbformat.NotebookNode:
 
 @functools.lru_cache(maxsize=8)
 def _release(release: Path, mtime: float) -> nbformat.NotebookNode:
-    return _read(release)
+    return read_trusted(release)
 
 
 def autograded_notebook(submission: Path, release: Path, result: SubmissionResult) -> nbformat.NotebookNode:

@@ -62,6 +62,14 @@ class SandboxSettings(Configurable):
     def cgroup_memory_mb(self) -> int:
         return self.total_memory_mb or 2 * (self.memory_mb + self.disk_mb)
 
+    def to_state(self) -> dict:
+        """Every configurable value, as plain JSON data: what a worker process or a Dask task gets."""
+        return {name: getattr(self, name) for name in self.trait_names() if self.trait_metadata(name, "config")}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "SandboxSettings":
+        return cls(**state)
+
 
 _userns_works: bool | None = None
 

@@ -1,5 +1,5 @@
 """Where the service's batches are graded: warm worker processes on this machine
-(`python -m autograder.service.worker`, one batch at a time each, under the watchdog: a worker
+(`python -m autograder.dispatch.worker`, the same process as `autograde`'s pool, one batch at a time each, under the watchdog: a worker
 that shows no progress in time is killed with its sandboxes and replaced), or a Dask cluster
 through `grade_on_dask`, exactly as `autograde --scheduler` grades.
 """
@@ -8,15 +8,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 from autograder.course.results import SubmissionResult
 from autograder.dispatch.dask_grading import grade_on_dask
-from autograder.dispatch.parallel import _settings_state
 from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_tree
+from autograder.dispatch.worker import command, next_message, read_result, task_line
 
 
 class WorkerDied(Exception):
@@ -28,10 +27,11 @@ class WorkerStuck(WorkerDied):
 
 
 class LocalWorker:
-    """One `python -m autograder.service.worker` process; results come on a pipe of their own."""
+    """One `python -m autograder.dispatch.worker` process for any assignment (a Grader for each,
+    kept warm); results come on a pipe of their own."""
 
-    def __init__(self, slot: int, settings_json: str, root: Path, settings):
-        self.slot, self.settings_json, self.root, self.settings = slot, settings_json, root, settings
+    def __init__(self, slot: int, root: Path, settings):
+        self.slot, self.root, self.settings = slot, root, settings
         self.process: asyncio.subprocess.Process | None = None
         self.reader: asyncio.StreamReader | None = None
 
@@ -40,8 +40,8 @@ class LocalWorker:
         # umask 022: the worker makes its sandboxes' scratch files as grading always does (the
         # service itself runs with 077, so that nothing it writes is readable by others).
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "autograder.service.worker", str(self.slot), self.settings_json, str(self.root),
-            str(write), stdin=asyncio.subprocess.PIPE, pass_fds=[write], umask=0o022)
+            *command(self.slot, self.settings, self.root, write, ignore_interrupt=True),
+            stdin=asyncio.subprocess.PIPE, pass_fds=[write], umask=0o022)
         os.close(write)
         loop = asyncio.get_running_loop()
         self.reader = asyncio.StreamReader(limit=64 * 2**20)
@@ -52,8 +52,7 @@ class LocalWorker:
         """WorkerDied if the worker ends first; WorkerStuck (it is then killed) if it shows no
         progress in time: before grading starts (its Grader warming up), STARTUP more."""
         try:
-            self.process.stdin.write((json.dumps({"batch": batch, "assignment": assignment, "paths": paths,
-                                                  "fingerprints": fingerprints}) + "\n").encode())
+            self.process.stdin.write(task_line(batch, assignment, paths, fingerprints).encode())
             await self.process.stdin.drain()
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise WorkerDied(str(exc)) from None
@@ -61,16 +60,17 @@ class LocalWorker:
         deadline.busy()
         while True:
             try:
-                line = await asyncio.wait_for(self.reader.readline(), max(deadline.left(), 0.0))
+                message = await asyncio.wait_for(next_message(self.reader), max(deadline.left(), 0.0))
             except asyncio.TimeoutError:
                 await self.kill()
                 raise WorkerStuck(f"worker {self.slot}: no progress in {allowance(self.settings):.0f} s") from None
-            if not line:
+            except asyncio.IncompleteReadError:
+                message = None
+            if message is None:
                 raise WorkerDied(f"worker {self.slot} exited")
-            message = json.loads(line)
             deadline.progress(ready="start" in message)
             if "result" in message:
-                on_result(SubmissionResult.from_json(message["result"]))
+                on_result(read_result(message["result"]))
             elif message.get("done") == batch:
                 return
 
@@ -97,7 +97,6 @@ class LocalBackend:
 
     def __init__(self, settings, root: Path, workers: int, slot_base: int):
         self.settings = settings
-        self.settings_json = json.dumps(_settings_state(settings))
         self.root = root
         self.capacity = max(1, workers)
         self.slots = [slot_base + k for k in range(1, self.capacity + 1)]
@@ -107,7 +106,7 @@ class LocalBackend:
 
     async def start(self) -> None:
         for slot in self.slots:
-            worker = LocalWorker(slot, self.settings_json, self.root, self.settings)
+            worker = LocalWorker(slot, self.root, self.settings)
             await worker.start()
             self.all.append(worker)
             self.idle.put_nowait(worker)
@@ -120,7 +119,7 @@ class LocalBackend:
             await worker.stop()
             await asyncio.get_running_loop().run_in_executor(None, end_sandboxes, worker.process.pid)
             self.all.remove(worker)
-            worker = LocalWorker(worker.slot, self.settings_json, self.root, self.settings)   # a fresh one takes over
+            worker = LocalWorker(worker.slot, self.root, self.settings)   # a fresh one takes over
             await worker.start()
             self.all.append(worker)
             raise

@@ -108,9 +108,10 @@ class SubmissionQueue:
         self.db.executemany("UPDATE submissions SET state='queued' WHERE id=? AND state='grading'",
                             [(i,) for i in ids])
 
-    def graded(self, submission_id: str, result: dict) -> None:
-        self.db.execute("UPDATE submissions SET state='graded', result=? WHERE id=?",
-                        (json.dumps(result, ensure_ascii=False), submission_id))
+    def graded(self, submission_id: str, result: dict | str) -> None:
+        """`result`: its data, or its JSON text as a worker sent it (kept as it is)."""
+        text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
+        self.db.execute("UPDATE submissions SET state='graded', result=? WHERE id=?", (text, submission_id))
 
     def done(self, submission_id: str, stored: str) -> None:
         self.db.execute("UPDATE submissions SET state='done', stored=?, finished=? WHERE id=?",

@@ -52,6 +52,7 @@ from autograder.course.limits import parse_due_date
 from autograder.course.notebook import NotebookError, read_notebook
 from autograder.course.results import Outcome, SubmissionResult, TestResult, write_atomically
 from autograder.dispatch.watchdog import allowance
+from autograder.dispatch.worker import sent_text
 from autograder.grading.failures import STUCK, WORKER_DIED, ErrorResults, suite_max_score
 from autograder.service import identity as identities
 from autograder.service import private
@@ -245,7 +246,7 @@ class Service:
             if row is None or row.id in got:
                 return
             got.add(row.id)
-            self.queue.graded(row.id, result.to_json())
+            self.queue.graded(row.id, sent_text(result) or result.to_json())
             self._spawn(self.record(row, result))
 
         batch = uuid.uuid4().hex[:12]
@@ -409,7 +410,8 @@ class Service:
 
     async def render(self, result: SubmissionResult, row: Row) -> str:
         """A feedback page, drawn in the renderer processes (figures are matplotlib: CPU, GIL)."""
-        return await asyncio.get_running_loop().run_in_executor(self.renderer, render_page, result.to_json(),
+        return await asyncio.get_running_loop().run_in_executor(self.renderer, render_page,
+                                                                sent_text(result) or result.to_json(),
                                                                 row.student, row.upload)
 
 
@@ -418,11 +420,13 @@ def plain_page(result: SubmissionResult, student: str) -> str:
     return feedback.plain(result, student)
 
 
-def render_page(result: dict, student: str, notebook: str) -> str:
-    """In a renderer process: the feedback page `autograde` writes, for this result."""
+def render_page(result: dict | str, student: str, notebook: str) -> str:
+    """In a renderer process: the feedback page `autograde` writes, for this result (its data, or
+    the text a worker sent, parsed here: passed on as it is, not serialised again)."""
 
     path = Path(notebook)
-    return feedback.render(SubmissionResult.from_json(result), student, path if path.is_file() else None)
+    data = json.loads(result) if isinstance(result, str) else result
+    return feedback.render(SubmissionResult.from_json(data), student, path if path.is_file() else None)
 
 
 def _warm_renderer() -> None:

@@ -13,6 +13,7 @@ but does not replace the newer one. Everything here runs in one thread (SQLite w
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import threading
@@ -23,15 +24,18 @@ from autograder.course.assignments import Assignment
 from autograder.course.config import load_config
 from autograder.course.limits import parse_due_date
 from autograder.course.notebook import decode, parse_cells
-from autograder.course.results import Staged, SubmissionResult, as_text
-from autograder.records import gradebook
+from autograder.course.results import SubmissionResult
+from autograder.records import pipeline
 from autograder.records.batch import grader_fingerprint
 from autograder.records.batch import write_grades_csv
 from autograder.records.gradebook import ensure_assignment
 from autograder.service.private import outside_umask
-from autograder.views import feedback
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's ExchangeSubmit.timestamp_format
+
+# What `serve` does with each result (records/pipeline.py has the steps and the all-or-nothing rule).
+SERVE = [pipeline.stage_submission, pipeline.stage_page, pipeline.stage_results, pipeline.record_in_gradebook,
+         pipeline.keep_one_notebook, pipeline.publish, pipeline.assign_late_penalty]
 
 
 def nbgrader_timestamp(when: float) -> str:
@@ -104,12 +108,8 @@ class CourseStore:
         """Store one graded submission (with its feedback page, drawn here unless given); returns
         'stored', or 'superseded' when a newer one of this student is already there.
 
-        As `autograde` records a result (batch.record): the submitted notebook, its timestamp, the
-        page and results.json are written beside their places first; the gradebook's transaction
-        decides (if it fails, they are dropped and the earlier submission is untouched); then they
-        are put in place, results.json last."""
-        from nbgrader.api import Gradebook
-        from nbgrader.preprocessors import AssignLatePenalties
+        As `autograde` records a result, all or nothing (records/pipeline.py): the SERVE steps
+        also put the upload in submitted/ with its timestamp, and assign the late penalty."""
         from nbgrader.utils import parse_utc
 
         self.prepare(assignment_id)
@@ -118,33 +118,9 @@ class CourseStore:
         existing = self.coursedir.get_existing_timestamp(str(folder)) if folder.is_dir() else None
         if existing is not None and existing > parse_utc(timestamp):
             return "superseded"
-        notebook = folder / f"{assignment_id}.ipynb"
-        result.submission = str(notebook)
-        results_path = Path(self.coursedir.format_path(self.coursedir.autograded_directory, student,
-                                                       assignment_id)) / "results.json"
-        page = page if page is not None else feedback.render(result, student, upload)
-        staged = [Staged(notebook, upload.read_bytes()),
-                  Staged(folder / "timestamp.txt", timestamp + "\n"),
-                  Staged(self.feedback_page(student, assignment_id), page)]
-        if result.fingerprint:
-            staged.append(Staged(results_path.with_name(".recorded"), result.fingerprint))
-        staged.append(Staged(results_path, as_text(result)))
-        try:
-            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-                target = gradebook.record(gb, self.coursedir, assignment_id, student, assignment_id, upload,
-                                          assignment.release_notebook, result, timestamp=parse_utc(timestamp))
-        except BaseException:
-            for file in staged:
-                file.discard()
-            raise
-        for other in folder.glob("*.ipynb"):   # nbgrader keeps one submission: this one
-            if other != notebook:
-                other.unlink()
-        for file in staged:
-            file.publish()
-        resources = {"nbgrader": {"notebook": assignment_id, "assignment": assignment_id, "student": student,
-                                  "db_url": self.coursedir.db_url}}
-        AssignLatePenalties(config=self.config).preprocess(gradebook._read(target), resources)
+        result = dataclasses.replace(result, submission=str(folder / f"{assignment_id}.ipynb"))
+        pipeline.run(SERVE, pipeline.Recording(self.coursedir, assignment, student, result, upload,
+                                               fingerprint=result.fingerprint, page=page, timestamp=timestamp))
         self._csv_dirty = True
         return "stored"
 
