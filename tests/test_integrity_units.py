@@ -3,9 +3,13 @@ with boilerplate and common code discounted, rare-mistake weighting, safe CSV an
 from __future__ import annotations
 
 import csv
+import json
 import io
+import os
 
 import random
+import subprocess
+import sys
 
 import numpy as np
 
@@ -144,3 +148,15 @@ def test_students_never_see_the_digest():
     assert "a1b2c3d4e5f6a7b8c9d0" in str(result.to_json())   # kept for the instructor
     for visibility in ("visible", "after_due_date", "hidden"):
         assert "a1b2c3d4e5f6a7b8c9d0" not in str(student_view(result, visibility, None).to_json())
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    """copydetect hashes k-grams with Python's hash(), salted per process: the same pair scored
+    0.41 in one run and 0.53 in another. Ours must not depend on PYTHONHASHSEED."""
+    code = ("import numpy as np\ndef gradient_mse(X, y, w, b):\n    r = X.ravel() * w + b - y.ravel()\n"
+            "    return np.array([2 * np.mean(r * X.ravel()), 2 * np.mean(r)])\n")
+    script = ("import sys; from autograder.integrity import similarity as s; "
+              f"print(sorted(s.fingerprint({code!r}).hashes))")
+    seen = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(seen) == 1 and len(json.loads(seen.pop())) >= 5

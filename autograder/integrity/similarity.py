@@ -5,7 +5,8 @@ Fingerprinting is copydetect's (PyPI `copydetect`, used by course staff for year
 pygments tokenizer replaces every identifier by one letter (renamed variables disappear) and
 drops whitespace and comments (reformatting and comments disappear); its winnowing keeps a
 guaranteed subset of k-gram hashes, which are compared as *sets* (reordered helpers keep
-theirs). Print statements are blanked and a reformatter's spellings (exponents, `;`) made one
+theirs). The k-gram hash is ours (`kgram_hashes`): copydetect's is Python's `hash()`, salted anew
+in every process, so the same two notebooks scored differently from one run to the next. Print statements are blanked and a reformatter's spellings (exponents, `;`) made one
 before tokenizing.
 
 copydetect's own CopyDetector compares every pair (n² / 2 comparisons, 125 000 for a class of
@@ -27,8 +28,7 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from copydetect.detector import CodeFingerprint
-from copydetect.utils import filter_code, get_copied_slices, hashed_kgrams, highlight_overlap
+from copydetect.utils import filter_code, get_copied_slices, highlight_overlap, winnow
 from markupsafe import escape
 
 from autograder.course.notebook import NotebookError, read_notebook
@@ -43,12 +43,22 @@ MAX_CHARS = 50_000      # answer code read per submission (a hostile notebook ma
 
 
 @dataclass
+class Fingerprint:
+    """One cell's winnowed k-gram hashes and where each lies in its filtered text."""
+    filtered_code: str        # copydetect's tokens: every name one letter, no comments or spaces
+    hashes: set
+    hash_idx: dict            # hash -> positions in the filtered code
+    offsets: np.ndarray       # copydetect's map from filtered to raw positions
+    k: int = K
+
+
+@dataclass
 class Document:
     """One student's answer cells (notebook order), each fingerprinted on its own: no k-gram spans
     two cells, so the seams between the release notebook's stubs are no evidence either."""
     student: str
     cells: list[tuple[str, str]]                      # (grade_id, code)
-    prints: list[CodeFingerprint] = field(default_factory=list)
+    prints: list[Fingerprint] = field(default_factory=list)
     own: set = field(default_factory=set)   # fingerprints that are neither boilerplate nor common
 
     @property
@@ -78,9 +88,36 @@ def document(student: str, cells: list[tuple[str, str]], boilerplate=None) -> Do
     return Document(student, kept, [fingerprint(code, boilerplate) for _, code in kept])
 
 
-def fingerprint(text: str, boilerplate=None) -> CodeFingerprint:
-    return CodeFingerprint("answer.py", K, WINDOW, boilerplate=boilerplate, language="python",
-                           fp=io.StringIO(normalised(without_prints(text))))
+def fingerprint(text: str, boilerplate=None) -> Fingerprint:
+    """copydetect's CodeFingerprint, with our k-gram hash: filter, hash, winnow, drop boilerplate."""
+    filtered, offsets = filter_code(normalised(without_prints(text)), "answer.py", "python")
+    hashes, positions = winnow(kgram_hashes(filtered, K), WINDOW, remove_duplicates=False)
+    if boilerplate is not None and len(boilerplate):
+        keep = ~np.isin(hashes, boilerplate)
+        hashes, positions = hashes[keep], positions[keep]
+    where: dict = defaultdict(list)
+    for value, position in zip(hashes.tolist(), positions.tolist()):
+        where[value].append(position)
+    return Fingerprint(filtered, set(where), dict(where), offsets)
+
+
+MIX = (np.uint64(0xbf58476d1ce4e5b9), np.uint64(0x94d049bb133111eb))   # splitmix64's finaliser
+
+
+def kgram_hashes(text: str, k: int) -> np.ndarray:
+    """A hash of every k characters of `text`, the same in every process and on every machine:
+    a polynomial of the code points mod 2**64, its bits mixed (winnowing keeps each window's
+    smallest hash, so they must look random)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - k + 1
+    if count <= 0:
+        return np.array([], dtype=np.int64)
+    value = np.zeros(count, dtype=np.uint64)
+    for j in range(k):   # uint64 arithmetic wraps around: mod 2**64
+        value = value * np.uint64(1_000_003) + codes[j:j + count]
+    for shift, factor in ((np.uint64(30), MIX[0]), (np.uint64(27), MIX[1])):
+        value = (value ^ (value >> shift)) * factor
+    return (value ^ (value >> np.uint64(31))).view(np.int64)
 
 
 def normalised(code: str) -> str:
@@ -141,7 +178,7 @@ def boilerplate_of(release: Path) -> np.ndarray:
     for cell in read_notebook(release):
         if cell.kind == "code":
             filtered, _ = filter_code(cell.source, "release.py", "python")
-            hashes.update(int(h) for h in hashed_kgrams(filtered, K))
+            hashes.update(kgram_hashes(filtered, K).tolist())
     return np.array(sorted(hashes), dtype=np.int64)
 
 
@@ -206,7 +243,7 @@ def highlighted(first: Document, second: Document) -> tuple[str, str, list[str]]
     return sides[0], sides[1], functions
 
 
-def _slices(print_: CodeFingerprint, keep: set) -> np.ndarray:
+def _slices(print_: Fingerprint, keep: set) -> np.ndarray:
     """Where the fingerprints in `keep` lie in the cell's own text (copydetect's slices, mapped
     from filtered to raw positions as its compare_files does)."""
     positions = [i for h in print_.hashes & keep for i in print_.hash_idx[h]]
