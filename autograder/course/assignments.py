@@ -112,16 +112,19 @@ class Assignment:
 
     def foreign(self, cells: list[Cell]) -> str | None:
         """The other assignment whose notebook this is: it has cells only that one has (two at
-        least) and none that only this one has. A notebook with no course cells at all (written
-        from scratch) is nobody's and is graded."""
+        least), and more than OUTNUMBER times as many as cells only this one has (a ps2 notebook
+        with one cell renamed to a ps1 grade_id is still ps2's; a ps1 notebook with a few pasted
+        ps2 cells is ps1's). A notebook with no course cells at all (written from scratch) is
+        nobody's and is graded."""
         found = _marks(cells)
         others = {a: _marks_of(a, self.root) for a in assignment_ids() if a != self.id}
         common = {m for a, b in _pairs([self.marks, *others.values()]) for m in a & b}
-        if (self.marks - common) & found:
-            return None
+        own = len((self.marks - common) & found)
         counts = {a: len((marks - common) & found) for a, marks in others.items()}
         best = max(counts, key=counts.get, default=None)
-        return best if best is not None and counts[best] >= 2 else None
+        if best is None or counts[best] < 2 or counts[best] <= OUTNUMBER * own:
+            return None
+        return best
 
     def read_submission(self, path) -> list[Cell]:
         """A submitted notebook's cells; NotebookError when it cannot be graded as this assignment."""
@@ -145,6 +148,9 @@ class Assignment:
                 continue
             found |= imported_by([c.source for c in cells])
         return found
+
+
+OUTNUMBER = 3   # another assignment's own cells must outnumber this one's this many times
 
 
 def imported_by(sources: list[str]) -> set[str]:
