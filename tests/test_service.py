@@ -99,6 +99,8 @@ def test_graded_and_stored_the_nbgrader_way(served, graded):
         # the page the student got is the page the course keeps, the one `autograde` writes
         page = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
         assert result["feedback_html"] == page
+        # beside it, what `nbgrader release_feedback` reads (as `autograde` leaves it)
+        assert (course / "feedback" / student / ASSIGNMENT / "timestamp.txt").read_text().strip() == stamp
         results = json.loads((course / "autograded" / student / ASSIGNMENT / "results.json").read_text())
         assert results["score"] == result["score"]
     assert "numerical_gradient" in bob["feedback_html"] and "✗" in bob["feedback_html"]

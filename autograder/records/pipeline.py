@@ -4,7 +4,7 @@
 declare their list from the steps below, as nbgrader's converters declare their preprocessors:
 
     AUTOGRADE = [stage_page, stage_feedback_files, stage_results, record_in_gradebook, publish]
-    SERVE     = [stage_submission, stage_page, stage_results, record_in_gradebook,
+    SERVE     = [stage_submission, stage_page, stage_feedback_files, stage_results, record_in_gradebook,
                  keep_one_notebook, publish, assign_late_penalty]
 
 The rule `run` keeps is all or nothing. The files are made first, each written beside its place
@@ -103,11 +103,13 @@ def stage_page(recording: Recording) -> None:
 
 
 def stage_feedback_files(recording: Recording) -> None:
-    """What `nbgrader release_feedback` reads beside the page, copied from the submitted folder
-    (as nbgrader's generate_feedback copies them)."""
+    """What `nbgrader release_feedback` reads beside the page, as nbgrader's generate_feedback
+    copies them from the submitted folder (the service's timestamp is the one it stages itself)."""
     for name in ("timestamp.txt", "submission_secret.txt"):
         source = recording.path("submitted", name)
-        if source.is_file():
+        if name == "timestamp.txt" and recording.timestamp:
+            recording.stage(recording.path("feedback", name), f"{recording.timestamp}\n")
+        elif source.is_file():
             recording.stage(recording.path("feedback", name), source.read_bytes())
 
 

@@ -34,8 +34,8 @@ from autograder.service.private import outside_umask
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's ExchangeSubmit.timestamp_format
 
 # What `serve` does with each result (records/pipeline.py has the steps and the all-or-nothing rule).
-SERVE = [pipeline.stage_submission, pipeline.stage_page, pipeline.stage_results, pipeline.record_in_gradebook,
-         pipeline.keep_one_notebook, pipeline.publish, pipeline.assign_late_penalty]
+SERVE = [pipeline.stage_submission, pipeline.stage_page, pipeline.stage_feedback_files, pipeline.stage_results,
+         pipeline.record_in_gradebook, pipeline.keep_one_notebook, pipeline.publish, pipeline.assign_late_penalty]
 
 
 def nbgrader_timestamp(when: float) -> str:
