@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox import protocol
-from autograder.sandbox.protocol import SOURCE, canonical  # noqa: F401 - SOURCE: set by Fn.local
+from autograder.sandbox.protocol import canonical
 from autograder.testkit.oracle import memo
 
 def call_key(name: str, args: tuple, kwargs: dict) -> str | None:
