@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Callable, ContextManager
+from typing import Callable
 
 from autograder.testkit.checks import graded
 
@@ -26,7 +26,8 @@ class Public:
     what: str = TITLE                         # the test's title, shown to students
     name: str = "test_public"                 # the test's name (its node id)
     before: Callable[[], str] | None = None   # trusted code run first (what the notebook's cells set up)
-    around: Callable[[], ContextManager] = contextlib.nullcontext   # e.g. errors named in the student's terms
+    # e.g. errors of the student's Value named in its terms (ps4)
+    around: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
 
     def test(self, grade_id: str):
         """The test function, with the `student` and `assignment` fixtures and its @graded mark."""

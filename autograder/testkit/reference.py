@@ -1,7 +1,7 @@
 """The reference solutions as the hidden suites and the call budgets see them: remembered.
 
     from autograder.testkit.reference import remembered
-    ref = remembered("ps3_linear_regression")
+    ref = remembered("ps3_linear_regression")   # a suite's common.py does this, once
     ref.train_linear_regression(X, y)        # computed once per process, then recalled
 
 Hidden inputs are the same for every submission (seeded), so a worker grading a class asks the
@@ -27,16 +27,16 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox import protocol
-from autograder.sandbox.protocol import canonical
 from autograder.testkit.oracle import memo
+
 
 def call_key(name: str, args: tuple, kwargs: dict) -> str | None:
     """The key of a call (protocol.canonical, exact: 1 and 1.0 are two questions), or None when an
     argument cannot be keyed (such a call is computed every time)."""
     parts = [name.encode("utf-8", "surrogatepass"), b"\0"]
     try:
-        canonical(list(args), parts)
-        canonical(dict(sorted(kwargs.items())), parts)
+        protocol.canonical(list(args), parts)
+        protocol.canonical(dict(sorted(kwargs.items())), parts)
     except TypeError:
         return None
     return hashlib.sha1(b"".join(parts)).hexdigest()
