@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course.assignments import assignment_ids
-from autograder.grading.engine import Grader
+from autograder.grading.engine import PYTEST_ARGS, Grader
 from autograder.testkit.public import TITLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,11 +38,29 @@ def test_every_suite_has_one_helper_module_named_common():
         assert not (folder / "functions.py").exists(), assignment
 
 
+def _collect(grader: Grader):
+    """The GradingPlugin after collecting the suite as the engine does, and the node ids collected."""
+    suite = grader.assignment.suite_dir
+    plugin, collected = grader.plugin([]), []
+
+    class Items:
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_modifyitems(self, items):
+            collected.extend(item.nodeid for item in items)
+
+    pytest.main([str(suite), "--rootdir", str(suite.parent), *PYTEST_ARGS, "--collect-only"], plugins=[plugin, Items()])
+    return plugin, collected
+
+
 @pytest.mark.parametrize("assignment", ["ps1_derivatives", "ps4_autodiff"])
 def test_each_file_collects_its_public_tests_first_worth_0_points(assignment):
     grader = Grader(assignment)
-    plugin = grader.plugin([])
-    grader._pytest(plugin, "--collect-only")
+    plugin, items = _collect(grader)
+    # A worker grades chunk after chunk in one process, where the suite's modules stay imported:
+    # its next collection must hold the same tests, each once.
+    again, items_again = _collect(grader)
+    assert items_again == items and len(set(items)) == len(items)
+    assert again.order == plugin.order and again.points == plugin.points
     by_file: dict[str, list] = {}
     for base in plugin.order:
         by_file.setdefault(base.split("::")[0], []).append((base.split("::")[1], *plugin.points[base]))

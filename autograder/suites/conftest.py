@@ -38,6 +38,8 @@ def pytest_configure(config):
 def pytest_pycollect_makeitem(collector, name, obj):
     """A suite file's GRADE_ID declares its public test(s) too: collected here, where GRADE_ID is
     assigned, so before the file's own tests (reports keep the file's order)."""
+    if getattr(obj, "generated", False) and getattr(collector.obj, name, None) is not obj:
+        return []   # an earlier collection's, in a process that grades again: replaced at GRADE_ID
     if name != "GRADE_ID" or not isinstance(collector, pytest.Module):
         return None
     module = collector.obj
