@@ -10,8 +10,10 @@ import random
 import struct
 
 import numpy as np
+import pytest
 
-from autograder.testkit.reference import SOURCE, call_key
+from autograder.sandbox.protocol import SOURCE
+from autograder.testkit.reference import call_key
 
 
 def same(a, b) -> bool:
@@ -138,3 +140,78 @@ def test_a_torch_answer_is_keyed_by_the_code_that_computes_it(tmp_path, monkeypa
     assert load(2, "3.0 * x").answer(3.0) == [9.0]          # the helper changed: computed again
     assert load(3, "3.0 * x").answer(3.0) == [9.0]          # the same code: remembered
     assert len(oracle._cache.load()) == 2
+
+
+# ------------------------------------------------------------- one encoder, two readings
+
+def test_1_and_1_0_are_two_questions_for_a_remembered_answer(tmp_path, monkeypatch):
+    """The decision (protocol.canonical, exact): a function may answer 1 and 1.0 differently (x ** 2
+    gives 1 or 1.0, and a test may check the answer's type), so the answer remembered for one is
+    never given for the other."""
+    from autograder.testkit.reference import Remembered
+
+    (tmp_path / "ref_square.py").write_text("def square(x):\n    return x ** 2\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ref = Remembered("ref_square")
+    assert type(ref.square(1.0)) is float
+    assert type(ref.square(1)) is int
+    assert type(ref.square(np.int64(1))) is np.int64
+    assert type(ref.square(1.0)) is float   # remembered, still the float question's answer
+    assert len({call_key("square", (v,), {}) for v in (1, 1.0, np.int64(1), np.float64(1.0), True)}) == 5
+
+
+def test_a_sealed_question_is_asked_by_value():
+    """The other reading of the same encoder: a stand-in answers for the reference's helper, and a
+    correct function may call it with 0 where the reference has 0.0, a float where it has np.float64,
+    an int array where it has floats. Those are one question; a different number, a string or a
+    bool is not."""
+    from autograder.sandbox import protocol
+
+    x = np.array([[1.0], [2.0]])
+    same = [protocol.question("linear_model", (x, w, b), {}) for w, b in
+            ((1.0, 0.0), (1, 0), (np.float64(1.0), np.int64(0)), (np.float32(1.0), 0.0))]
+    assert len(set(same)) == 1
+    assert protocol.question("f", ([1, 2],), {}) == protocol.question("f", ((1.0, 2.0),), {})
+    assert protocol.question("f", (np.array([1, 2]),), {}) == protocol.question("f", (np.array([1.0, 2.0]),), {})
+    assert protocol.question("f", (), {"a": 1, "b": 2}) == protocol.question("f", (), {"b": 2.0, "a": 1.0})
+    different = [protocol.question("f", (v,), {}) for v in (1.0, 1.0 + 1e-15, "1.0", True, [1.0], np.array([[1.0]]))]
+    assert len(set(different)) == len(different)
+    with pytest.raises(TypeError):
+        protocol.question("f", (object(),), {})
+
+
+def test_a_torch_answer_key_sees_every_byte_of_its_inputs(tmp_path, monkeypatch):
+    """oracle.memo's key was a repr of the inputs: numpy prints a big array as its edges and '...',
+    so two inputs that differ inside a list were one question and the second got the first's answer."""
+    from autograder.testkit import oracle
+
+    monkeypatch.setenv("AUTOGRADER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(oracle, "_cache", oracle._Cache())
+    a, b = np.zeros(5000), np.zeros(5000)
+    b[2500] = 1.0
+
+    def answer(x):
+        return oracle.memo("sum", ([x],), lambda: [float(x.sum())])
+    assert answer(a) == [0.0]
+    assert answer(b) == [1.0]
+    assert oracle.memo("k", (1,), lambda: [1.0]) == [1.0]
+    assert oracle.memo("k", (1.0,), lambda: [2.0]) == [2.0]   # 1 and 1.0: two questions here too
+
+
+def test_ps6_mf_gradients_are_keyed_by_the_torch_loss_they_differentiate(monkeypatch):
+    """Reported: ps6's "ps6 mf gradients" key held the inputs only, so an edit of `_torch_mf_loss`
+    reused the old answers on disk. The key holds the source of `compute` and of what it calls."""
+    import inspect
+
+    from autograder.suites.ps6_recommender import common
+    from autograder.testkit import oracle
+
+    seen = {}
+
+    def spy(kind, parts, compute):
+        seen[kind] = oracle.code_sources(compute)
+        return [0.0] * (parts[0].size + parts[1].size)
+    monkeypatch.setattr(common, "memo", spy)
+    U, V = np.ones((2, 2)), np.ones((3, 2))
+    common.autograd_mf_gradients(U, V, np.array([0, 1]), np.array([2, 0]), np.array([4.0, 3.0]), 0.1)
+    assert inspect.getsource(common._torch_mf_loss) in seen["ps6 mf gradients"]

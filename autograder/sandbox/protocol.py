@@ -458,41 +458,110 @@ def encode_argument(value: object) -> object:
 # table cannot be read without walking the path, so it gives away nothing a stand-in would not.
 
 _sha256, _shake = __import__("hashlib").sha256, __import__("hashlib").shake_256
-_pack, _ndim_kinds = struct.pack, frozenset("iuf")
+_pack, _ndim_kinds, _bool, _function = struct.pack, frozenset("iuf"), numpy.bool_, type(lambda: None)
 
 
-def canonical(value: object, out: list) -> None:
-    """Bytes that are equal for equal plain values (numbers by value whatever their type),
-    appended to `out`; TypeError for anything else."""
+# ------------------------------------------------------------------- keys of values
+# The one encoder of values into keys: the remembered reference's answers and its timings, the
+# student's answers, the replays of the diagnosis, torch's answers on disk (exact), and the
+# questions of sealed answers (by value). It lives here, the lowest layer that uses it: the
+# student's process opens sealed answers with it.
+
+SOURCE = "__autograder_source__"   # a trusted function's source text (testkit's Fn.local sets it)
+
+
+def canonical(value: object, out: list, by_value: bool = False) -> None:
+    """Append to `out` self-delimiting bytes for `value`; TypeError for what cannot be keyed
+    (other objects, object or structured arrays, a function without its source).
+
+    Exact (a cache key): two values give the same bytes only if they are the same question, types
+    included. 1, 1.0, np.float64(1.0) and True are four questions, [1.0] and (1.0,) two: a function
+    may answer them differently (x ** 2 gives 1 or 1.0; a check of the answer's type sees it), so
+    an answer remembered for one is never given for another. A trusted function is its source.
+
+    By value (a sealed answer's question): numbers by their value whatever their type, numeric
+    arrays as float64, a list and a tuple alike, a dict whatever its order. A stand-in answers for
+    the reference's helper, and a correct function may call it with 0 where the reference has 0.0,
+    or a float where it has np.float64: exact questions would miss on every call of such a loop."""
     kind = _type(value)
-    if value is None:
-        out.append(b"N")
-    elif kind is bool or _isinstance(value, numpy.bool_):
-        out.append(b"T" if value else b"F")
-    elif kind in (int, float) or (_isinstance(value, _generic) and value.dtype.kind in _ndim_kinds):
-        out.append(b"f" + _pack("<d", float(value)))
-    elif _isinstance(value, _ndarray) and value.dtype.kind in _ndim_kinds:
-        array = numpy.ascontiguousarray(value, dtype=numpy.float64)
-        out.append(b"a" + _pack(f"<{array.ndim}q", *array.shape) + array.tobytes())
+    if kind is float:
+        out.append(b"f" + _pack("<d", value))
+    elif kind is int:
+        out.append(_number(value) if by_value else b"i%d;" % value)
     elif kind is str:
-        data = value.encode()
-        out.append(b"s" + _pack("<q", _len(data)) + data)
-    elif kind in (list, tuple):
-        out.append(b"l" + _pack("<q", _len(value)))
+        data = value.encode("utf-8", "surrogatepass")
+        out.append(b"s%d:" % _len(data))
+        out.append(data)
+    elif kind is bool or (by_value and kind is _bool):
+        out.append(b"T" if value else b"F")
+    elif value is None:
+        out.append(b"N")
+    elif kind is list or kind is tuple:
+        if by_value or kind is list:
+            tag, block = b"L", b"P"
+        else:
+            tag, block = b"U", b"Q"
+        if not by_value and value and all(_type(item) is float for item in value):   # histories: thousands
+            out.append(b"%s%d:" % (block, _len(value)))
+            out.append(_pack(f"<{_len(value)}d", *value))
+            return
+        out.append(b"%s%d[" % (tag, _len(value)))
         for item in value:
-            canonical(item, out)
+            canonical(item, out, by_value)
+        out.append(b"]")
     elif kind is dict:
-        out.append(b"d" + _pack("<q", _len(value)))
-        for key in sorted(value, key=str):
-            canonical(key, out)
-            canonical(value[key], out)
-    else:
+        out.append(b"D%d{" % _len(value))
+        for key in (sorted(value, key=str) if by_value else value):
+            canonical(key, out, by_value)
+            canonical(value[key], out, by_value)
+        out.append(b"}")
+    elif _isinstance(value, _ndarray):
+        if by_value:
+            if value.dtype.kind not in _ndim_kinds:
+                raise TypeError("not a numeric array")
+            value = numpy.ascontiguousarray(value, dtype=_float64)
+        elif value.dtype.hasobject or value.dtype.names is not None:
+            raise TypeError("its bytes are pointers, or its dtype.str forgets the fields")
+        out.append(b"a%s;%d:%s:" % (value.dtype.str.encode(), value.ndim, ",".join(map(str, value.shape)).encode()))
+        out.append(numpy.ascontiguousarray(value).tobytes())
+    elif _isinstance(value, _generic) and not value.dtype.hasobject and value.dtype.names is None:
+        if not by_value:
+            out.append(b"g%s:" % value.dtype.str.encode() + value.tobytes())
+        elif value.dtype.kind in _ndim_kinds:
+            out.append(b"f" + _pack("<d", float(value)))
+        else:
+            raise TypeError("not a number")
+    elif by_value:
         raise TypeError("not plain data")
+    elif _isinstance(value, (bool, int, float, str, bytes)):   # bytes, and subclasses: by type name and repr
+        text = _repr((kind.__qualname__, value)).encode("utf-8", "surrogatepass")
+        out.append(b"r%d:" % _len(text))
+        out.append(text)
+    elif _isinstance(value, _function) and _type(getattr(value, SOURCE, None)) is str:
+        source = getattr(value, SOURCE).encode("utf-8", "surrogatepass")
+        out.append(b"c%d:" % _len(source))
+        out.append(source)
+    else:
+        raise TypeError("cannot be keyed")
+
+
+def _number(value: int) -> bytes:
+    try:
+        return b"f" + _pack("<d", float(value))
+    except OverflowError:
+        raise TypeError("too large a number") from None
+
+
+def key_of(*values: object) -> str:
+    """The exact key of `values` (canonical), as a hex digest; TypeError if one cannot be keyed."""
+    out: list = []
+    canonical(list(values), out)
+    return _sha256(b"".join(out)).hexdigest()
 
 
 def question(name: str, args: tuple, kwargs: dict) -> bytes:
     parts: list = []
-    canonical([name, list(args), dict(kwargs)], parts)
+    canonical([name, list(args), dict(kwargs)], parts, by_value=True)
     return b"".join(parts)
 
 

@@ -3,13 +3,15 @@
     pytest autograder/suites/ps1_derivatives                      # against the source notebook
     pytest autograder/suites/ps1_derivatives --notebook sub.ipynb # against a submission
 
-`autograder grade` registers its own GradingPlugin; this file then does nothing.
+`autograder grade` registers its own GradingPlugin; this file then only gives the fixtures and
+each file's public tests (autograder/testkit/public.py).
 """
 from pathlib import Path
 
 import pytest
 
 from autograder.grading.pytest_plugin import PLUGIN_NAME, seeded_rng
+from autograder.testkit.public import add_public_tests
 
 
 def pytest_addoption(parser):
@@ -31,6 +33,25 @@ def pytest_configure(config):
     notebooks = [Path(n) for n in config.getoption("notebook")] or [grader.assignment.source_notebook]
     grader.warm_up(notebooks)
     config.pluginmanager.register(grader.plugin(notebooks), PLUGIN_NAME)
+
+
+def pytest_pycollect_makeitem(collector, name, obj):
+    """A suite file's GRADE_ID declares its public test(s) too: collected here, where GRADE_ID is
+    assigned, so before the file's own tests (reports keep the file's order)."""
+    if getattr(obj, "generated", False) and getattr(collector.obj, name, None) is not obj:
+        return []   # an earlier collection's, in a process that grades again: replaced at GRADE_ID
+    if name != "GRADE_ID" or not isinstance(collector, pytest.Module):
+        return None
+    module = collector.obj
+    try:
+        names = add_public_tests(module)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    items = []
+    for test_name in names:   # collected as pytest collects a function written in the file
+        items.extend(collector.ihook.pytest_pycollect_makeitem(collector=collector, name=test_name,
+                                                               obj=getattr(module, test_name)) or [])
+    return items
 
 
 @pytest.fixture(scope="session")

@@ -132,30 +132,41 @@ class _Found:
         return Diagnosis(f"{grade_id}.{self.model.code}", self.model.text, self.model.section)
 
 
-def explaining(grade_id: str, models: list[Model], calls: list[Call], reference) -> _Found | None:
+def explaining(grade_id: str, models: list[Model], calls: list[Call], reference, project=None) -> _Found | None:
+    """The one model that explains every answer (see `candidates`), or None."""
+    found = candidates(grade_id, models, calls, reference, project)
+    return _Found(next(iter(found.values()))) if len(found) == 1 else None
+
+
+def candidates(grade_id: str, models: list[Model], calls: list[Call], reference, project=None) -> dict[str, Model]:
+    """{code: model} of the models that reproduce every recorded answer of `grade_id` where the
+    reference does not: single mistakes, else two made together. More than one: the answers do
+    not tell them apart. `project` picks the part of an answer that is compared (ps5's forward:
+    its scores, not its cache, whose layout is the student's); a Raised is compared as it is."""
     mine = [c for c in calls if c.name == grade_id]
     if not mine or not models:
-        return None
+        return {}
+    view = (lambda value: value) if project is None else \
+        (lambda value: value if isinstance(value, Raised) else project(value))
+    answers = [view(c.result) for c in mine]
     expected: list = []   # the reference's answers, computed when a model first explains everything
     for tier in ([m for m in models if not m.combined], [m for m in models if m.combined]):
         found: dict[str, Model] = {}
         for candidate in tier:
             produced = []
-            for call in mine:   # a model is dropped at its first wrong answer: replays can be whole trainings
-                produced.append(_run(candidate.compute, call))
-                if not same(produced[-1], call.result):
+            for call, answer in zip(mine, answers):   # dropped at its first wrong answer: replays can be whole trainings
+                produced.append(view(_run(candidate.compute, call)))
+                if not same(produced[-1], answer):
                     break
             else:
                 if not expected:
-                    expected = [_run(getattr(reference, grade_id, None), c) for c in mine]
+                    expected = [view(_run(getattr(reference, grade_id, None), c)) for c in mine]
                 if all(same(p, e) for p, e in zip(produced, expected)):
                     continue   # indistinguishable from the right answer on these inputs: no evidence
                 found.setdefault(candidate.code, candidate)
-        if len(found) == 1:
-            return _Found(next(iter(found.values())))
         if found:
-            return None    # two mistakes that give the same answers here: rather say nothing
-    return None
+            return found
+    return {}
 
 
 @dataclass

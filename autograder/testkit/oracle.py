@@ -7,7 +7,6 @@ input bytes: computed by real torch once, reused by every later run (a cache, ne
 """
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import math
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.course.results import write_atomically
+from autograder.sandbox.protocol import SOURCE, key_of
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Fn:
             namespace = {"np": np, "numpy": np, "math": math, "torch": _LAZY_TORCH}
             function = eval(self.source, namespace)  # noqa: S307 - our own constant source
             try:
-                function.__autograder_source__ = self.source   # how the remembered reference keys it
+                setattr(function, SOURCE, self.source)   # how a key holds it (protocol.canonical)
             except AttributeError:
                 pass
             _LOCAL_FNS[self.source] = function
@@ -105,15 +105,6 @@ class _Cache:
 _cache = _Cache()
 
 
-def _key(kind: str, *parts) -> str:
-    digest = hashlib.sha256(kind.encode())
-    for part in parts:
-        if isinstance(part, np.ndarray):
-            part = part.dtype.str.encode() + repr(part.shape).encode() + part.tobytes()
-        digest.update((part if isinstance(part, bytes) else repr(part).encode()) + b"\0")
-    return digest.hexdigest()
-
-
 def code_sources(function) -> tuple[str, ...]:
     """The source of `function` and of each function of its own module that it calls, directly or
     not (what decides its answer besides its arguments). Once per code object and process."""
@@ -152,7 +143,7 @@ def memo(kind: str, parts: tuple, compute) -> list[float]:
     `kind`, `parts` (sources and exact inputs) and the source of `compute` with every function of
     its module it calls: torch runs once per distinct question, and an edit of how the answer is
     computed (a suite's `_torch_mf_loss`) is a new question, never a stale answer."""
-    key = _key(kind, *code_sources(compute), *parts)
+    key = key_of(kind, *code_sources(compute), *parts)
     cached = _cache.load().get(key)
     if cached is None:
         cached = [float(v) for v in compute()]

@@ -1,7 +1,7 @@
 """The reference solutions as the hidden suites and the call budgets see them: remembered.
 
     from autograder.testkit.reference import remembered
-    ref = remembered("ps3_linear_regression")
+    ref = remembered("ps3_linear_regression")   # a suite's common.py does this, once
     ref.train_linear_regression(X, y)        # computed once per process, then recalled
 
 Hidden inputs are the same for every submission (seeded), so a worker grading a class asks the
@@ -19,7 +19,6 @@ import importlib
 import importlib.util
 import io
 import pickle
-import struct
 import time
 import types
 from functools import cached_property, lru_cache
@@ -30,74 +29,15 @@ import numpy as np
 from autograder.sandbox import protocol
 from autograder.testkit.oracle import memo
 
-SOURCE = "__autograder_source__"   # set by Fn.local() on the functions it makes
-
-
-class _Unkeyable(Exception):
-    pass
-
-
-_FLOAT = struct.Struct("<d").pack
-
-
-def _key(value, parts: list) -> None:
-    """Append a self-delimiting encoding of `value` to `parts` (bytes), or raise _Unkeyable.
-    Injective: two values that differ in type or content never give the same bytes (a cached
-    answer is only ever reused for the very same question). Exact types first: this runs for
-    every call a test makes, and histories hold thousands of numbers."""
-    kind = type(value)
-    if kind is float:
-        parts.append(b"f" + _FLOAT(value))
-    elif kind is int:
-        parts.append(b"i%d;" % value)
-    elif kind is str:
-        data = value.encode("utf-8", "surrogatepass")
-        parts.append(b"s%d:" % len(data))
-        parts.append(data)
-    elif kind is bool:
-        parts.append(b"T" if value else b"F")
-    elif value is None:
-        parts.append(b"N")
-    elif kind is list or kind is tuple:
-        if value and all(type(item) is float for item in value):   # one block for a list of floats
-            parts.append(b"%s%d:" % (b"P" if kind is list else b"Q", len(value)))
-            parts.append(struct.pack(f"<{len(value)}d", *value))
-            return
-        parts.append(b"%s%d[" % (b"L" if kind is list else b"U", len(value)))
-        for item in value:
-            _key(item, parts)
-        parts.append(b"]")
-    elif kind is dict:
-        parts.append(b"D%d{" % len(value))
-        for k, v in value.items():
-            _key(k, parts)
-            _key(v, parts)
-        parts.append(b"}")
-    elif isinstance(value, np.ndarray):
-        if value.dtype.hasobject or value.dtype.names is not None:
-            raise _Unkeyable   # its bytes are pointers, or its dtype.str forgets the fields
-        parts.append(f"a{value.dtype.str}{value.shape}:".encode())
-        parts.append(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, np.generic) and not value.dtype.hasobject and value.dtype.names is None:
-        parts.append(f"g{value.dtype.str}:".encode() + value.tobytes())
-    elif isinstance(value, (bool, int, float, str, bytes)):   # bytes, and subclasses: by type name and repr
-        text = repr((type(value).__qualname__, value)).encode("utf-8", "surrogatepass")
-        parts.append(b"r%d:" % len(text))
-        parts.append(text)
-    elif isinstance(value, types.FunctionType) and hasattr(value, SOURCE):
-        source = getattr(value, SOURCE).encode("utf-8", "surrogatepass")
-        parts.append(b"c%d:" % len(source))
-        parts.append(source)
-    else:
-        raise _Unkeyable
-
 
 def call_key(name: str, args: tuple, kwargs: dict) -> str | None:
+    """The key of a call (protocol.canonical, exact: 1 and 1.0 are two questions), or None when an
+    argument cannot be keyed (such a call is computed every time)."""
     parts = [name.encode("utf-8", "surrogatepass"), b"\0"]
     try:
-        _key(list(args), parts)
-        _key(dict(sorted(kwargs.items())), parts)
-    except _Unkeyable:
+        protocol.canonical(list(args), parts)
+        protocol.canonical(dict(sorted(kwargs.items())), parts)
+    except TypeError:
         return None
     return hashlib.sha1(b"".join(parts)).hexdigest()
 

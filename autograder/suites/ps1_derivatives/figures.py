@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.testkit.checks import as_number
-from autograder.testkit.reference import remembered
 from autograder.testkit.student import Fn, StudentProblem
 from autograder.views.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time, plain_log_ticks
+
+from .common import ref
 
 X0 = 1.0
 STEPS = np.logspace(-1, -15, 57)
@@ -38,7 +39,7 @@ def _gather(name: str):
 
 
 def reference_errors() -> dict:
-    ref, sin = remembered("ps1_derivatives"), SIN.local()
+    sin = SIN.local()
     return {"forward": errors([ref.numerical_derivative(sin, X0, h=float(h)) for h in STEPS]),
             "central": errors([ref.central_difference(sin, X0, h=float(h)) for h in STEPS])}
 

@@ -3,17 +3,10 @@ import numpy as np
 
 from autograder.testkit.checks import evaluation_points, expect_number, fail, graded
 from autograder.testkit.oracle import autograd_derivative
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
-from .functions import SCALAR
-ref = remembered("ps1_derivatives")
+from .common import ref, SCALAR
 
 GRADE_ID = "central_difference"
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("默认 h = 1e-5 时，在 x ± 1e-5 处求值，结果就是中心差分公式的值", points=1.5)

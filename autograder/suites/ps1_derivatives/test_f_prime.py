@@ -7,11 +7,6 @@ GRADE_ID = "f_prime"
 SQUARE = "lambda x: x**2"
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
-
-
 @graded("与 torch 自动微分（autograd）求出的 x² 的导数一致，对数组逐元素", points=1)
 def test_matches_autograd(student, rng):
     for x in rng.uniform(-10, 10, size=4):

@@ -3,19 +3,12 @@ import numpy as np
 
 from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded, shown_array
 from autograder.testkit.oracle import autograd_gradient
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import CENTRAL_DIFFERENCE, SAME_FORMULA
-from .functions import VECTOR
-ref = remembered("ps1_derivatives")
+from .common import ref, VECTOR
 
 GRADE_ID = "numerical_gradient"
 MUTATES_INPUT = ("mutates_input", "你在传入的 x 上原地修改了（例如 x[i] += h），或者只是给同一个数组起了新名字（xp = x）："
                                   "调用者的 x 被改掉了。要在 x 的副本上移动坐标。")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("每个分量都是该坐标上的中心差分（与参考实现一致）", points=1.5)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.testkit.reference import remembered
 from autograder.views.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
                                 numbers, plain_log_ticks)
-from .functions import BOWL, QUAD
+from .common import ref, BOWL, QUAD
 
 START_1D = 5.0
 START_2D = [3.0, 4.0]
@@ -28,7 +27,7 @@ def gather_1d(student) -> dict:
 
 
 def reference_1d() -> dict:
-    _, history = remembered("ps2_gradient_descent").gradient_descent(*QUAD.local(), START_1D)
+    _, history = ref.gradient_descent(*QUAD.local(), START_1D)
     return {"history": history}
 
 
@@ -84,7 +83,7 @@ def gather_2d(student) -> dict:
 
 
 def reference_2d() -> dict:
-    _, history = remembered("ps2_gradient_descent").gradient_descent_2d(*BOWL.local(), np.array(START_2D))
+    _, history = ref.gradient_descent_2d(*BOWL.local(), np.array(START_2D))
     return {"history": [list(p) for p in history]}
 
 

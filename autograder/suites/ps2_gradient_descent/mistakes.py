@@ -14,10 +14,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.diagnosis import Family, model
-from autograder.testkit.reference import remembered
-from .functions import INTEGER_X0_IN_PLACE
+from .common import ref, INTEGER_X0_IN_PLACE
 
-ref = remembered("ps2_gradient_descent")
 
 FORMULAS = {
     "gradient_descent": "g = f_prime(x)；x = x - learning_rate * g；history.append(x)；if abs(g) < tol: break",

@@ -1,8 +1,6 @@
 """best_result(results) -> the dict with the lowest "value" (the first one on a tie), whole."""
 from autograder.testkit.checks import describe_type, fail, graded
-from autograder.testkit.reference import remembered
-from .functions import same
-ref = remembered("ps2_gradient_descent")
+from .common import ref, same
 
 GRADE_ID = "best_result"
 
@@ -26,11 +24,6 @@ def check(student, results: list, what: str) -> None:
     if len(results) >= 3 and got != results[0] and got["value"] == max(r["value"] for r in results):
         fail(f"{call} 返回的是 value 最大的那个字典，应返回 value 最小的那个。")
     fail(f"{call} 返回了 {got!r}，它不是 value 最小的那个字典。")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("返回 value 最小的字典（最小值在开头、中间、结尾；全为正数、全为负数；随机值）", points=0.75)

@@ -4,7 +4,7 @@ import numpy as np
 from autograder.testkit.checks import describe_type, expect_array, fail, graded
 from autograder.testkit.oracle import autograd_gradient
 from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
-from .functions import F_2D
+from .common import F_2D
 
 GRADE_ID = "gradient_2d"
 
@@ -22,11 +22,6 @@ def expect_vector(result, call: str, float_inputs: bool = True) -> np.ndarray:
     if result.dtype.kind not in "iuf" or (float_inputs and result.dtype != np.float64):
         fail(f"{call} 对浮点数输入应返回 float64 数组，你的结果类型是 {result.dtype}。")
     return result
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("与 torch 自动微分（autograd）求出的 x² + y² 的梯度一致（随机的点）", points=1)

@@ -7,11 +7,9 @@ reference (the same float operations, so DESCENT's tolerance is plenty).
 import numpy as np
 
 from autograder.testkit.checks import as_number, each, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import DESCENT
-from .functions import (DOUBLE_WELL, HALF_SQUARE, LOG_COSH, QUAD, SIN, SLOPE, compare_runs,
+from .common import (ref, DOUBLE_WELL, HALF_SQUARE, LOG_COSH, QUAD, SIN, SLOPE, compare_runs,
                         expect_last, history_1d, number_or_none, quadratic, unpack)
-ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent"
 
@@ -30,11 +28,6 @@ def run(student, pair, x0, prime=None, **kwargs):
     f, f_prime = pair.local()
     _, expected = ref.gradient_descent(f, f_prime, x0, **kwargs)
     return x, values, np.array(expected, dtype=float), call
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("复现文章的运行：f(x) = x² + 2x + 1 从 x0 = 5.0 出发（默认参数），history 逐步正确，返回的 x 是 history 的最后一个", points=1)

@@ -11,13 +11,11 @@ with a stand-in for the reference gradient_2d: HELPERS).
 import numpy as np
 
 from autograder.testkit.checks import each, explain, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.student import StudentProblem
 from autograder.testkit.tolerances import DESCENT
-from .functions import (BOWL, COUPLED, HALF_BOWL, HISTORY_ALIASING, HISTORY_SHARES_X0, INTEGER_X0_IN_PLACE,
+from .common import (ref, BOWL, COUPLED, HALF_BOWL, HISTORY_ALIASING, HISTORY_SHARES_X0, INTEGER_X0_IN_PLACE,
                         MUTATES_X0, PLANE, SOFT, VALLEY, compare_runs, expect_last, history_2d, number_or_none,
                         point_2d, same_array, unpack)
-ref = remembered("ps2_gradient_descent")
 
 GRADE_ID = "gradient_descent_2d"
 HELPERS = ("gradient_2d",)   # only the public check uses it
@@ -52,11 +50,6 @@ def run(student, pair, x0, argument=None, gradient=None, **kwargs):
     result = student.call(GRADE_ID, pair.f, gradient or pair.prime, x0 if argument is None else argument, **kwargs)
     x, values = read(result, call)
     return x, values, reference(pair, x0, **kwargs), call
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("复现笔记本里的运行：x² + y² 从 (3, 4) 出发（默认参数），x² + 10y² 从 (−4.5, 1.5) 出发，history 逐步正确", points=1)

@@ -7,10 +7,8 @@ gradient_descent and nowhere else, and a multi_start with its own correct loop i
 max_iterations (and their defaults) on, and value = f(optimal).
 """
 from autograder.testkit.checks import as_number, describe_type, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import DESCENT, SAME_FORMULA
-from .functions import DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, number_or_none
-ref = remembered("ps2_gradient_descent")
+from .common import ref, DOUBLE_WELL, LOG_COSH, QUAD, SIN, SLOPE, number_or_none
 
 GRADE_ID = "multi_start"
 HELPERS = ("gradient_descent",)
@@ -57,11 +55,6 @@ def check(student, pair, starts, *args, optimal_too: bool = True, **kwargs) -> N
         if not is_close(value, f(optimal), **SAME_FORMULA):
             fail(f"{where}（起点 {want['start']!r}）的 'value' 是 {value:.12g}，它不是 f 在这个结果的终点 "
                  f"optimal = {optimal:.12g} 处的值。")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("非凸函数 x⁴ − 3x² + x 上的多个起点（默认参数）：按 starting_points 的顺序，每个字典的 start、optimal、value 都对", points=1)

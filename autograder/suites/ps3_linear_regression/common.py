@@ -11,6 +11,9 @@ import numpy as np
 
 from autograder.testkit.checks import as_number, describe_type, fail
 from autograder.testkit.oracle import autograd_gradient
+from autograder.testkit.reference import remembered
+
+ref = remembered(__package__.rpartition(".")[2])   # this suite's reference, solutions/<assignment>.py
 
 # ------------------------------------------------------------------------------------ data
 

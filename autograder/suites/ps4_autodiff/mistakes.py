@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.diagnosis import model
-from autograder.testkit.oracle import memo
+from autograder.testkit.oracle import SOURCE, memo
 
 FORMULAS = {
     "torch_derivative": "x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)；y = f(x_t)；"
@@ -41,7 +41,7 @@ FLOAT32_RESULT = ("导数本身是对的，但你把结果存成了 float32 数�
 
 
 def _source(f) -> str:
-    source = getattr(f, "__autograder_source__", None)
+    source = getattr(f, SOURCE, None)
     if source is None:
         raise TypeError("not a suite function")
     return source

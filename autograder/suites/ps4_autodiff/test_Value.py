@@ -13,6 +13,7 @@ student's data and grads is named; errors the student's Value raised are named b
 """
 from autograder.course.hints import formula
 from autograder.testkit.checks import expect_number, graded
+from autograder.testkit.public import Public
 from autograder.testkit.tolerances import SAME_FORMULA
 from .graphs import check_expression, check_nodes, value_errors_named
 
@@ -51,34 +52,17 @@ def _number(rng, low=-2.0, high=2.0, away_from_zero=0.0):
 # who has written __init__, __add__, __mul__ (and __radd__, __rmul__) and backward can already run
 # the first group; the groups follow the graded tests below. Each group is its own 0-point test
 # (a fresh process each), reported separately.
-@graded("公开测试（笔记本里的自测）第 1 组全部通过：新建节点、+ 和 *（数字在左或在右）、backward()", points=0)
-def test_public(student, assignment):
-    with value_errors_named():
-        student.run_public(assignment.public_check(GRADE_ID))
-
-
-@graded("公开测试第 2 组全部通过：幂 **", points=0)
-def test_public_pow(student, assignment):
-    with value_errors_named():
-        student.run_public(assignment.public_check("Value_pow"))
-
-
-@graded("公开测试第 3 组全部通过：exp()、tanh()、relu()", points=0)
-def test_public_exp_tanh_relu(student, assignment):
-    with value_errors_named():
-        student.run_public(assignment.public_check("Value_exp_tanh_relu"))
-
-
-@graded("公开测试第 4 组全部通过：取负、减法、除法（数字在左或在右）", points=0)
-def test_public_sub_div(student, assignment):
-    with value_errors_named():
-        student.run_public(assignment.public_check("Value_sub_div"))
-
-
-@graded("公开测试第 5 组全部通过：用到所有运算的表达式与 PyTorch 对比", points=0)
-def test_public_combined(student, assignment):
-    with value_errors_named():
-        student.run_public(assignment.public_check("Value_combined"))
+PUBLIC = [
+    Public(GRADE_ID, "公开测试（笔记本里的自测）第 1 组全部通过：新建节点、+ 和 *（数字在左或在右）、backward()",
+           around=value_errors_named),
+    Public("Value_pow", "公开测试第 2 组全部通过：幂 **", "test_public_pow", around=value_errors_named),
+    Public("Value_exp_tanh_relu", "公开测试第 3 组全部通过：exp()、tanh()、relu()", "test_public_exp_tanh_relu",
+           around=value_errors_named),
+    Public("Value_sub_div", "公开测试第 4 组全部通过：取负、减法、除法（数字在左或在右）", "test_public_sub_div",
+           around=value_errors_named),
+    Public("Value_combined", "公开测试第 5 组全部通过：用到所有运算的表达式与 PyTorch 对比", "test_public_combined",
+           around=value_errors_named),
+]
 
 
 @graded("Value(data) 保存 data，新建节点的 grad 为 0.0", points=0.5)

@@ -8,7 +8,7 @@ import numpy as np
 from autograder.course.hints import formula
 from autograder.sandbox.protocol import TensorData
 from autograder.testkit.checks import describe_type, fail, graded
-from .functions import (ARTICLE, CUBIC, DEFAULT_DTYPE_HINT, EXP, NEAR_2_24, SCALAR, SHIFTED, SIN, SQUARE,
+from .common import (ARTICLE, CUBIC, DEFAULT_DTYPE_HINT, EXP, NEAR_2_24, SCALAR, SHIFTED, SIN, SQUARE,
                         expect_derivative, float32_by_default, hint_on_error)
 
 GRADE_ID = "torch_derivative"
@@ -24,11 +24,6 @@ def integer_tensor(problem):
     if problem.detail.get("type") == "RuntimeError" and "floating point" in str(problem.detail.get("message", "")):
         return "integer_tensor", INTEGER_TENSOR
     return None
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("与 torch 自动微分求出的导数一致（多个函数、随机点，包括导数为 0 的点）", points=1)

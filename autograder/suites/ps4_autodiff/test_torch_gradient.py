@@ -9,7 +9,7 @@ import numpy as np
 from autograder.course.hints import formula
 from autograder.testkit.checks import describe_type, expect_array, fail, graded
 from autograder.testkit.tolerances import AUTOGRAD
-from .functions import (CONSTANT, DEFAULT_DTYPE_HINT, FIVE, ONE, PRECISE, THREE, TWO, UNUSED, expect_autograd,
+from .common import (CONSTANT, DEFAULT_DTYPE_HINT, FIVE, ONE, PRECISE, THREE, TWO, UNUSED, expect_autograd,
                         float32_by_default, gradient, hint_on_error)
 from .mistakes import FLOAT32_RESULT
 
@@ -55,11 +55,6 @@ def call_gradient(student, function, point, hint: str = "", *when: str, constant
 
 def _point(rng, n):
     return [round(float(v), 3) for v in rng.uniform(-2, 2, size=n)]
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("与 torch 自动微分求出的梯度一致（2 个和 3 个变量，随机点）", points=0.75)

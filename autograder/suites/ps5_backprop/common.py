@@ -13,19 +13,19 @@ does (backward on the cache of the student's own forward, forward's scores witho
 """
 from __future__ import annotations
 
-import copy
 import inspect
 from contextlib import contextmanager
 
 import numpy as np
 
 from autograder.testkit.checks import Mistake, as_array, describe_type, expect_array, explain, fail, is_close
-from autograder.testkit.diagnosis import Raised, models_of, same
+from autograder.testkit.diagnosis import Call, Raised, candidates, models_of
 from autograder.testkit.oracle import memo
 from autograder.testkit.reference import remembered
 from autograder.testkit.student import Fn, StudentProblem
 from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
-ref = remembered("ps5_backprop")
+
+ref = remembered(__package__.rpartition(".")[2])   # this suite's reference, solutions/<assignment>.py
 
 KEYS = ("W1", "b1", "W2", "b2")
 
@@ -209,34 +209,15 @@ MUTATES = ("你的函数原地（in-place）修改了调用者传进来的数据
 WRONG_KEYS = "返回的字典的键要和参数字典的键完全相同（W1、b1、W2、b2，不要改名成 dW1 之类，也不要多加或漏掉）。"
 
 
-def _replay(function, args: tuple, kwargs: dict):
-    if function is None:
-        return Raised("<none>")
-    try:
-        with np.errstate(all="ignore"):
-            return function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-    except Exception as exc:
-        return Raised(type(exc).__name__)
-
-
 def by_models(grade_id: str, args: tuple, observed, kwargs: dict | None = None, project=None) -> dict:
     """{code: text} of the mistake models (mistakes.py) that give `observed` for these plain
-    arguments while the reference does not. `project` picks the part of a result that is compared
-    (e.g. forward's scores, not its cache, whose layout is the student's). One call is little
-    evidence: models of different mistakes may all explain it (typically the same kind of error
-    raised, say a ValueError from shapes that do not fit); then none of them may be named."""
-    kwargs = kwargs or {}
-
-    def view(value):
-        return value if isinstance(value, Raised) or project is None else project(value)
-    seen = view(observed)
-    expected = view(_replay(getattr(ref, grade_id, None), args, kwargs))
-    found = {}
-    for candidate in models_of("ps5_backprop").get(grade_id, []):
-        produced = view(_replay(candidate.compute, args, kwargs))
-        if same(produced, seen) and not same(produced, expected):
-            found.setdefault(candidate.code, candidate.text)
-    return found
+    arguments while the reference does not (diagnosis.candidates, on this one call). `project`
+    picks the part of a result that is compared (e.g. forward's scores, not its cache). One call
+    is little evidence: models of different mistakes may all explain it (typically the same kind
+    of error raised, say a ValueError from shapes that do not fit); then none of them may be named."""
+    call = Call(grade_id, tuple(args), dict(kwargs or {}), observed)
+    found = candidates(grade_id, models_of(__package__.rpartition(".")[2]).get(grade_id, []), [call], ref, project)
+    return {code: model.text for code, model in found.items()}
 
 
 class Observed:

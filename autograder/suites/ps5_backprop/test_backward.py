@@ -21,11 +21,9 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import Mistake, as_array, describe_type, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import AUTOGRAD
-ref = remembered("ps5_backprop")
-from .common import KEYS, WRONG_KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients, \
-    named_by_models, network, reference_cache, sizes, torch_network_cross_entropy, unchanged
+from .common import (KEYS, WRONG_KEYS, BackwardJudge, call, expect_dict_of_arrays, expect_float64_array, expect_gradients,
+                     named_by_models, network, ref, reference_cache, sizes, torch_network_cross_entropy, unchanged)
 from .mistakes import bw_gate_at_zero
 
 GRADE_ID = "backward"
@@ -35,11 +33,6 @@ SECOND_LAYER_HINT = formula("第二层：dW2 = h.T @ dscores（形状 (H, k)）�
 SHAPE_HINT = formula("用形状来检查矩阵乘法的顺序和转置：dW2 = h.T @ dscores 是 (H, k)，偏置的梯度按列求和（axis=0）。")
 FIRST_LAYER_HINT = formula("先把梯度传回隐藏层：dh = dscores @ W2.T，再穿过 ReLU：dz1 = relu_backward(dh, z1)（闸门由 z1 决定）；"
                     "然后 dW1 = X.T @ dz1，db1 = np.sum(dz1, axis=0)。不要再除以 n。")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("W2、b2 的梯度与 torch 自动微分一致（随机参数、输入和上游梯度 dscores）", points=1.5)

@@ -2,10 +2,8 @@
 shape (H - kh + 1, W - kw + 1), out[i, j] = sum(image[i:i+kh, j:j+kw] * kernel)."""
 from autograder.course.hints import formula
 from autograder.testkit.checks import expect_array, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
-ref = remembered("ps5_backprop")
-from .common import call, expect_float64_array, named_by_models, torch_conv2d, unchanged
+from .common import ref, call, expect_float64_array, named_by_models, torch_conv2d, unchanged
 
 GRADE_ID = "conv2d"
 HINT = formula("out[i, j] = np.sum(image[i:i+kh, j:j+kw] * kernel)：对应位置相乘再求和（不是矩阵乘法 @），"
@@ -20,11 +18,6 @@ def check(student, image, kernel, hint):
     expect_array(result, torch_conv2d(image, kernel), f"{what}（与 torch.nn.functional.conv2d 比较）", **AUTOGRAD,
                  hint=hint)
     expect_array(result, ref.conv2d(image, kernel), what, **SAME_FORMULA, hint=hint)
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("正方形的图像和卷积核：与 torch.nn.functional.conv2d 一致", points=1.5)

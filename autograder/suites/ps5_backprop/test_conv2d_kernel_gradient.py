@@ -21,11 +21,6 @@ def check(student, image, dout, hint):
                  f"{what}（与 torch 自动微分比较）", **AUTOGRAD, hint=hint)
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
-
-
 @graded("正方形的图像和卷积核：与 torch 自动微分（通过 F.conv2d）求出的卷积核梯度一致", points=1.5)
 def test_square(student, rng):
     for size, k in ((6, 3), (5, 2), (4, 4), (5, 1)):

@@ -4,10 +4,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import describe_type, expect_array, fail, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import AUTOGRAD, SAME_FORMULA
-ref = remembered("ps5_backprop")
-from .common import call, expect_float64_array, named_by_models, network, sizes, torch_network, unchanged
+from .common import ref, call, expect_float64_array, named_by_models, network, sizes, torch_network, unchanged
 
 GRADE_ID = "forward"
 HELPERS = ("relu",)
@@ -29,11 +27,6 @@ def scores_of(result, what):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         fail(f"{what} 应返回两个值 (scores, cache)，你返回的是{describe_type(result)}。")
     return result[0]
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("scores 与 torch（float64）算出的 relu(X W1 + b1) W2 + b2 一致：随机参数和输入", points=1.5)

@@ -9,11 +9,6 @@ HINT = formula("ReLU 的反向传播是 dout * (z > 0)：z > 0 的位置原样�
         "闸门由前向传播的输入 z 决定，不由 dout 决定；参数顺序是 (dout, z)。")
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
-
-
 @graded("与 torch 自动微分（torch.relu 的反向传播）一致：随机的 dout 和 z，各种形状", points=1)
 def test_matches_autograd(student, rng):
     for shape in ((6,), (4, 5), (2, 3, 2)):

@@ -4,11 +4,9 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import fail, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.student import Fn
 from autograder.testkit.tolerances import SAME_FORMULA
-ref = remembered("ps5_backprop")
-from .common import MUTATES, call, expect_dict_of_arrays, named_by_models, network, unchanged
+from .common import ref, MUTATES, call, expect_dict_of_arrays, named_by_models, network, unchanged
 
 GRADE_ID = "sgd_step"
 HINT = formula("每个键都是 params[k] - learning_rate * grads[k]（减号：沿负梯度方向走；使用传入的 learning_rate）。")
@@ -23,11 +21,6 @@ def network_dicts(rng):
     params, _ = network(rng, 1, 3, 4, 2)
     grads = {k: rng.normal(size=np.shape(v)) for k, v in params.items()}
     return params, grads
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("网络参数（W1、b1、W2、b2）的每个键都按 params − learning_rate·grads 更新（多个学习率）", points=1)

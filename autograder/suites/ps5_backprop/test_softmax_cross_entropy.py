@@ -28,11 +28,6 @@ def random_case(rng, n, k, spread=2.0):
     return rng.normal(0.0, spread, size=(n, k)), rng.integers(0, k, size=n)
 
 
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
-
-
 @graded("loss 与 torch.nn.functional.cross_entropy 一致（随机分数，不同的 n 和 k）", points=1)
 def test_loss_matches_torch(student, rng):
     for n, k in ((6, 4), (1, 3), (10, 2)):

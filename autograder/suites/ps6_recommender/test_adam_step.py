@@ -5,10 +5,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import expect_array, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import ADAM_FIRST_STEP, SAME_FORMULA
-ref = remembered("ps6_recommender")
-from .common import LOG_COSH, VALLEY, array_of_shape, torch_adam, unpack
+from .common import ref, LOG_COSH, VALLEY, array_of_shape, torch_adam, unpack
 from .optimisers import expect_shape_generic, expect_unchanged, follow
 
 GRADE_ID = "adam_step"
@@ -36,11 +34,6 @@ def trajectory(student, problem, x0, steps, what, **hyper):
     kwargs = dict(hyper)
     follow(student, GRADE_ID, problem, x0, expected, ("m", "v"),
            lambda x, buffers, grad, k: ((x, buffers[0], buffers[1], grad, k), kwargs), what, HINTS)
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("第一步（t = 1，m = v = 0）的偏差修正：每个坐标移动约 learning_rate，m、v 正确", points=0.5)

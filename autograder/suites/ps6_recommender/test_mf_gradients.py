@@ -6,10 +6,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import AUTOGRAD
-ref = remembered("ps6_recommender")
-from .common import MUTATES_INPUT, array_of_shape, autograd_mf_gradients, has_repeats, rating_data, unpack
+from .common import ref, MUTATES_INPUT, array_of_shape, autograd_mf_gradients, has_repeats, rating_data, unpack
 from .mistakes import LOST_REPEATS
 
 GRADE_ID = "mf_gradients"
@@ -49,11 +47,6 @@ def check(student, U, V, users, items, ratings, reg, what, hint=HINT):
                 fail(f"{what} 返回的 {name} 与 torch 自动微分的梯度不一致。{ADD_AT}", diagnosis=("lost_repeats", LOST_REPEATS))
         expect_array(got, right, f"{what} 返回的 {name}", **AUTOGRAD,
                      mismatch="与 torch 自动微分求出的梯度不一致。", hint=hint)
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("没有重复编号时，dU、dV 与 torch 自动微分求出的梯度一致", points=1)

@@ -5,10 +5,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import as_array, describe_type, expect_number, fail, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import SAME_FORMULA
-ref = remembered("ps6_recommender")
-from .common import MUTATES_INPUT, NO_RETURN, rating_data
+from .common import ref, MUTATES_INPUT, NO_RETURN, rating_data
 
 GRADE_ID = "mf_loss"
 NOT_A_FLOAT = ("not_a_float", "损失要返回一个数（Python float），不是数组或列表：keepdims=True、axis=…、[...] 都会留下数组；"
@@ -17,11 +15,6 @@ HELPERS = ("predict",)
 HINT = formula("损失 = np.mean((predict(U, V, users, items) − ratings) ** 2) + reg * (np.sum(U ** 2) + np.sum(V ** 2))。"
         "检查：误差要平方再求平均（mean，不是 sum，也不开根号）；正则项是 U 和 V 所有元素的平方和，"
         "乘以 reg（不是 reg / 2，也不是范数本身）。")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("在随机的 U、V 和有重复编号的评分上，与公式一致（reg = 0.05 和 reg = 0.3）", points=1)

@@ -5,10 +5,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import expect_array, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import SAME_FORMULA
-ref = remembered("ps6_recommender")
-from .common import DOUBLE_WELL, LOG_COSH, VALLEY, array_of_shape, torch_momentum, unpack
+from .common import ref, DOUBLE_WELL, LOG_COSH, VALLEY, array_of_shape, torch_momentum, unpack
 from .optimisers import expect_shape_generic, expect_unchanged, follow
 
 GRADE_ID = "momentum_step"
@@ -34,11 +32,6 @@ def trajectory(student, problem, x0, learning_rate, beta, steps, what, compare=N
     follow(student, GRADE_ID, problem, x0, expected, ("velocity",),
            lambda x, buffers, grad, k: ((x, buffers[0], grad, learning_rate), {"beta": beta}), what, HINTS,
            compare=compare)
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("一步的结果与公式一致（随机的 x、速度和梯度；传入的 beta 和默认的 beta = 0.9）", points=0.5)

@@ -3,20 +3,13 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import as_array, describe_type, expect_array, fail, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import SAME_FORMULA
-ref = remembered("ps6_recommender")
-from .common import MUTATES_INPUT, rating_data
+from .common import ref, MUTATES_INPUT, rating_data
 
 GRADE_ID = "predict"
 HINT = formula("第 k 个预测是用户 users[k] 的向量与电影 items[k] 的向量的点积：np.sum(U[users] * V[items], axis=1)。"
         "检查：用户用 U、电影用 V（不要弄反）；对每一行（axis=1）求和，不是对全部元素或 axis=0；"
         "重复出现的编号每次都要预测一次。")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("在随机的 U、V 和有重复编号的评分上，预测等于每一对向量的点积（用户数 ≠ 电影数，秩 3 和 5）", points=1)

@@ -8,9 +8,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import describe_type, fail, graded
-from autograder.testkit.reference import remembered
 from autograder.testkit.student import Fn
-ref = remembered("ps6_recommender")
+from .common import ref
 
 GRADE_ID = "recommend"
 HELPERS = ("predict",)
@@ -57,11 +56,6 @@ def expect_ids(student, U, V, user, seen, top_k, what, hint=HINT, seen_argument=
                                                "再排序取前 top_k 个。只把它们的分数设成 0 不够（其余电影的分数可能都是负的）；"
                                                "seen 可以是列表、集合或数组" + formula("，先转成集合 {int(i) for i in seen}") + "。"))
         fail(f"{what} 返回了 {got}，推荐的电影或它们的顺序不对。{hint}")
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("在随机的 U、V 上，推荐预测分数最高的 top_k 部没看过的电影，从高到低", points=1)

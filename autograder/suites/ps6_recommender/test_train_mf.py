@@ -10,10 +10,8 @@ import numpy as np
 
 from autograder.course.hints import formula
 from autograder.testkit.checks import as_array, expect_array, fail, graded, is_close
-from autograder.testkit.reference import remembered
 from autograder.testkit.tolerances import DESCENT
-ref = remembered("ps6_recommender")
-from .common import MUTATES_INPUT, array_of_shape, autograd_descent, number_list, rating_data, unpack
+from .common import ref, MUTATES_INPUT, array_of_shape, autograd_descent, number_list, rating_data, unpack
 from .mistakes import HISTORY_AFTER
 
 GRADE_ID = "train_mf"
@@ -57,11 +55,6 @@ def expect_history(history, expected, what):
         if not is_close(history[k], expected[k], **DESCENT):
             fail(f"{what} 的 history[0] 正确，但 history[{k}] 与正确结果不一致：history[k] 应是第 k 次更新之前"
                  "（也就是第 k − 1 次更新之后）的损失。" + HINT)
-
-
-@graded("公开测试（笔记本里的自测）全部通过", points=0)
-def test_public(student, assignment):
-    student.run_public(assignment.public_check(GRADE_ID))
 
 
 @graded("history 恰好有 epochs 个值，依次是每次更新之前的损失", points=1)
