@@ -8,6 +8,8 @@ the others are left to the hidden suite. Everything else is the student's and ru
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,8 +95,31 @@ def parse_cells(data: object) -> list[Cell]:
 
 
 def read_notebook(path: str | Path) -> list[Cell]:
-    """Cells of the notebook at `path`, or NotebookError with a message a student understands."""
-    return parse_cells(read_json(path))
+    """Cells of the notebook at `path`, or NotebookError with a message a student understands.
+
+    A file read again unchanged (same inode, size and modification time) is not parsed again:
+    grading one notebook reads it to check it, to plan its cells and to draw its page."""
+    try:
+        stat = Path(path).stat()
+        key = (str(Path(path).resolve()), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    with _parsed_lock:
+        if key in _parsed:
+            _parsed.move_to_end(key)
+            return list(_parsed[key])
+    cells = parse_cells(read_json(path))
+    if key is not None:
+        with _parsed_lock:
+            _parsed[key] = cells
+            while len(_parsed) > KEEP_PARSED:
+                _parsed.popitem(last=False)
+    return list(cells)
+
+
+KEEP_PARSED = 8   # notebooks whose cells are kept (a worker grades one at a time; each up to MAX_BYTES)
+_parsed: OrderedDict = OrderedDict()
+_parsed_lock = threading.Lock()
 
 
 def read_json(path: str | Path) -> object:
