@@ -28,8 +28,12 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-from copydetect.utils import filter_code, get_copied_slices, highlight_overlap, winnow
 from markupsafe import escape
+
+from autograder.course.packages import without_init
+
+without_init("copydetect")   # (its __init__ loads matplotlib.pyplot for a GUI we never show)
+from copydetect.utils import filter_code, get_copied_slices, highlight_overlap, winnow  # noqa: E402
 
 from autograder.course.notebook import NotebookError, read_notebook
 

@@ -21,11 +21,15 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4.rwbase import rejoin_lines
-from nbgrader.api import BaseCell, Comment, Grade, Gradebook, MissingEntry
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import SaveAutoGrades
 
-from autograder.course.assignments import PACKAGE_DIR
+from autograder.course.packages import without_init
+
+without_init("nbgrader")   # (its __init__ loads four Jupyter server extensions no gradebook needs)
+from nbgrader.api import BaseCell, Comment, Grade, Gradebook, MissingEntry  # noqa: E402
+from nbgrader.coursedir import CourseDirectory  # noqa: E402
+from nbgrader.preprocessors import SaveAutoGrades  # noqa: E402
+
+from autograder.course.assignments import PACKAGE_DIR  # noqa: E402
 from autograder.course.notebook import NotebookError, read_notebook
 from autograder.course.results import Staged, SubmissionResult
 from autograder.views import present
