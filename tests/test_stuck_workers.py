@@ -164,3 +164,33 @@ def test_the_bound_is_the_submission_timeout_plus_the_grace():
     assert 13.0 < deadline.left() <= 14.0
     deadline.idle()
     assert deadline.left() is None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandboxes' cgroups need root here")
+def test_cgroups_left_under_a_reused_pid_do_not_cost_the_next_sandbox_its_protections(monkeypatch):
+    """A worker killed as stuck can leave its cgroups behind, and pids come round (pid_max 32768).
+    Its successor under the same pid used to find one hierarchy's name taken and ran with the
+    protections of the others only (test_cluster saw `cgroup（v1 memory）` instead of all three)."""
+    import itertools
+
+    from autograder.sandbox import cgroups
+
+    found = cgroups.hierarchies()
+    if not found:
+        pytest.skip("no writable cgroup hierarchy here")
+    whole = cgroups.SandboxCgroup(64, 256)
+    expected = (whole.protections, sorted(h.controller for h, _ in whole.dirs))
+    whole.remove()
+
+    monkeypatch.setattr(cgroups, "_names", itertools.count(900))
+    stale = found[0].own / f"autograder-{os.getpid()}-900"   # a dead namesake's, in one hierarchy
+    stale.mkdir()
+    try:
+        fresh = cgroups.SandboxCgroup(64, 256)
+        try:
+            assert (fresh.protections, sorted(h.controller for h, _ in fresh.dirs)) == expected
+            assert len({path.name for _, path in fresh.dirs}) == 1 and stale.name not in {p.name for _, p in fresh.dirs}
+        finally:
+            fresh.remove()
+    finally:
+        stale.rmdir()

@@ -66,8 +66,9 @@ class SandboxCgroup:
     def __init__(self, processes: int, memory_mb: int):
         self.dirs: list[tuple[Hierarchy, Path]] = []
         self.limits: list[str] = []
-        name = f"autograder-{os.getpid()}-{next(_names)}"
-        for hierarchy in hierarchies():
+        found = hierarchies()
+        name = _fresh_name(found)
+        for hierarchy in found:
             path = hierarchy.own / name
             try:
                 path.mkdir()
@@ -166,6 +167,16 @@ class SandboxCgroup:
                 except OSError:   # still busy for a moment after the last process is reaped
                     time.sleep(0.005)
         self.dirs = []
+
+
+def _fresh_name(found: list[Hierarchy]) -> str:
+    """A name that no hierarchy has yet. A grading process killed as stuck can leave its cgroups
+    behind, and pids come round again (pid_max is 32768 here): its successor under the same pid
+    must not find some of its names taken, and run with only the protections that were free."""
+    while True:
+        name = f"autograder-{os.getpid()}-{next(_names)}"
+        if not any((h.own / name).exists() for h in found):
+            return name
 
 
 def _read(path: Path) -> str:
