@@ -10,23 +10,21 @@
 
 The page has the score distribution, each function's mean and pass rate, the most frequent
 diagnosed mistakes with their counts, the submissions that hung or crashed and the slowest ones;
-the CSV files hold the same numbers. Plots by matplotlib (Agg), embedded; labels in English.
+the CSV files hold the same numbers. Charts in SVG (charts.py), embedded; labels in English.
 """
 from __future__ import annotations
 
 import base64
-import io
 import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from autograder.course.assignments import Assignment
 from autograder.course.results import SubmissionResult, write_atomically
-from autograder.views import pages, present
+from autograder.views import charts, pages, present
 from autograder.views.spreadsheet import records_text
 
 SLOWEST = 10          # submissions listed as the slowest
@@ -203,48 +201,23 @@ class ClassReport:
 
     # ---------------------------------------------------------------------------- plots
 
-    def _histogram(self):
-        figure, ax = _figure(8.0, 3.4)
+    def _histogram(self) -> charts.Chart:
         scores = self.scores()
         bins = max(1, min(20, math.ceil(self.max_score))) if self.max_score > 0 else 10
-        top = self.max_score if self.max_score > 0 else max(scores, default=1.0)
-        ax.hist(scores, bins=bins, range=(0, top), color="#0969da", edgecolor="white")
-        mean = sum(scores) / len(scores)
-        ax.axvline(mean, color="#cf222e", ls="--", lw=1.5, label=f"mean = {mean:.2f}")
-        ax.set_xlim(0, top)
-        ax.set_xlabel(f"score (out of {self.max_score:g})")
-        ax.set_ylabel("submissions")
-        ax.set_title(f"{self.assignment}: scores of {len(scores)} graded submissions")
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.legend(loc="upper left", fontsize=9)
-        ax.grid(True, axis="y", alpha=0.3)
-        return figure
+        top = self.max_score if self.max_score > 0 else max(scores, default=1.0) or 1.0
+        return charts.histogram(scores, bins, top, f"{self.assignment}: scores of {len(scores)} graded submissions",
+                                f"score (out of {self.max_score:g})", "submissions")
 
-    def _functions_plot(self, rows: list[dict]):
-        figure, ax = _figure(8.0, 0.75 + 0.45 * max(len(rows), 2), left=0.26, legend=True)
-        names = [r["function"] for r in rows][::-1]
-        mean = [r["mean"] / r["max_points"] if r["max_points"] else 0.0 for r in rows][::-1]
-        passed = [r["pass_rate"] for r in rows][::-1]
-        y = np.arange(len(rows))
-        ax.barh(y + 0.2, [100 * m for m in mean], height=0.38, color="#0969da", label="mean score (% of its points)")
-        ax.barh(y - 0.2, [100 * p for p in passed], height=0.38, color="#1a7f37", label="full marks (% of students)")
-        ax.set_yticks(y, names)
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("%")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
-        ax.grid(True, axis="x", alpha=0.3)
-        return figure
+    def _functions_plot(self, rows: list[dict]) -> charts.Chart:
+        mean = [100 * r["mean"] / r["max_points"] if r["max_points"] else 0.0 for r in rows]
+        passed = [100 * r["pass_rate"] for r in rows]
+        return charts.bars([r["function"] for r in rows],
+                           [("mean score (% of its points)", mean, "#0969da"),
+                            ("full marks (% of students)", passed, "#1a7f37")], "%", top=100)
 
-    def _mistakes_plot(self, mistakes: list[dict]):
-        figure, ax = _figure(8.0, 0.5 + 0.4 * max(len(mistakes), 2), left=0.42)
-        labels = [m["code"] for m in mistakes][::-1]
-        counts = [m["students"] for m in mistakes][::-1]
-        ax.barh(range(len(mistakes)), counts, color="#cf222e")
-        ax.set_yticks(range(len(mistakes)), labels, fontsize=8)
-        ax.set_xlabel("students who made it")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(True, axis="x", alpha=0.3)
-        return figure
+    def _mistakes_plot(self, mistakes: list[dict]) -> charts.Chart:
+        return charts.bars([m["code"] for m in mistakes], [("students", [m["students"] for m in mistakes], "#cf222e")],
+                           "students who made it", integer=True)
 
 
 # ------------------------------------------------------------------------------ building
@@ -299,24 +272,10 @@ img { max-width: 100%; height: auto; display: block; margin: .6rem 0; }
 """
 
 
-def _figure(width: float, height: float, left: float = 0.09, legend: bool = False):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(figure)
-    bottom = min(0.45, 0.55 / height)
-    top = 1 - min(0.3, (0.45 if legend else 0.4) / height)
-    figure.subplots_adjust(left=left, right=0.98, bottom=bottom, top=top)
-    return figure, figure.add_subplot()
-
-
-def _image(figure, alt: str) -> dict:
-    """A figure as a PNG to embed (templates/class_report.html)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    width, height = figure.canvas.get_width_height()
-    return {"alt": alt, "width": width, "height": height, "data": base64.b64encode(buffer.getvalue()).decode("ascii")}
+def _image(chart: charts.Chart, alt: str) -> dict:
+    """A chart to embed (templates/class_report.html)."""
+    return {"alt": alt, "width": chart.width, "height": chart.height,
+            "data": base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")}
 
 
 def _seconds(value) -> str:
