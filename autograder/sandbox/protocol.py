@@ -55,8 +55,36 @@ class Closed(Exception):
 # ---------------------------------------------------------------------------------- framing
 
 def send(sock: socket.socket, message: object) -> None:
-    payload = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    send_raw(sock, payload)
+    send_raw(sock, dumps(message).encode())
+
+
+class Encoded(str):
+    """JSON text that goes into a message as it is (`prepared`)."""
+
+
+def prepared(value: object) -> Encoded:
+    """`value`'s JSON text, encoded once per object and kept: a sealed table of thousands of
+    answers goes with every call that walks it, and encoding it is most of such a message's cost.
+    Only for values nobody changes (the reference's remembered tables)."""
+    kept = _PREPARED.get(id(value))
+    if kept is None or kept[0] is not value:
+        kept = _PREPARED[id(value)] = (value, Encoded(dumps(value)))
+        while _len(_PREPARED) > 32:
+            del _PREPARED[next(iter(_PREPARED))]
+    return kept[1]
+
+
+_PREPARED: dict[int, tuple[object, Encoded]] = {}   # (the value kept: its id is never reused meanwhile)
+
+
+def dumps(message: object) -> str:
+    """A message's JSON text; a top-level `Encoded` value is put in as it is."""
+    if _type(message) is dict and any(_type(v) is Encoded for v in message.values()):
+        plain = {k: v for k, v in message.items() if _type(v) is not Encoded}
+        text = json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        spliced = "".join(f",{json.dumps(k)}:{v}" for k, v in message.items() if _type(v) is Encoded)
+        return "{" + (text[1:-1] + spliced if plain else spliced[1:]) + "}"
+    return json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def send_raw(sock: socket.socket, payload: bytes) -> None:
@@ -458,6 +486,7 @@ def encode_argument(value: object) -> object:
 # table cannot be read without walking the path, so it gives away nothing a stand-in would not.
 
 _sha256, _shake = __import__("hashlib").sha256, __import__("hashlib").shake_256
+_from_bytes, _a2b = int.from_bytes, __import__("binascii").a2b_base64
 _pack, _ndim_kinds, _bool, _function = struct.pack, frozenset("iuf"), numpy.bool_, type(lambda: None)
 
 
@@ -566,22 +595,39 @@ def question(name: str, args: tuple, kwargs: dict) -> bytes:
 
 
 def seal_id(asked: bytes) -> str:
-    return _sha256(b"id:" + _sha256(asked).digest()).hexdigest()[:32]
+    return _id_of(_sha256(asked).digest())
 
 
-def _stream(asked: bytes, size: int) -> int:
-    return int.from_bytes(_shake(b"key:" + _sha256(asked).digest()).digest(size), "big")
+def _id_of(digest: bytes) -> str:
+    return _sha256(b"id:" + digest).hexdigest()[:32]
+
+
+def _xor_stream(data: bytes, digest: bytes) -> bytes:
+    """`data` XOR the question's key stream (sealing and opening are the same operation)."""
+    size = _len(data)
+    stream = _shake(b"key:" + digest).digest(size)
+    return (_from_bytes(data, "little") ^ _from_bytes(stream, "little")).to_bytes(size, "little")
 
 
 def seal(asked: bytes, answer: bytes) -> list:
     """[id, sealed answer] for the answer (pack_answer's bytes) to the question `asked`."""
-    sealed = (int.from_bytes(answer, "big") ^ _stream(asked, _len(answer))).to_bytes(_len(answer), "big")
-    return [seal_id(asked), base64.b64encode(sealed).decode()]
+    digest = _sha256(asked).digest()
+    return [_id_of(digest), base64.b64encode(_xor_stream(answer, digest)).decode()]
 
 
 def unseal(asked: bytes, sealed: str) -> bytes:
-    data = base64.b64decode(sealed)
-    return (int.from_bytes(data, "big") ^ _stream(asked, _len(data))).to_bytes(_len(data), "big")
+    return _xor_stream(_a2b(sealed), _sha256(asked).digest())
+
+
+def open_seal(asked: bytes, table: dict) -> bytes | None:
+    """The answer sealed in `table` ({id: sealed}) for the question `asked`, or None: one hash of
+    the question for both its id and its key (a stand-in opens thousands along one training)."""
+    digest = _sha256(asked).digest()
+    sealed = table.get(_id_of(digest))
+    return None if sealed is None else _xor_stream(_a2b(sealed), digest)
+
+
+_HEADERS: dict[bytes, tuple] = {}   # a packed array's header -> (dtype, shape, bytes)
 
 
 def pack_answer(value: object) -> bytes:
@@ -600,11 +646,23 @@ def unpack_answer(data: bytes) -> object:
     """The answer pack_answer packed (ProtocolError if it is not one)."""
     if data[:1] == b"A":
         header, _, raw = data[1:].partition(b"\n")
-        try:
-            name, shape = json.loads(header)
-        except (ValueError, TypeError):
-            raise ProtocolError("bad packed array") from None
-        return _decode_array({"$array": name, "shape": shape, "b64": None}, raw)
+        known = _HEADERS.get(header)
+        if known is None:
+            try:
+                name, shape = json.loads(header)
+            except (ValueError, TypeError):
+                raise ProtocolError("bad packed array") from None
+            dtype = _dtype(name)
+            shape = tuple(int(n) for n in _list(shape))
+            if any(n < 0 for n in shape) or math.prod(shape) > MAX_ELEMENTS:
+                raise ProtocolError("bad array shape")
+            known = (dtype, shape, math.prod(shape) * numpy.dtype(dtype).itemsize)
+            if _len(_HEADERS) < 64:   # a training's answers have one or two shapes
+                _HEADERS[header] = known
+        dtype, shape, size = known
+        if _len(raw) != size:
+            raise ProtocolError("array data does not match its shape")
+        return numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if data[:1] == b"J":
         try:
             return decode(json.loads(data[1:]))

@@ -204,7 +204,7 @@ class Student:
         if self._helpers and reference is not None:
             sealed = reference.sealed_answers_for_code(tuple(self._public), tuple(self._helpers))
             if sealed:
-                message["sealed"] = sealed
+                message["sealed"] = protocol.prepared(sealed)
         self._send(message, PUBLIC, budget=budget)
 
     def _call_ref(self, ref: Ref, args, kwargs, keep: bool):
@@ -227,7 +227,7 @@ class Student:
         except _NotLocal:
             return {}
         entries = reference.sealed_answers(name, tuple(self._helpers), *local)
-        return {"sealed": entries} if entries else {}
+        return {"sealed": protocol.prepared(entries)} if entries else {}
 
     def _budget_for(self, name: str, args, kwargs) -> float:
         if name in self._hangs:
