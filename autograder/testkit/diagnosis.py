@@ -288,7 +288,13 @@ def same(a, b) -> bool:
         return False   # a list is not an array or a number, however numpy would broadcast them
     if _numeric(a) and _numeric(b):
         x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-        return x.shape == y.shape and bool(np.all(np.isclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True)))
+        if x.shape != y.shape:
+            return False
+        if x.size <= SMALL:   # np.isclose's rule, number by number: several times cheaper for a few
+            return all(p == q or (p != p and q != q) or (math.isfinite(p) and math.isfinite(q)
+                                                         and abs(p - q) <= ATOL + RTOL * abs(q))
+                       for p, q in zip(x.ravel().tolist(), y.ravel().tolist()))
+        return bool(np.all(np.isclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True)))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
@@ -300,6 +306,7 @@ def same(a, b) -> bool:
 
 
 _FLOATS = (float, np.float64)
+SMALL = 64
 
 
 def _numeric(value) -> bool:
