@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import ctypes
 import itertools
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -372,31 +373,39 @@ class HelperTimeout(BaseException):
 class _Watchdog:
     """One thread that interrupts another thread's Python code at a deadline (any thread: Dask
     runs tasks in threads, so SIGALRM is not an option). Arming is cheap: the thread is only
-    woken when a deadline comes before the one it already sleeps towards."""
+    woken when a deadline comes before the one it already sleeps towards.
+
+    The interrupt is an asynchronous exception: it can go off at any bytecode of the interrupted
+    thread, including inside Python-level lock code. That thread therefore touches only what is
+    done in C: a plain Lock (`with`) and a SimpleQueue to wake the watchdog. It used a Condition,
+    whose __enter__, __exit__ and notify are Python: an interrupt there left its lock held, and
+    the watchdog, unable to take it back, never interrupted anything again in that process."""
 
     def __init__(self):
-        self.condition = threading.Condition()
+        self.lock = threading.Lock()
+        self.wakeups: queue.SimpleQueue = queue.SimpleQueue()
         self.armed: dict[int, float] = {}   # thread id -> deadline
         self.wake_at = float("inf")
         self.thread: threading.Thread | None = None
 
     def arm(self, thread: int, deadline: float) -> None:
-        with self.condition:
+        with self.lock:
             self.armed[thread] = deadline
             if self.thread is None:
                 self.thread = threading.Thread(target=self._watch, name="autograder-watchdog", daemon=True)
                 self.thread.start()
-            if deadline < self.wake_at:
-                self.condition.notify()
+            sooner = deadline < self.wake_at
+        if sooner:
+            self.wakeups.put(None)
 
     def disarm(self, thread: int) -> None:
-        with self.condition:
+        with self.lock:
             self.armed.pop(thread, None)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)   # clear a pending one
 
     def _watch(self) -> None:
-        with self.condition:
-            while True:
+        while True:
+            with self.lock:
                 now = time.monotonic()
                 for thread, deadline in list(self.armed.items()):
                     if deadline <= now:
@@ -404,7 +413,10 @@ class _Watchdog:
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
                                                                    ctypes.py_object(HelperTimeout))
                 self.wake_at = min(self.armed.values(), default=now + 3600)
-                self.condition.wait(self.wake_at - now)
+            try:
+                self.wakeups.get(timeout=max(self.wake_at - now, 0.0))
+            except queue.Empty:
+                pass
 
 
 _watchdog = _Watchdog()
