@@ -35,6 +35,7 @@ def train(w, n):
 
 
 def _reference(tmp_path, monkeypatch, name: str, source: str) -> Remembered:
+    monkeypatch.setattr(reference_module, "STORE_AFTER", 0.0)   # these trainings are short
     monkeypatch.setenv("TRAININGS", str(tmp_path / "trainings"))
     (tmp_path / "trainings").write_text("")
     (tmp_path / f"{name}.py").write_text(source, encoding="utf-8")
@@ -72,6 +73,20 @@ def test_an_edited_reference_or_a_damaged_file_is_computed_again(tmp_path, monke
         path.write_text('{"not": "a table"}', encoding="utf-8")
     assert Remembered("ref_edited").sealed_answers("train", ("step",), (1.0, 3), {}) == new
     assert any(json.loads(p.read_text()) == new for p in files)   # rewritten whole
+
+
+def test_a_table_quick_to_make_is_not_kept_on_disk(tmp_path, monkeypatch):
+    """Tables for inputs a student's answers made (ps5 feeds the student's forward cache to the
+    backward pass) are new for every student: only the slow ones, the trainings on the hidden
+    inputs, are worth a file."""
+    monkeypatch.setenv("AUTOGRADER_CACHE", str(tmp_path / "cache"))
+    ref = _reference(tmp_path, monkeypatch, "ref_quick", SOLUTION)
+    monkeypatch.setattr(reference_module, "STORE_AFTER", 60.0)
+    assert len(ref.sealed_answers("train", ("step",), (1.0, 4), {})) == 4
+    assert not list((tmp_path / "cache").glob("sealed/*.json"))
+    monkeypatch.setattr(reference_module, "STORE_AFTER", 0.0)
+    assert len(ref.sealed_answers("train", ("step",), (1.0, 7), {})) == 7
+    assert len(list((tmp_path / "cache").glob("sealed/*.json"))) == 1
 
 
 def test_the_sealing_code_is_part_of_the_name(tmp_path, monkeypatch):

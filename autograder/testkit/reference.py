@@ -140,8 +140,9 @@ class Remembered:
         stored = _SealedStore(self._name, self._version, key) if key is not None else None
         table = stored.load() if stored is not None else None
         if table is None:
+            started = time.perf_counter()
             table = self._record_sealed(helpers, run)
-            if stored is not None:
+            if stored is not None and time.perf_counter() - started >= STORE_AFTER:
                 stored.save(table)
         if key is not None:
             self._answers[key] = (None, table, 0.0)
@@ -210,6 +211,10 @@ class _SealedStore:
 
 
 SEALED_MAX = 20000   # answers per call (a training run of a few thousand steps)
+# Only a table this slow to make is worth a file: the trainings on the hidden inputs are (0.1-0.7 s
+# each); a quick one, often for inputs a student's own answers made (ps5's backward pass gets the
+# student's forward cache), would only add a file per student and question.
+STORE_AFTER = 0.02
 
 
 def _rebound(function, namespace: dict):
