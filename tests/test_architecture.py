@@ -36,10 +36,6 @@ EXCEPTIONS = {
                                   "autograder.sandbox": "child"},
     # The engine is imported by `check` before the zygote is ready: pytest and numpy load beside it.
     "autograder.grading.engine": {"autograder.grading.pytest_plugin": "pytest", "autograder.testkit.reference": "numpy"},
-    # Drawing needs matplotlib (0.5 s); a page without figures does not.
-    "autograder.views.figures": {"matplotlib": "matplotlib"},
-    "autograder.views.class_report": {"matplotlib": "matplotlib"},
-    "autograder.service.server": {"matplotlib": "matplotlib"},
     # JupyterHub is an optional dependency (the `hub` extra).
     "autograder.service.identity": {"jupyterhub": "optional"},
     # A self-learner's 检查 button starts this module as a program: it imports when it runs.

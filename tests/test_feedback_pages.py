@@ -7,6 +7,7 @@ Set FEEDBACK_SCREENSHOTS=DIR to keep the screenshots for a look."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -160,6 +161,18 @@ def test_student_page_in_a_browser(ps3, browser):
     assert "def gradient_mse(X, y, w, b):" in text                 # their code
     assert "不是 train_linear_regression 本身" in text                 # the figure's difference is the helper's
     assert "你的 train_linear_regression 在笔记本的数据上训练" in text   # the figure's caption
+    # What a person sees in the figure: the student's run in red beside the reference in grey.
+    drawn = browser.find_element("css selector", "figure.demo img").screenshot_as_png
+    assert coloured(drawn, figures.YOURS) > 300 and coloured(drawn, figures.REFERENCE) > 300
+
+
+def coloured(png: bytes, colour: str) -> int:
+    """How many pixels of a screenshot are (nearly) this colour."""
+    from PIL import Image
+
+    wanted = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return sum(1 for pixel in image.getdata() if sum(abs(a - b) for a, b in zip(pixel, wanted)) < 40)
 
 
 # ------------------------------------------- ps2: a run that diverges, a function that hangs

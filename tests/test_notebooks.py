@@ -146,32 +146,29 @@ def test_ps1_error_model_divides_the_central_rounding_term_by_2h():
 
 
 def test_ps1_feedback_figure_is_drawn_as_its_caption_says_and_its_h_axis_runs_as_the_notebooks():
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import to_rgba
-    from matplotlib.figure import Figure
-
     from autograder.views import figures
+    from autograder.views.plot import Canvas
     from autograder.suites.ps1_derivatives import figures as ps1
 
     reference = figures.plain(ps1.reference_errors())
     for spec in figures.figures_of("ps1_derivatives"):
-        figure = Figure()
-        spec.draw(figure, {"abs_error": reference["forward"]}, reference)
-        ax = figure.axes[0]
-        assert not ax.xaxis_inverted() and ax.get_xlim()[0] < ax.get_xlim()[1], spec.name   # as demo_error_plot
-        lines = {line.get_label(): line for line in ax.get_lines()}
-        drawn = next(line for label, line in lines.items() if label.startswith("reference") and "comparison" not in label)
+        canvas = Canvas(spec.size, spec.margins)
+        spec.draw(canvas, {"abs_error": reference["forward"]}, reference)
+        (ax,) = canvas.axes
+        # h grows to the right, as in demo_error_plot (the plotter never turns an axis round)
+        assert ax.xaxis.log and ax.yaxis.log and ax.xaxis.limits is None, spec.name
+        lines = {series.label: series for series in ax.series}
+        drawn = next(s for label, s in lines.items() if label.startswith("reference") and "comparison" not in label)
         yours = lines["yours"]
         # The caption: red thin line with dots (yours), grey wide line (the reference), grey dotted (the other).
         assert "红色带圆点的细线是你的结果" in spec.caption and "灰色宽线是参考答案" in spec.caption, spec.caption
         assert "虚线" not in spec.caption and "h 从 1e-15 到 1e-1" in spec.caption, spec.caption
-        assert drawn.get_linestyle() == "-" and drawn.get_marker() in ("None", "", None)
-        assert drawn.get_linewidth() >= 3 * yours.get_linewidth()
-        assert to_rgba(drawn.get_color())[:3] == to_rgba(figures.REFERENCE)[:3]
-        assert yours.get_marker() == "o" and to_rgba(yours.get_color())[:3] == to_rgba(figures.YOURS)[:3]
-        other = next(line for label, line in lines.items() if "comparison" in label)
-        assert other.get_linestyle() == ":"
-    plt.close("all")
+        assert drawn.style == "-" and drawn.marker is None
+        assert drawn.width >= 3 * yours.width
+        assert drawn.color == figures.REFERENCE
+        assert yours.marker == "o" and yours.style == "-" and yours.color == figures.YOURS
+        other = next(s for label, s in lines.items() if "comparison" in label)
+        assert other.style == ":"
 
 
 def test_ps5_decision_regions_have_a_class_legend_in_the_data_plots_colours():

@@ -409,7 +409,7 @@ class Service:
         return page
 
     async def render(self, result: SubmissionResult, row: Row) -> str:
-        """A feedback page, drawn in the renderer processes (figures are matplotlib: CPU, GIL)."""
+        """A feedback page, drawn in the renderer processes (templates and figures: CPU, the GIL)."""
         return await asyncio.get_running_loop().run_in_executor(self.renderer, render_page,
                                                                 sent_text(result) or result.to_json(),
                                                                 row.student, row.upload)
@@ -430,10 +430,8 @@ def render_page(result: dict | str, student: str, notebook: str) -> str:
 
 
 def _warm_renderer() -> None:
-    """A renderer process imports what drawing pages takes once, before its first page."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the service stops it (Ctrl-C reaches the whole group)
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
+    """A renderer process ignores Ctrl-C (the service stops it; Ctrl-C reaches the whole group)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def student_view(result: SubmissionResult, visibility: str, due, now=None) -> SubmissionResult:

@@ -7,7 +7,7 @@ inputs beside the reference), and the student's own code, highlighted. Then prob
 notebook and the written answers.
 
 Built only from the result (which never holds hidden test code or hidden expected values) and
-the student's own cells. The page is self-contained (figures are embedded PNGs, no script, no
+the student's own cells. The page is self-contained (figures are embedded SVGs, no script, no
 external file) and forbids everything else by its Content-Security-Policy: the student's code and
 messages are text in it, never markup (views/pages.py, templates/feedback.html).
 """

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograder.testkit.checks import as_number
 from autograder.testkit.student import Fn, StudentProblem
-from autograder.views.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time, plain_log_ticks
+from autograder.views.figures import REFERENCE, TOO_SLOW, YOURS, Figure, NoFigure, array, out_of_time
 
 from .common import ref
 
@@ -66,7 +66,6 @@ def _draw(kind: str, other: str, title: str):
                   zorder=2, label=f"reference {kind} difference")
         if mine is not None:
             ax.loglog(STEPS, _shown(mine["abs_error"]), "o-", color=YOURS, ms=3.5, lw=1.2, zorder=3, label="yours")
-        plain_log_ticks(ax, x=True, y=True)   # h grows to the right, as in the notebook's demo_error_plot
         ax.set_xlabel("step size h (log scale)")
         ax.set_ylabel("|estimate - cos(1)|  (log scale)")
         ax.set_title(title)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.views.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
-                                numbers, plain_log_ticks)
+                                numbers)
 from .common import ref, BOWL, QUAD
 
 START_1D = 5.0
@@ -65,7 +65,6 @@ def _distance(ax, values: np.ndarray, style: str, color: str, label: str, **kwar
     values = np.where(np.isfinite(values), np.maximum(values, 1e-16), np.nan)
     ax.semilogy(np.arange(len(values)), values, style, color=color, lw=2 if color == REFERENCE else 1.2,
                 marker="o", ms=3, label=label, **kwargs)
-    plain_log_ticks(ax)
 
 
 def gather_2d(student) -> dict:
@@ -93,9 +92,9 @@ def _points(history) -> np.ndarray:
 
 def draw_2d(figure, mine: dict | None, ref: dict) -> None:
     plane, distance = figure.subplots(1, 2, width_ratios=[1, 1.25])
-    grid = np.linspace(-5, 5, 101)
-    X, Y = np.meshgrid(grid, grid)
-    plane.contour(X, Y, X**2 + Y**2, levels=[1, 4, 9, 16, 25, 36], colors="#0969da", alpha=0.35, linewidths=1)
+    turn = np.linspace(0, 2 * np.pi, 121)
+    for radius in range(1, 7):   # the contour lines f = 1, 4, 9, …, 36: circles
+        plane.plot(radius * np.cos(turn), radius * np.sin(turn), "-", color="#0969da", alpha=0.35, lw=1, zorder=1)
     path = _points(ref["history"])
     plane.plot(path[:, 0], path[:, 1], "o--", color=REFERENCE, mfc="none", ms=7, lw=1.5, zorder=3,
                label=f"reference path ({len(path) - 1} steps)")

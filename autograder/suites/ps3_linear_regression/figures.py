@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.testkit.checks import as_number
-from autograder.views.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside,
-                                plain_log_ticks)
+from autograder.views.figures import (REFERENCE, YOURS, Figure, NoFigure, array, in_view, left_view, mark_outside)
 from .common import ref, article_data
 
 
@@ -64,7 +63,6 @@ def draw_training(figure, mine: dict | None, ref: dict) -> None:
         losses.semilogy(np.arange(len(loss)), shown, "-", color=YOURS, lw=1.5, label="yours")
         if not np.all(np.isfinite(loss)):
             mark_outside(losses, "your loss became nan or inf")
-    plain_log_ticks(losses)
     losses.set_xlabel("iteration")
     losses.set_ylabel("loss (MSE, log scale)")
     losses.set_title("Loss curve (learning_rate = 0.01)")
