@@ -107,8 +107,8 @@ def autograde(assignment_id: str, course: Path, workers: int, scheduler: str | N
     course = course.resolve()
     _assignment(assignment_id, course)
     settings = autograde_settings(course, assignment_id, overrides)
-    # The workers start (their imports, the batch's zygote) before this process imports the
-    # gradebook's side (nbgrader, copydetect: 1.5 s of one core), so both run at once.
+    # The workers start first (their imports, the batch's zygote); records.batch then hands them
+    # notebooks before it imports the gradebook's side (its Recorder's thread does, beside them).
     pool = None if scheduler else WorkerPool(assignment_id, settings, workers or os.cpu_count() or 1, course)
     try:
         from autograder.records.batch import autograde_course

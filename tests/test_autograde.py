@@ -182,6 +182,13 @@ def test_an_interrupted_batch_resumes_where_it_stopped(tmp_path):
     assert len(results(course)) == 18
 
 
+def grading(worker: int) -> bool:
+    """Whether grading worker `worker` has a sandbox running now (the cgroups it makes for one)."""
+    from autograder.sandbox.cgroups import hierarchies
+
+    return any(any(h.own.glob(f"autograder-{worker}-*")) for h in hierarchies())
+
+
 def test_a_worker_that_dies_loses_nothing_its_chunk_is_graded_again(tmp_path):
     course = make_course(tmp_path, students=16)
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
@@ -191,16 +198,16 @@ def test_a_worker_that_dies_loses_nothing_its_chunk_is_graded_again(tmp_path):
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline:
-        if results(course):
-            for entry in Path("/proc").iterdir():
-                try:
-                    command = (entry / "cmdline").read_bytes().split(b"\0")
-                except OSError:
-                    continue
-                if b"autograder.dispatch.worker" in command and str(course).encode() in command:
-                    os.kill(int(entry.name), signal.SIGKILL)
-                    killed = int(entry.name)
-                    break
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"autograder.dispatch.worker" in command and str(course).encode() in command \
+                    and grading(int(entry.name)):
+                os.kill(int(entry.name), signal.SIGKILL)   # mid-notebook: one of its sandboxes is running
+                killed = int(entry.name)
+                break
         time.sleep(0.02)
     output, _ = process.communicate(timeout=300)
     assert killed, "a worker was killed mid-batch"
@@ -210,6 +217,27 @@ def test_a_worker_that_dies_loses_nothing_its_chunk_is_graded_again(tmp_path):
     graded = [r for r in found.values() if r["status"] == "graded"]
     assert not died and len(graded) == 16, "the killed worker's chunk is graded again, one at a time"
     assert {r["max_score"] for r in found.values()} == {12.0}, "errors carry the real max_score too"
+
+
+def test_a_gradebook_that_cannot_be_opened_stops_the_batch_and_says_why(tmp_path):
+    """The workers start grading before the gradebook is opened (beside nbgrader's import): a
+    gradebook that is not a database stops them, nothing is recorded anywhere, no worker is left."""
+    course = make_course(tmp_path, students=8)
+    (course / "gradebook.db").write_bytes(b"not a database, just bytes " * 100)
+    done = run(course)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "autograder: DatabaseError" in done.stderr and "file is not a database" in done.stderr, done.stderr
+    assert not results(course) and not (course / "feedback").exists() and not (course / "grades.csv").exists()
+    workers = [entry for entry in Path("/proc").iterdir() if entry.name.isdigit()
+               and str(course).encode() in _cmdline(entry) and b"autograder.dispatch.worker" in _cmdline(entry)]
+    assert not workers
+
+
+def _cmdline(entry: Path) -> bytes:
+    try:
+        return (entry / "cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_dask_cluster_gives_the_same_results(tmp_path):

@@ -193,38 +193,45 @@ class WorkerPool:
         resting, self.idle = self.idle, []
         for worker in resting:
             enlist(worker)
-        while selector.get_map():
-            workers = [key.data for key in selector.get_map().values()]
-            timeouts = [w.deadline.left() for w in workers if w.deadline.left() is not None]
-            events = selector.select(max(0.0, min(timeouts)) if timeouts else None)
-            for key, _ in events:
-                worker: _Worker = key.data
-                messages = worker.messages()
-                if messages is None:   # the worker is gone
-                    unready_deaths = 0 if worker.ready else unready_deaths + 1
-                    lost(worker, "died")
-                    continue
-                for message in messages:
-                    if "result" in message:
-                        emit(read_result(message["result"]))
-                feed(worker)
-                if not worker.assigned:
-                    rest(worker)
-            for worker in [key.data for key in list(selector.get_map().values())]:
-                if worker.deadline.passed():
-                    unready_deaths = 0 if worker.ready else unready_deaths + 1
-                    lost(worker, "stuck")
-            if unready_deaths >= 3:   # workers cannot even start here: say so for everything left
-                for index in pending:
-                    for path in work[index][0]:
-                        emit(self.errors(path, NO_WORKER, fingerprints.get(path)))
-                pending.clear()
-            alive = {key.data.slot for key in selector.get_map().values()} | {w.slot for w in self.idle}
-            for slot in self.slots:
-                if pending and slot not in alive:   # a replacement for one that died or was killed
-                    enlist(self._worker(slot))
-            while pending and self.idle:   # chunks given back, and a worker resting
-                enlist(self.idle.pop())
+        try:
+            while selector.get_map():
+                workers = [key.data for key in selector.get_map().values()]
+                timeouts = [w.deadline.left() for w in workers if w.deadline.left() is not None]
+                events = selector.select(max(0.0, min(timeouts)) if timeouts else None)
+                for key, _ in events:
+                    worker: _Worker = key.data
+                    messages = worker.messages()
+                    if messages is None:   # the worker is gone
+                        unready_deaths = 0 if worker.ready else unready_deaths + 1
+                        lost(worker, "died")
+                        continue
+                    for message in messages:
+                        if "result" in message:
+                            emit(read_result(message["result"]))
+                    feed(worker)
+                    if not worker.assigned:
+                        rest(worker)
+                for worker in [key.data for key in list(selector.get_map().values())]:
+                    if worker.deadline.passed():
+                        unready_deaths = 0 if worker.ready else unready_deaths + 1
+                        lost(worker, "stuck")
+                if unready_deaths >= 3:   # workers cannot even start here: say so for everything left
+                    for index in pending:
+                        for path in work[index][0]:
+                            emit(self.errors(path, NO_WORKER, fingerprints.get(path)))
+                    pending.clear()
+                alive = {key.data.slot for key in selector.get_map().values()} | {w.slot for w in self.idle}
+                for slot in self.slots:
+                    if pending and slot not in alive:   # a replacement for one that died or was killed
+                        enlist(self._worker(slot))
+                while pending and self.idle:   # chunks given back, and a worker resting
+                    enlist(self.idle.pop())
+        except BaseException:
+            # on_result raised (the caller stops the batch: it cannot record), or Ctrl-C: a
+            # worker still busy is ended now with its sandboxes, not left grading for nobody.
+            for key in list(selector.get_map().values()):
+                key.data.kill()
+            raise
         return [collected[p] for p in paths if p in collected]
 
     def _live_zygote(self):

@@ -9,6 +9,10 @@ Each result is written atomically as soon as it exists, with a fingerprint of th
 and of the grader; a later run skips every submission whose fingerprint is unchanged, so an
 interrupted batch resumes where it stopped. The gradebook and feedback are written by one
 thread (SQLite wants a single writer) while the workers grade.
+
+The workers get their first notebooks before this process has imported the gradebook's side
+(nbgrader's gradebook, nbconvert, the pages: 0.7 s of one core): the Recorder's thread imports
+it beside the grading, and the reports' modules are imported at the end.
 """
 from __future__ import annotations
 
@@ -32,14 +36,13 @@ from autograder.dispatch.dask_grading import ClusterError, grade_on_dask
 from autograder.dispatch.parallel import WorkerPool
 from autograder.dispatch.tasks import manifest
 from autograder.dispatch.worker import sent_text
+from autograder.course.packages import without_init
 from autograder.grading.failures import ErrorResults
-from autograder.integrity.pairs import settings as integrity_settings
-from autograder.integrity.report import for_course
-from autograder.records import pipeline
-from autograder.records.gradebook import ensure_assignment, read_json
 from autograder.views import present
-from autograder.views.class_report import write_report
 from autograder.views.spreadsheet import rows_text
+
+without_init("nbgrader")   # (its __init__ loads four Jupyter server extensions no gradebook needs)
+from nbgrader.coursedir import CourseDirectory  # noqa: E402  (its directory layout; light without the __init__)
 
 NO_NOTEBOOK = "没有找到提交的笔记本（.ipynb 文件）。"
 
@@ -88,18 +91,31 @@ def progress_bar(total: int, enabled: bool) -> tqdm:
 
 class Recorder(threading.Thread):
     """Records each result in every place at once, one submission at a time, off the main path
-    (SQLite wants a single writer): see `record`."""
+    (SQLite wants a single writer): see `record`. It first imports the gradebook's side and makes
+    sure the gradebook knows the assignment, while the workers grade; if that fails, `broken`
+    says why (and the caller stops the batch: nothing can be recorded)."""
 
     def __init__(self, coursedir, assignment: Assignment):
         super().__init__(daemon=True)
         self.coursedir, self.assignment = coursedir, assignment
         self.inbox: queue.Queue = queue.Queue()
         self.errors: list[str] = []
+        self.broken: BaseException | None = None
 
     def run(self) -> None:
-        from nbgrader.api import Gradebook
+        try:
+            from autograder.records import pipeline  # noqa: F401  (record's steps; imported here, beside the grading)
+            from autograder.records.gradebook import ensure_assignment
+            from nbgrader.api import Gradebook
 
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            ensure_assignment(self.coursedir, self.assignment.id)
+            gradebook = Gradebook(self.coursedir.db_url, self.coursedir.course_id)
+        except BaseException as exc:
+            self.broken = exc
+            while self.inbox.get() is not None:
+                pass   # nothing can be recorded: the caller stops and says why
+            return
+        with gradebook as gb:
             self.record_all(gb)
 
     def record_all(self, gb) -> None:
@@ -119,14 +135,15 @@ class Recorder(threading.Thread):
 
 
 # What `autograde` does with each result (records/pipeline.py has the steps and the all-or-nothing rule).
-AUTOGRADE = [pipeline.stage_page, pipeline.stage_feedback_files, pipeline.stage_results,
-             pipeline.record_in_gradebook, pipeline.publish]
+AUTOGRADE = ("stage_page", "stage_feedback_files", "stage_results", "record_in_gradebook", "publish")
 
 
 def record(gb, coursedir, assignment: Assignment, submission: Submission, result: SubmissionResult) -> None:
     """One result into the gradebook, the autograded notebook, the feedback page and results.json,
     so that all four agree or none changed (the AUTOGRADE steps)."""
-    pipeline.run(AUTOGRADE, pipeline.Recording(coursedir, assignment, submission.student, result, submission.notebook,
+    from autograder.records import pipeline
+
+    pipeline.run([getattr(pipeline, step) for step in AUTOGRADE], pipeline.Recording(coursedir, assignment, submission.student, result, submission.notebook,
                                                fingerprint=submission.fingerprint, gradebook=gb,
                                                results_text=sent_text(result)))
 
@@ -147,13 +164,9 @@ def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPo
     config = load_config(course)
     assignment = Assignment.load(assignment_id, course)
 
-    from nbgrader.coursedir import CourseDirectory
-
-
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy warnings
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course)
-    ensure_assignment(coursedir, assignment_id)
     grader = grader_fingerprint(assignment) + ("" if settings.hints == "cause" else f":{settings.hints}")
     submissions = discover(coursedir, assignment_id, grader)
     by_key = {s.key: s for s in submissions}
@@ -177,6 +190,8 @@ def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPo
     errors = ErrorResults(assignment_id, course)   # every result, an error too, has the suite's max_score
 
     def finished(result: SubmissionResult) -> None:
+        if recorder.broken:   # the gradebook cannot be opened: nothing would be recorded
+            raise recorder.broken
         submission = by_key[result.submission]
         errors.complete(result)
         results[result.submission] = result
@@ -208,6 +223,8 @@ def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPo
     recorder.finish()
     if closing:
         closing.join()
+    if recorder.broken:
+        raise recorder.broken
 
     all_results = [results[s.key] for s in submissions if s.key in results]
     students = {s.key: s.student for s in submissions}
@@ -235,6 +252,8 @@ def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPo
 def class_report(course: Path, coursedir, assignment_id: str) -> None:
     """The instructor's class report (autograder/views/class_report.py), from every results.json."""
     try:
+        from autograder.views.class_report import write_report
+
         page = write_report(course, assignment_id, coursedir.autograded_directory)
     except Exception as exc:   # a help for the instructor; the grades are written already
         print(f"class report: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -245,6 +264,9 @@ def class_report(course: Path, coursedir, assignment_id: str) -> None:
 def integrity_report(course: Path, assignment_id: str) -> None:
     """Pairs worth a conversation (autograder/integrity), beside the class report; c.Integrity.enabled."""
     try:
+        from autograder.integrity.pairs import settings as integrity_settings
+        from autograder.integrity.report import for_course
+
         if not integrity_settings(course).enabled:
             return
         findings, page = for_course(course, assignment_id)
@@ -308,6 +330,13 @@ def write_grades_csv(course: Path, coursedir) -> Path:
     target = Path(course) / "grades.csv"
     write_atomically(target, rows_text(header, rows))
     return target
+
+
+def read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _number(value: float) -> int | float:

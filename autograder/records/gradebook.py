@@ -271,10 +271,3 @@ def gradebook_scores(coursedir: CourseDirectory, assignment_id: str) -> dict[str
         for submission in gb.assignment_submissions(assignment_id):
             scores[submission.student_id] = float(sum(n.code_score for n in submission.notebooks))
         return scores
-
-
-def read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
