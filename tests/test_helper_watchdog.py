@@ -6,6 +6,7 @@ then on the watchdog could not take it back, so no helper was ever interrupted a
 worker. Within a hundred calls that end just at their deadline it was dead."""
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -31,14 +32,23 @@ def interrupted_after(limit: float, work: float) -> float | None:
 
 
 def test_a_helper_is_still_interrupted_after_many_calls_that_end_at_their_deadline():
-    fired = 0
-    for _ in range(3000):   # each ends about when its deadline comes: the interrupt lands anywhere
-        try:
-            with student._time_limit(0.0005):
-                busy(0.0005)
-        except student.HelperTimeout:
-            fired += 1
-    assert fired > 0
+    # Work from half to three times the limit: most calls end around their deadline, so the
+    # interrupts land anywhere, in the work and in the exit's lock code. A short switch interval
+    # lets the watchdog's thread take the interpreter at once (by default it waits up to 5 ms,
+    # longer than a call: it would rarely fire at all, and the test would prove nothing).
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    try:
+        fired = 0
+        for i in range(3000):
+            try:
+                with student._time_limit(0.0005):
+                    busy(0.0005 * (0.5 + 2.5 * (i % 7) / 6))
+            except student.HelperTimeout:
+                fired += 1
+    finally:
+        sys.setswitchinterval(interval)
+    assert fired > 300, fired
     took = interrupted_after(0.2, 5.0)
     assert took is not None, "the watchdog no longer interrupts anything"
     assert took < 1.0
