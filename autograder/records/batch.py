@@ -143,9 +143,9 @@ def record(gb, coursedir, assignment: Assignment, submission: Submission, result
     so that all four agree or none changed (the AUTOGRADE steps)."""
     from autograder.records import pipeline
 
-    pipeline.run([getattr(pipeline, step) for step in AUTOGRADE], pipeline.Recording(coursedir, assignment, submission.student, result, submission.notebook,
-                                               fingerprint=submission.fingerprint, gradebook=gb,
-                                               results_text=sent_text(result)))
+    recording = pipeline.Recording(coursedir, assignment, submission.student, result, submission.notebook,
+                                   fingerprint=submission.fingerprint, gradebook=gb, results_text=sent_text(result))
+    pipeline.run([getattr(pipeline, step) for step in AUTOGRADE], recording)
 
 
 def autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPool | None, scheduler: str | None,

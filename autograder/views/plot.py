@@ -83,7 +83,7 @@ class Axes:
 
     def plot(self, x, y=None, fmt: str = "-", *, color: str = "#1f77b4", lw: float = 1.5, ms: float = 6.0,
              mfc: str | None = None, alpha: float = 1.0, zorder: float = 2.0, label: str = "",
-             marker: str | None = None, solid_capstyle: str = "", **_ignored) -> None:
+             marker: str | None = None, solid_capstyle: str = "") -> None:
         if y is None:
             x, y = np.arange(np.size(x)), x
         shape_marker, style = _split_format(fmt)
