@@ -101,9 +101,10 @@ def _become_test_process(ours: socket.socket, theirs: socket.socket, namespace: 
         os._exit(0)
 
 
-def _request(sock: socket.socket, pid: int, message: dict, timeout: float) -> Reply:
+def _request(sock: socket.socket, pid: int, message: dict | None, timeout: float) -> Reply:
     try:
-        protocol.send(sock, message)
+        if message is not None:   # None: the next of several replies (kernel.Test.follow)
+            protocol.send(sock, message)
         return Reply("ok", body=protocol.recv(sock, timeout))
     except protocol.Timeout:
         with contextlib.suppress(OSError):

@@ -107,7 +107,7 @@ class SubmissionRun:
     @contextmanager
     def student(self):
         """A Student for one test, in a fresh fork of the kernel; torn down afterwards."""
-        def request(message: dict, timeout: float) -> Reply:
+        def request(message: dict | None, timeout: float) -> Reply:
             return self.sandbox.test_request(message, self._time_left(timeout))
 
         def begin():

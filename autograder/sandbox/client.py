@@ -109,13 +109,15 @@ class Sandbox:
         self.test = socket.socket(fileno=fds[0])
         return Reply("ok")
 
-    def test_request(self, message: dict, timeout: float) -> Reply:
-        """One request to the current test process, straight over its own socket. On a timeout
-        or its death the supervisor kills it and everything it started."""
+    def test_request(self, message: dict | None, timeout: float) -> Reply:
+        """One request to the current test process, straight over its own socket (None: read
+        the next of several replies to the last one). On a timeout or its death the supervisor
+        kills it and everything it started."""
         if self.test is None:
             return Reply("died", body={"message": "no test process"})
         try:
-            protocol.send(self.test, message)
+            if message is not None:
+                protocol.send(self.test, message)
             return Reply("ok", body=protocol.recv(self.test, timeout))
         except protocol.Timeout:
             self.end_test()

@@ -281,6 +281,8 @@ class Test:
             for name in request["names"]:
                 self.namespace[str(name)] = self.helper(str(name))
             return {"ok": True}
+        if op == "follow":
+            return self.follow(request)
         if op == "exec":
             if "sealed" in request:
                 self.sealed = {str(entry[0]): str(entry[1]) for entry in request["sealed"]}
@@ -289,6 +291,34 @@ class Test:
             exec(compile(code, PUBLIC_FILE, "exec"), self.namespace)  # noqa: S102 - public, trusted code
             return {"ok": True}
         raise ValueError(f"unknown operation {op!r}")
+
+    def follow(self, request: dict) -> dict:
+        """Drive an optimiser step along a trajectory here, fed the gradient (a trusted function)
+        at its own iterate and its own buffers (from zeros): one frame a step, sent without
+        waiting for an answer, since a round trip cost far more than the step. The trusted side
+        rebuilds every step's arguments from the frames and times each one. Ends after `steps`,
+        or at the first result that is not (x, buffer, ...) as arrays of x's shape: the trusted
+        side goes on one call at a time from there (testkit.student.Trajectory)."""
+        target = self.resolve(request["target"])
+        gradient = self.resolve(request["gradient"])
+        x = numpy.array(self.resolve(request["x0"]), dtype=numpy.float64)
+        buffers = [numpy.zeros_like(x) for _ in range(int(request["buffers"]))]
+        layout, steps = request["layout"], int(request["steps"])
+        for k in range(1, steps + 1):
+            state = {"x": x, "grad": gradient(x), "step": k}
+            # Constants are decoded afresh every step, as a call one at a time would send them.
+            args = [state[item] if isinstance(item, str) else buffers[item] if isinstance(item, int)
+                    else self.resolve(item["value"]) for item in layout]
+            kwargs = {str(key): self.resolve(value) for key, value in request.get("kwargs", {}).items()}
+            value = target(*args, **kwargs)
+            frame = self.reply(value)
+            fed = _fed_back(value, 1 + len(buffers), x.shape)
+            if k == steps or fed is None or not frame["ok"]:
+                return frame
+            _flush()
+            protocol.send(self.channel, dict(frame, more=True))
+            x, buffers = fed[0], fed[1:]
+        return {"ok": True, "value": None}
 
     def store(self, request: dict, value) -> dict:
         if request.get("store"):
@@ -324,6 +354,16 @@ class Test:
         if isinstance(data, list):
             return [self.resolve(v) for v in data]
         return protocol.decode(data)
+
+
+def _fed_back(value, count: int, shape: tuple):
+    """A step's result as the trusted side feeds it back (checks.as_array: float64 copies), when
+    it is `count` plain arrays of x's shape; anything else, None."""
+    if type(value) not in (tuple, list) or len(value) != count:
+        return None
+    if not all(type(v) is numpy.ndarray and v.dtype.kind in "iufb" and v.shape == shape for v in value):
+        return None
+    return [v.astype(numpy.float64) for v in value]
 
 
 def _reap() -> None:

@@ -114,6 +114,7 @@ class Student:
         self._public: list[str] = []      # public check code run so far in this process, in order
         self._answers = answers           # the submission's answers with its own code, by call (figures reuse them)
         self._last_raw = None
+        self._more = False                # the last reply said more replies follow (a Trajectory)
         self.alone = True
         self.subject: str | None = None   # the function the current test grades
         self.calls: list[Call] = []       # this run's calls with plain inputs
@@ -134,6 +135,22 @@ class Student:
         budget = self._budget_for(name, args, kwargs)
         message = {"op": "call", "target": {"$ref": name}, "args": [self._arg(a) for a in args],
                    "kwargs": {k: self._arg(v) for k, v in kwargs.items()}, **self._sealed(name, args, kwargs)}
+        return self._call_with(name, args, kwargs, message, budget)
+
+    def trajectory(self, name: str, gradient: Fn, x0, buffers: int, layout: tuple, kwargs: dict,
+                   steps: int) -> "Trajectory":
+        """An optimiser step `name` called `steps` times from x0 and zero buffers, each time on
+        its own last result and the gradient at its own x. `layout` gives the arguments: "x",
+        "grad", "step" (k, from 1), a buffer's index, or ("value", constant). Read the steps in
+        order with Trajectory.call(*args, **kwargs), passing the arguments the step gets."""
+        arguments = [item if isinstance(item, (str, int)) else {"value": self._arg(item[1])} for item in layout]
+        message = {"op": "follow", "target": {"$ref": name}, "gradient": self._arg(gradient),
+                   "x0": self._arg(np.array(x0, dtype=np.float64)), "buffers": buffers, "layout": arguments,
+                   "kwargs": {k: self._arg(v) for k, v in kwargs.items()}, "steps": steps}
+        return Trajectory(self, name, message)
+
+    def _call_with(self, name: str, args, kwargs, message: dict | None, budget: float):
+        """The result of a call of `name` (sent as `message`; None: its reply is on its way)."""
         try:
             result = self._value(message, lambda: _call_text(name, args, kwargs), name=name, budget=budget)
         except StudentProblem as problem:
@@ -269,6 +286,7 @@ class Student:
     def _value(self, message: dict, what: str, name: str | None = None, owner: str | None = None,
                budget: float | None = None):
         body = self._send(message, what, name or owner, budget)
+        self._more = body.get("more") is True
         self._last_raw = body.get("value")
         try:
             return protocol.decode(self._last_raw)
@@ -364,6 +382,32 @@ class Student:
                 ref = Ref(self, body, "你传入的函数")
                 return lambda *args, **kwargs: self._call_ref(ref, args, kwargs, keep=False)
         return value
+
+
+class Trajectory:
+    """The steps of Student.trajectory, read one by one. The student's process drives them and
+    sends each result as it comes (no round trip a step); here every step still has its own
+    budget, is recorded for the diagnosis and answers as Student.call would. When the process
+    stops driving (a result it cannot feed back as arrays), the later steps are ordinary calls."""
+
+    def __init__(self, student: Student, name: str, message: dict):
+        self.student, self.name, self.message = student, name, message
+        self.driven: bool | None = None   # None: not started; True: results are coming; False: call by call
+
+    def call(self, *args, **kwargs):
+        """Step k's result, where args/kwargs are what step k is given (for its budget and record)."""
+        student = self.student
+        if self.driven is False or (self.driven is None and student._helpers):
+            self.driven = False
+            return student.call(self.name, *args, **kwargs)
+        budget = student._budget_for(self.name, args, kwargs)
+        message, self.message = self.message, None
+        student._more = False
+        try:
+            return student._call_with(self.name, args, kwargs, message, budget)
+        finally:
+            # After a problem the test is over: its process is killed with whatever it still sends.
+            self.driven = student._more
 
 
 class HelperTimeout(BaseException):

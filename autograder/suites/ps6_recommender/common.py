@@ -13,17 +13,16 @@ the answers are known:
   dampening=0)` and `torch.optim.Adam` on a fixed test function (its gradient by autograd).
 
 Student optimiser steps are driven by the gradient of the same test function at the student's
-own iterate, computed here in numpy (`Problem.gradient`), and compared step by step.
+own iterate (`Problem.gradient`, numpy), and compared step by step.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from autograder.testkit.checks import as_array, as_number, describe_type, fail
-from autograder.testkit.oracle import memo
+from autograder.testkit.oracle import Fn, memo
 from autograder.testkit.reference import remembered
 
 ref = remembered(__package__.rpartition(".")[2])   # this suite's reference, solutions/<assignment>.py
@@ -119,20 +118,25 @@ def autograd_descent(users, items, ratings, n_users, n_items, rank, learning_rat
 @dataclass(frozen=True)
 class Problem:
     """A smooth test function: torch source (a scalar of a float64 tensor x) for torch.optim, and
-    its gradient in numpy for driving the student's steps."""
+    its gradient as numpy source, which drives the student's steps in their process (a trusted
+    Fn) and is computed here again for each step's record."""
     torch_source: str
-    gradient: Callable[[np.ndarray], np.ndarray]
+    gradient_source: str
     describe: str
 
+    @property
+    def gradient(self) -> Fn:
+        return Fn(self.gradient_source)
 
-DOUBLE_WELL = Problem("lambda x: torch.sum(x**4 - 3 * x**2 + x)", lambda x: 4 * x**3 - 6 * x + 1,
+
+DOUBLE_WELL = Problem("lambda x: torch.sum(x**4 - 3 * x**2 + x)", "lambda x: 4 * x**3 - 6 * x + 1",
                       "f(x) = x⁴ − 3x² + x")
 VALLEY = Problem("lambda x: 0.5 * (x[0]**2 + 10 * x[1]**2 + 0.1 * x[2]**2) + 0.25 * x[0]**4",
-                 lambda x: np.array([x[0] + x[0]**3, 10 * x[1], 0.1 * x[2]]),
+                 "lambda x: np.array([x[0] + x[0]**3, 10 * x[1], 0.1 * x[2]])",
                  "f(x) = (x₀² + 10x₁² + 0.1x₂²)/2 + x₀⁴/4")
 _CENTRES = [[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]]
 LOG_COSH = Problem(f"lambda x: torch.sum(torch.log(torch.cosh(x - torch.tensor({_CENTRES!r}, dtype=torch.float64))))",
-                   lambda x: np.tanh(x - np.array(_CENTRES)), "f(X) = Σ ln cosh(Xᵢⱼ − Cᵢⱼ)（X 是 2×3 的数组）")
+                   f"lambda x: np.tanh(x - np.array({_CENTRES!r}))", "f(X) = Σ ln cosh(Xᵢⱼ − Cᵢⱼ)（X 是 2×3 的数组）")
 
 
 def _torch_run(problem: Problem, x0: np.ndarray, make_optimizer, buffers: tuple[str, ...], steps: int) -> list:

@@ -10,16 +10,23 @@ from .common import MUTATES_INPUT, Problem, unpack
 
 
 def follow(student, grade_id: str, problem: Problem, x0, expected: np.ndarray, names: tuple[str, ...],
-           call, what: str, hints: dict[str, str], compare: tuple[str, ...] | None = None) -> None:
-    """Start from x0 and zero buffers; at step k (from 1) feed the gradient of `problem` at the
-    student's own x and call `call(x, buffers, grad, k)` -> the arguments of grade_id; compare x and
-    every buffer (or only those in `compare`) with torch's after that step (expected: (steps,
-    1 + len(names), *shape)); the student's own buffers are fed back either way."""
+           layout: tuple, kwargs: dict, what: str, hints: dict[str, str], compare: tuple[str, ...] | None = None) -> None:
+    """Start from x0 and zero buffers; at step k (from 1) call grade_id with `layout` (its
+    positional arguments: "x", a buffer's name, "grad" — the gradient of `problem` at the student's
+    own x —, "k", or a constant) and `kwargs`; compare x and every buffer (or only those in
+    `compare`) with torch's after that step (expected: (steps, 1 + len(names), *shape)). The
+    student's own results are fed back either way; their process drives the steps
+    (Student.trajectory), each one still timed, recorded and checked here."""
+    tokens = {"x": "x", "grad": "grad", "k": "step", **{name: i for i, name in enumerate(names)}}
+    wire = tuple(tokens[item] if isinstance(item, str) else ("value", item) for item in layout)
+    steps = student.trajectory(grade_id, problem.gradient, x0, len(names), wire, kwargs, len(expected))
+    gradient = problem.gradient.local()
     x = np.array(x0, dtype=np.float64)
     buffers = [np.zeros_like(x) for _ in names]
     for k in range(1, len(expected) + 1):
-        args, kwargs = call(x, buffers, problem.gradient(x), k)
-        values = unpack(student.call(grade_id, *args, **kwargs), 1 + len(names),
+        state = {"x": x, "grad": gradient(x), "k": k, **dict(zip(names, buffers))}
+        args = [state[item] if isinstance(item, str) else item for item in layout]
+        values = unpack(steps.call(*args, **kwargs), 1 + len(names),
                         "(x_new, " + ", ".join(f"{n}_new" for n in names) + ")", f"{what}的第 {k} 步")
         arrays = []
         for name, value in zip(("x",) + names, values):

@@ -32,8 +32,7 @@ def one_step(student, args, what, **kwargs):
 def trajectory(student, problem, x0, steps, what, **hyper):
     expected = torch_adam(problem, x0, steps, **hyper)
     kwargs = dict(hyper)
-    follow(student, GRADE_ID, problem, x0, expected, ("m", "v"),
-           lambda x, buffers, grad, k: ((x, buffers[0], buffers[1], grad, k), kwargs), what, HINTS)
+    follow(student, GRADE_ID, problem, x0, expected, ("m", "v"), ("x", "m", "v", "grad", "k"), kwargs, what, HINTS)
 
 
 @graded("第一步（t = 1，m = v = 0）的偏差修正：每个坐标移动约 learning_rate，m、v 正确", points=0.5)

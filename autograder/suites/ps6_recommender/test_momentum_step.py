@@ -29,9 +29,8 @@ def one_step(student, x, velocity, grad, learning_rate, what, **kwargs):
 
 def trajectory(student, problem, x0, learning_rate, beta, steps, what, compare=None):
     expected = torch_momentum(problem, x0, learning_rate, beta, steps)
-    follow(student, GRADE_ID, problem, x0, expected, ("velocity",),
-           lambda x, buffers, grad, k: ((x, buffers[0], grad, learning_rate), {"beta": beta}), what, HINTS,
-           compare=compare)
+    follow(student, GRADE_ID, problem, x0, expected, ("velocity",), ("x", "velocity", "grad", learning_rate),
+           {"beta": beta}, what, HINTS, compare=compare)
 
 
 @graded("一步的结果与公式一致（随机的 x、速度和梯度；传入的 beta 和默认的 beta = 0.9）", points=0.5)
