@@ -5,8 +5,8 @@ Each worker is a fresh Python process (`python -m autograder.dispatch.worker`, w
 so workers never share a process limit. The workers of a batch share one zygote (numpy, and torch
 where the assignment uses it, imported once, not once per worker): this process starts it and
 hands each worker a connection of its own (a socket pair, never a name); a worker whose
-notebooks import more, or whose zygote is gone, starts its own. Work is handed out in small
-chunks; every result goes back to the parent as soon as it exists. A worker that dies, or stops
+notebooks import more, or whose zygote is gone, starts its own. Work is handed out in chunks
+cut as it goes, smaller towards the end, one at a time; every result goes back to the parent as soon as it exists. A worker that dies, or stops
 making progress (watchdog.py: it is then killed with its sandboxes), is replaced; the notebooks
 of the chunk it was on are graded again one at a time, and one that stops or kills a worker
 alone gets an error result with the suite's max_score (failures.py), never a hole.
@@ -131,10 +131,9 @@ class WorkerPool:
               fingerprints: dict[str, str] | None = None, chunk_size: int | None = None) -> list[SubmissionResult]:
         paths = [str(p) for p in paths]
         fingerprints = fingerprints or {}
-        # Each chunk is one pytest session (~0.15 s of CPU to set up): large chunks for large
-        # batches, yet two or more per worker so that the work stays balanced.
-        chunk_size = chunk_size or max(CHUNK, min(32, len(paths) // (2 * len(self.slots))))
-        work: dict[int, tuple[list[str], bool]] = {i: (c, False) for i, c in enumerate(chunks(paths, chunk_size))}
+        unchunked = list(paths) if chunk_size is None else []
+        work: dict[int, tuple[list[str], bool]] = {} if chunk_size is None else {
+            i: (c, False) for i, c in enumerate(chunks(paths, chunk_size))}
         pending: list[int] = list(work)   # chunk indices; a chunk is (paths, graded alone?)
         collected: dict[str, SubmissionResult] = {}
         selector = selectors.DefaultSelector()
@@ -146,9 +145,23 @@ class WorkerPool:
                 if on_result:
                     on_result(result)
 
+        def next_chunk() -> None:
+            """Cut the next chunk off what is left: a share of it (guided self-scheduling), so
+            that chunks shrink towards the end and no worker is left with a long one while the
+            other has nothing (a notebook whose cells take seconds made a tail of 3 s on one
+            core). Each chunk is a pytest session, about 25 ms of a worker's CPU."""
+            size = max(1, min(32, -(-len(unchunked) // (2 * len(self.slots)))))
+            work[len(work)] = (unchunked[:size], False)
+            del unchunked[:size]
+            pending.append(len(work) - 1)
+
         def feed(worker: _Worker) -> None:
-            # One chunk in progress and one waiting: a worker never idles while we are busy.
-            while pending and len(worker.assigned) < 2:
+            # Fixed chunks: one in progress and one waiting, so that a worker never idles while
+            # we are busy. Shrinking chunks: one at a time, since a chunk waiting behind a slow
+            # one cannot go to a worker that is free (the answer to `done` takes a millisecond).
+            while (pending or unchunked) and len(worker.assigned) < (1 if chunk_size is None else 2):
+                if not pending:
+                    next_chunk()
                 index = pending.pop(0)
                 chunk = work[index][0]
                 worker.give(index, chunk, {p: fingerprints[p] for p in chunk if p in fingerprints})
@@ -216,15 +229,15 @@ class WorkerPool:
                         unready_deaths = 0 if worker.ready else unready_deaths + 1
                         lost(worker, "stuck")
                 if unready_deaths >= 3:   # workers cannot even start here: say so for everything left
-                    for index in pending:
-                        for path in work[index][0]:
-                            emit(self.errors(path, NO_WORKER, fingerprints.get(path)))
+                    for path in [p for index in pending for p in work[index][0]] + unchunked:
+                        emit(self.errors(path, NO_WORKER, fingerprints.get(path)))
                     pending.clear()
+                    unchunked.clear()
                 alive = {key.data.slot for key in selector.get_map().values()} | {w.slot for w in self.idle}
                 for slot in self.slots:
-                    if pending and slot not in alive:   # a replacement for one that died or was killed
+                    if (pending or unchunked) and slot not in alive:   # a replacement for one that died or was killed
                         enlist(self._worker(slot))
-                while pending and self.idle:   # chunks given back, and a worker resting
+                while (pending or unchunked) and self.idle:   # chunks given back, and a worker resting
                     enlist(self.idle.pop())
         except BaseException:
             # on_result raised (the caller stops the batch: it cannot record), or Ctrl-C: a
