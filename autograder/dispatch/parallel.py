@@ -6,10 +6,11 @@ so workers never share a process limit. The workers of a batch share one zygote 
 where the assignment uses it, imported once, not once per worker): this process starts it and
 hands each worker a connection of its own (a socket pair, never a name); a worker whose
 notebooks import more, or whose zygote is gone, starts its own. Work is handed out in chunks
-cut as it goes, smaller towards the end, one at a time; every result goes back to the parent as soon as it exists. A worker that dies, or stops
-making progress (watchdog.py: it is then killed with its sandboxes), is replaced; the notebooks
-of the chunk it was on are graded again one at a time, and one that stops or kills a worker
-alone gets an error result with the suite's max_score (failures.py), never a hole.
+cut as it goes, smaller towards the end, one at a time; every result goes back to the parent as
+soon as it exists. A worker that dies, or stops making progress (watchdog.py: it is then killed
+with its sandboxes), is replaced; the notebooks of the chunk it was on are graded again one at a
+time, and one that stops or kills a worker alone gets an error result with the suite's max_score
+(failures.py), never a hole.
 
 On a Dask cluster (dask_grading.py) each Dask worker grades through a pool of one such worker.
 """
