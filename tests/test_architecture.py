@@ -41,6 +41,9 @@ EXCEPTIONS = {
     "autograder.records.batch": {"autograder.records.pipeline": "recorder", "autograder.records.gradebook": "recorder",
                                  "autograder.views.class_report": "at the end",
                                  "autograder.integrity.pairs": "at the end", "autograder.integrity.report": "at the end"},
+    # ... and the integrity report's fingerprints are made by a thread beside the grading, imports included.
+    "autograder.integrity.early": {"autograder.course.assignments": "thread", "autograder.course.config": "thread",
+                                   "autograder.integrity.pairs": "thread", "autograder.integrity.similarity": "thread"},
     # JupyterHub is an optional dependency (the `hub` extra).
     "autograder.service.identity": {"jupyterhub": "optional"},
     # A self-learner's 检查 button starts this module as a program: it imports when it runs.

@@ -69,6 +69,17 @@ def test_autograde_writes_the_pairs_every_planted_copy_and_no_independent_pair(g
     assert rare["kind"] == "mistake" and rare["functions"] == "gradient_mse" and "2 gave these numbers" in rare["evidence"]
 
 
+def test_the_fingerprints_made_beside_the_grading_give_the_commands_pairs(graded):
+    """autograde fingerprints the notebooks in a thread while the class is graded
+    (integrity/early.py); `autograder integrity` fingerprints them after: the same report."""
+    course, _ = graded
+    csv_path = course / "reports" / ASSIGNMENT / "integrity.csv"
+    early = csv_path.read_text(encoding="utf-8")
+    done = run(course, "integrity", ASSIGNMENT)
+    assert done.returncode == 0, done.stderr
+    assert csv_path.read_text(encoding="utf-8") == early and early.count("\n") > 3
+
+
 def test_results_keep_what_wrong_functions_returned_and_students_never_see_it(graded):
     from autograder.course.results import SubmissionResult
     from autograder.service.server import student_view

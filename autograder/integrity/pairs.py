@@ -57,16 +57,25 @@ def load_results(autograded: Path, assignment_id: str) -> dict[str, SubmissionRe
 
 
 def find_pairs(course: Path, assignment_id: str, release: Path, threshold: float,
-               against: list[Path] = (), directories: dict | None = None) -> Findings:
+               against: list[Path] = (), directories: dict | None = None,
+               fingerprinted: tuple[dict, list] | None = None) -> Findings:
     """Code pairs (this year's students, and each of them against earlier years' in `against`)
-    and shared-rare-mistake pairs (this year's results.json), each above `threshold`."""
+    and shared-rare-mistake pairs (this year's results.json), each above `threshold`.
+    `fingerprinted`: this year's (documents, unreadable), when load_documents has made them."""
     started = time.monotonic()
     directories = directories or {}
     notebooks = submitted_notebooks(course / directories.get("submitted_directory", "submitted"), assignment_id)
     current = set(notebooks)
+    if fingerprinted is None:
+        fingerprinted = load_documents(notebooks, release)
+    documents, unreadable = dict(fingerprinted[0]), list(fingerprinted[1])
+    earlier: dict[str, Path] = {}
     for root in against:
-        notebooks.update(submitted_notebooks(root, assignment_id, prefix=f"{root.name}:"))
-    documents, unreadable = load_documents(notebooks, release)
+        earlier.update(submitted_notebooks(root, assignment_id, prefix=f"{root.name}:"))
+    if earlier:
+        more, unread = load_documents(earlier, release)
+        documents.update(more)
+        unreadable += unread
     rows: dict[tuple[str, str], dict] = {}
     for pair in code_pairs(documents, threshold, current if against else None):
         rows[(pair["a"], pair["b"])] = {

@@ -47,11 +47,14 @@ def write(findings: Findings, folder: Path) -> Path:
     return target
 
 
-def for_course(course: Path, assignment_id: str, against: list[Path] = (), threshold: float | None = None
-               ) -> tuple[Findings, Path]:
-    """Find the pairs of a graded course's assignment and write reports/<assignment>/integrity.*."""
+def for_course(course: Path, assignment_id: str, against: list[Path] = (), threshold: float | None = None,
+               early=None) -> tuple[Findings, Path]:
+    """Find the pairs of a graded course's assignment and write reports/<assignment>/integrity.*
+    (this year's notebooks fingerprinted `early`, by an early.Fingerprinting, when they were)."""
     chosen = settings(course).threshold if threshold is None else threshold
     directories = dict(load_config(course).get("CourseDirectory", {}))
     release = Assignment.load(assignment_id, course).release_notebook
-    findings = find_pairs(course, assignment_id, release, chosen, list(against), directories)
+    findings = find_pairs(course, assignment_id, release, chosen, list(against), directories,
+                          early.documents() if early else None)
     return findings, write(findings, course / "reports" / assignment_id)
+

@@ -12,7 +12,9 @@ thread (SQLite wants a single writer) while the workers grade.
 
 The workers get their first notebooks before this process has imported the gradebook's side
 (nbgrader's gradebook, nbconvert, the pages: 0.7 s of one core): the Recorder's thread imports
-it beside the grading, and the reports' modules are imported at the end.
+it beside the grading, and the reports' modules are imported at the end. The integrity report's
+fingerprints of the submitted notebooks are made by a thread beside the grading too
+(integrity/early.py): after the last result only the pairs are left to find.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from autograder.dispatch.tasks import manifest
 from autograder.dispatch.worker import sent_text
 from autograder.course.packages import without_init
 from autograder.grading.failures import ErrorResults
+from autograder.integrity.early import Fingerprinting
 from autograder.views import present
 from autograder.views.spreadsheet import rows_text
 
@@ -200,6 +203,7 @@ def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPo
 
     present = [s for s in to_grade if s.notebook.is_file()]
     fingerprints = {s.key: s.fingerprint for s in present}
+    early = Fingerprinting(course, assignment_id)   # the integrity report's, beside the grading
     started = time.monotonic()
     stopped = None
     try:
@@ -237,7 +241,7 @@ def _autograde_course(assignment_id: str, course: Path, settings, pool: WorkerPo
           + (f", {left} not graded (stopped)" if left else "")
           + f", {skipped} unchanged (kept). Feedback in {coursedir.feedback_directory}/, grades in {csv_path.name}.")
     class_report(course, coursedir, assignment_id)
-    integrity_report(course, assignment_id)
+    integrity_report(course, assignment_id, early)
     for error in recorder.errors:
         print(f"gradebook: {error}", file=sys.stderr)
     if stopped:
@@ -261,15 +265,16 @@ def class_report(course: Path, coursedir, assignment_id: str) -> None:
     print(f"Class report in {page.relative_to(course)} (the same numbers as CSV files beside it).")
 
 
-def integrity_report(course: Path, assignment_id: str) -> None:
-    """Pairs worth a conversation (autograder/integrity), beside the class report; c.Integrity.enabled."""
+def integrity_report(course: Path, assignment_id: str, early=None) -> None:
+    """Pairs worth a conversation (autograder/integrity), beside the class report; c.Integrity.enabled.
+    `early`: this run's integrity.early.Fingerprinting, if one was started."""
     try:
         from autograder.integrity.pairs import settings as integrity_settings
         from autograder.integrity.report import for_course
 
         if not integrity_settings(course).enabled:
             return
-        findings, page = for_course(course, assignment_id)
+        findings, page = for_course(course, assignment_id, early=early)
     except Exception as exc:   # a help for the instructor; the grades are written already
         print(f"integrity: {type(exc).__name__}: {exc}", file=sys.stderr)
         return
