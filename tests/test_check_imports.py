@@ -47,3 +47,22 @@ def test_prose_that_names_torch_optim_preloads_no_torch(tmp_path):
     answers = {function: next(iter(styles.values())) for function, styles in TORCH_OPTIM.items()}
     torch_user = make_submission("ps6_recommender", tmp_path / "torch_optim.ipynb", answers)
     assert {"torch", "torch._dynamo"} <= assignment.imports_of([torch_user])
+
+
+def test_a_notebook_that_imports_torch_gets_a_zygote_of_its_own_beside_the_others(tmp_path):
+    """In a batch, a ps6 notebook whose answers use torch.optim is forked from a zygote holding
+    torch; the others keep forking from the zygote without it (a fork of a process holding torch
+    costs 3-4 ms more, 41 tests a notebook). Both are graded in full, in one pytest session."""
+    from autograder.grading.engine import Grader
+    from catalogue.ps6_recommender import TORCH_OPTIM
+    from helpers import make_submission
+
+    answers = {function: next(iter(styles.values())) for function, styles in TORCH_OPTIM.items()}
+    torch_user = make_submission("ps6_recommender", tmp_path / "torch_optim" / "nb.ipynb", answers)
+    plain = make_submission("ps6_recommender", tmp_path / "plain" / "nb.ipynb")
+    with Grader("ps6_recommender") as grader:
+        grader.warm_up([plain, torch_user])
+        assert grader.zygote_of(plain) is grader.zygote and grader.zygote_of(torch_user) is not grader.zygote
+        assert "torch" in grader.zygote_of(torch_user)._preload and "torch" not in grader.zygote._preload
+        results = grader.grade([plain, torch_user])
+    assert [r.score for r in results] == [r.max_score for r in results], [r.tests for r in results if r.score < r.max_score]

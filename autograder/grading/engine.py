@@ -4,8 +4,8 @@
         for result in grader.grade(["alice.ipynb", "bob.ipynb"]):
             ...
 
-A Grader owns one assignment, its settings, its zygote (started once, reused for every
-submission it grades) and the reference timings the call budgets come from. `grade` runs the
+A Grader owns one assignment, its settings, its zygotes (started once, reused for every
+submission it grades; one more for notebooks that import more than the rest) and the reference timings the call budgets come from. `grade` runs the
 hidden suite once with pytest over a batch of notebooks and returns their results in order;
 `on_result` sees each one as soon as it is complete. `autograder grade`, `check`, `autograde`,
 each local worker, each Dask worker, the nbgrader bridge and plain `pytest` on a suite all grade
@@ -47,8 +47,8 @@ class Grader:
         if slot is not None or make_run is not None:
             self.slot = slot or 0
         self.make_run = make_run          # the nbgrader bridge runs tests in its own kernel instead
-        self._zygote: Zygote | None = None
-        self._preload: list[str] = []
+        self._zygotes: dict[tuple[str, ...], Zygote] = {}   # by what each has imported
+        self._wanted: dict[str, frozenset[str]] = {}          # notebook -> what its cells import
         self._shared = shared_zygote   # (connection, its preload): a batch's zygote (parallel.WorkerPool)
 
     # ------------------------------------------------------------------------------ parts
@@ -71,36 +71,45 @@ class Grader:
         return Budgets(self.reference, s.budget_multiple, s.budget_floor, s.test_timeout)
 
     def warm_up(self, notebooks: Iterable[str | Path] = ()) -> None:
-        """Start the zygote now, with what these notebooks will import (numpy always; torch and
-        matplotlib when the assignment's code or a notebook's own cells import them)."""
-        wanted = sorted(set(self.assignment.preload) | self.assignment.imports_of(notebooks))
-        if self._zygote is None and self._shared is not None:
+        """Start the zygotes now, with what these notebooks will import (numpy always; torch and
+        matplotlib when the assignment's code or a notebook's own cells import them). A notebook
+        that imports more than the others gets a zygote of its own beside theirs: the others keep
+        forking from the smaller one (a fork of a process holding torch costs 3-4 ms more, about
+        41 times a ps6 notebook)."""
+        base = frozenset(self.assignment.preload)
+        for notebook in notebooks:
+            self._wanted[str(notebook)] = base | self.assignment.imports_of([notebook])
+        for wanted in sorted({self._wanted[str(n)] for n in notebooks} or {base}, key=len):
+            self._zygote_for(wanted)
+
+    def _zygote_for(self, wanted: frozenset[str]) -> Zygote:
+        """The smallest zygote that has imported everything in `wanted`, started if none has."""
+        if self._shared is not None:   # already started by the pool: adopted whatever is wanted now
             (connection, preload), self._shared = self._shared, None
-            if set(wanted) <= set(preload):
-                self._zygote = Zygote(list(preload), self.settings, str(self.assignment.root), connection=connection)
-                self._preload = list(preload)
-                return
-            connection.close()
-        if self._zygote is not None and set(wanted) <= set(self._preload):
-            return
-        if self._zygote is not None:
-            self._zygote.close()   # a notebook needs more than this zygote has: once, then it has it
-        wanted = sorted(set(wanted) | set(self._preload))
-        self._zygote = Zygote(wanted, self.settings, str(self.assignment.root), linger=self.linger)
-        self._preload = wanted
+            self._zygotes[tuple(sorted(preload))] = Zygote(list(preload), self.settings, str(self.assignment.root),
+                                                           connection=connection)
+        covering = sorted((len(preload), preload) for preload in self._zygotes if wanted <= set(preload))
+        if covering:
+            return self._zygotes[covering[0][1]]
+        preload = tuple(sorted(wanted))
+        self._zygotes[preload] = Zygote(list(preload), self.settings, str(self.assignment.root), linger=self.linger)
+        return self._zygotes[preload]
+
+    def zygote_of(self, notebook: str | Path) -> Zygote:
+        """The zygote this notebook's sandbox is forked from."""
+        return self._zygote_for(self._wanted.get(str(notebook)) or frozenset(self.assignment.preload))
 
     @property
     def zygote(self) -> Zygote:
-        if self._zygote is None:
-            self.warm_up()
-        return self._zygote
+        """The zygote of a notebook that imports nothing more than the assignment's own code."""
+        return self._zygote_for(frozenset(self.assignment.preload))
 
     def plugin(self, notebooks: list[Path], on_result=None, fingerprints=None):
         # pytest is imported here, not with this module: `check` starts the sandbox (which may
         # import torch) first, and the two imports then run side by side.
         from autograder.grading.pytest_plugin import GradingPlugin
         return GradingPlugin(self.assignment, notebooks, self.settings, on_result, self.slot,
-                             lambda: self.zygote, fingerprints, self.make_run, self.budgets)
+                             self.zygote_of, fingerprints, self.make_run, self.budgets)
 
     @cached_property
     def max_score(self) -> float:
@@ -153,9 +162,9 @@ class Grader:
             raise RuntimeError(f"the hidden suite of {self.assignment.id} did not run (pytest exit code {int(code)})")
 
     def close(self) -> None:
-        if self._zygote is not None:
-            self._zygote.close()
-            self._zygote = None
+        zygotes, self._zygotes = self._zygotes, {}
+        for zygote in zygotes.values():
+            zygote.close()
 
     def __enter__(self) -> "Grader":
         return self

@@ -51,7 +51,7 @@ class GradingPlugin:
 
     def __init__(self, assignment: Assignment, notebooks: list[Path], settings: SandboxSettings | None = None,
                  on_result: Callable[[SubmissionResult], None] | None = None, slot: int = 0,
-                 zygote: Callable[[], Zygote] | None = None, fingerprints: dict[str, str] | None = None,
+                 zygote: Callable[[str], Zygote] | None = None, fingerprints: dict[str, str] | None = None,
                  make_run: Callable[[str, Budgets], object] | None = None, budgets: Budgets | None = None):
         self.assignment = assignment
         self.keys = [str(p) for p in notebooks]
@@ -59,7 +59,7 @@ class GradingPlugin:
         self.settings = settings or SandboxSettings()
         self.on_result = on_result
         self.slot = slot
-        self.zygote = zygote                 # the Grader's (autograder/grading/engine.py), started on demand
+        self.zygote = zygote                 # notebook -> the Grader's zygote for it (grading/engine.py), started on demand
         self.budgets = budgets or Budgets(self.reference, self.settings.budget_multiple,
                                           self.settings.budget_floor, self.settings.test_timeout)
         self.fingerprints = fingerprints or {}
@@ -74,7 +74,7 @@ class GradingPlugin:
     # ------------------------------------------------------------------------ collection
 
     def _sandboxed_run(self, key: str, budgets: Budgets) -> SubmissionRun:
-        return SubmissionRun(Path(key), self.assignment, self.zygote(), self.settings, self.slot, budgets=budgets)
+        return SubmissionRun(Path(key), self.assignment, self.zygote(key), self.settings, self.slot, budgets=budgets)
 
     @cached_property
     def reference(self):
