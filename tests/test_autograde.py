@@ -54,8 +54,18 @@ def results(course: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("autograde"))
+    release_before[:] = [release_state(course)]
     done = run(course)
     return course, done
+
+
+release_before: list = []
+
+
+def release_state(course: Path) -> list[tuple]:
+    """Every file of release/, each with its inode, mtime and bytes."""
+    return sorted((str(p.relative_to(course)), p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+                  for p in (course / "release").rglob("*") if p.is_file())
 
 
 def test_every_submission_gets_a_result(graded_course):
@@ -73,6 +83,16 @@ def test_every_submission_gets_a_result(graded_course):
             assert lost == ({"numerical_gradient"} if wrong else set()), student
     assert found["broken"]["status"] == "error" and "JSON" in found["broken"]["error"]
     assert found["nothing"]["status"] == "error" and found["nothing"]["error"]
+
+
+def test_the_courses_release_is_not_rewritten_while_the_batch_reads_it(graded_course):
+    """The gradebook learns the assignment from nbgrader generate_assignment, run elsewhere: in the
+    course it would delete and rewrite release/ while a worker, the integrity report or a missing
+    notebook's error result reads the release notebook (CI saw "no release notebook at ...")."""
+    course, done = graded_course
+    assert "could not be graded" in done.stdout, done.stderr
+    assert release_state(course) == release_before[0]
+    assert not list(course.glob("autograder-release-*"))
 
 
 def test_scores_are_in_nbgraders_gradebook(graded_course):

@@ -51,9 +51,16 @@ def worker_processes() -> list[int]:
     return found
 
 
-def cgroups_of(pid: int) -> list[Path]:
+def cgroups_of(pid: int, before: frozenset = frozenset()) -> list[Path]:
+    """The sandbox cgroups named after `pid`, but those in `before`: an earlier run's process with
+    the same pid may have left some (a machine killed with its workers), and they are not this test's."""
     from autograder.sandbox.cgroups import hierarchies
-    return [path for h in hierarchies() for path in h.own.glob(f"autograder-{pid}-*")]
+    return [path for h in hierarchies() for path in h.own.glob(f"autograder-{pid}-*") if path not in before]
+
+
+def all_cgroups() -> frozenset:
+    from autograder.sandbox.cgroups import hierarchies
+    return frozenset(path for h in hierarchies() for path in h.own.glob("autograder-*"))
 
 
 def alive(pid: int) -> bool:
@@ -96,6 +103,7 @@ def test_a_submission_that_stalls_its_worker_is_an_error_and_everyone_else_is_gr
             time.sleep(0.1)
 
     watcher = threading.Thread(target=watch, daemon=True)
+    before = all_cgroups()
     watcher.start()
     try:
         results, elapsed = grade(paths, settings())
@@ -114,7 +122,7 @@ def test_a_submission_that_stalls_its_worker_is_an_error_and_everyone_else_is_gr
     assert len(seen) >= 4, seen
     time.sleep(0.5)
     assert not [pid for pid in seen if alive(pid)]
-    assert not [path for pid in seen for path in cgroups_of(pid)]
+    assert not [path for pid in seen for path in cgroups_of(pid, before)]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="sandboxes' cgroups need root here")

@@ -38,9 +38,13 @@ from autograder.views import present
 PACKAGE_ROOT = PACKAGE_DIR.parent
 
 
-def ensure_assignment(coursedir: CourseDirectory, assignment_id: str, umask: int | None = None) -> None:
+def ensure_assignment(coursedir: CourseDirectory, assignment_id: str) -> None:
     """The gradebook must know the assignment's cells; if it does not, let nbgrader record them
-    (`nbgrader generate_assignment`, which also rewrites release/ identically, with `umask` if given)."""
+    (`nbgrader generate_assignment`).
+
+    nbgrader runs in a scratch copy of the course's source and configuration: in the course itself it
+    would delete and rewrite release/ while the batch reads it (a missing notebook's result, the
+    workers, the integrity report), and any of them could find no release notebook."""
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
             gb.find_assignment(assignment_id)
@@ -48,22 +52,29 @@ def ensure_assignment(coursedir: CourseDirectory, assignment_id: str, umask: int
         except MissingEntry:
             pass
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
-    command = [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", assignment_id,
-               "--force", "--log-level=ERROR", f"--db={coursedir.db_url}"]
     root = Path(coursedir.root)
     with tempfile.TemporaryDirectory(prefix="autograder-release-") as scratch:
-        where = root
-        if not (root / coursedir.source_directory / assignment_id).is_dir():
-            # A course released from elsewhere: record the package's own source of the assignment,
-            # in a scratch copy of the course's configuration (nothing is written into the course).
-            where = Path(scratch)
-            shutil.copytree(PACKAGE_ROOT / "source" / assignment_id, where / "source" / assignment_id)
-            if (root / "nbgrader_config.py").is_file():
-                shutil.copy(root / "nbgrader_config.py", where)
-        done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True,
-                              umask=-1 if umask is None else umask)
+        where = Path(scratch)
+        source = root / coursedir.source_directory / assignment_id
+        if not source.is_dir():   # a course released from elsewhere: the package's own source
+            source = PACKAGE_ROOT / "source" / assignment_id
+        shutil.copytree(source, where / coursedir.source_directory / assignment_id)
+        if (root / "nbgrader_config.py").is_file():
+            shutil.copy(root / "nbgrader_config.py", where)
+        command = [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", assignment_id,
+                   "--force", "--log-level=ERROR", f"--db={absolute(coursedir.db_url)}",
+                   f"--CourseDirectory.root={where}"]
+        done = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{done.stderr[-2000:]}")
+
+
+def absolute(db_url: str) -> str:
+    """A relative SQLite URL as this process reads it, for nbgrader running elsewhere."""
+    prefix = "sqlite:///"
+    if db_url.startswith(prefix) and not db_url.startswith(prefix + "/"):
+        return prefix + os.path.abspath(db_url[len(prefix):])
+    return db_url
 
 
 def read_trusted(path: Path) -> nbformat.NotebookNode:

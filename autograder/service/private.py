@@ -18,19 +18,11 @@ from pathlib import Path
 
 UMASK = 0o077
 log = logging.getLogger("autograder.serve")
-_outside: int | None = None
 
 
 def enter() -> None:
     """From now on this process creates everything private."""
-    global _outside
-    _outside = os.umask(UMASK)
-
-
-def outside_umask() -> int | None:
-    """The umask the service started with: for what it runs on the instructor's behalf that is not
-    its state (nbgrader generate_assignment rewriting release/, the workers' sandboxes)."""
-    return _outside
+    os.umask(UMASK)
 
 
 def private_dir(path: Path) -> Path:

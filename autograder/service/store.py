@@ -29,7 +29,6 @@ from autograder.records import pipeline
 from autograder.records.batch import grader_fingerprint
 from autograder.records.batch import write_grades_csv
 from autograder.records.gradebook import ensure_assignment
-from autograder.service.private import outside_umask
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"   # nbgrader's ExchangeSubmit.timestamp_format
 
@@ -70,7 +69,7 @@ class CourseStore:
         with self._lock:
             if assignment_id in self._known:
                 return self._known[assignment_id]
-            ensure_assignment(self.coursedir, assignment_id, outside_umask())   # release/ stays as readable as it was
+            ensure_assignment(self.coursedir, assignment_id)
             configured = self.settings.due_dates.get(assignment_id)
             with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                 if configured:
