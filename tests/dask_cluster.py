@@ -172,8 +172,11 @@ class Cluster:
                                                 stderr=subprocess.STDOUT, start_new_session=True, cwd=local)
 
     def kill(self, name: str) -> None:
-        """The machine is gone: every process of that worker, at once (and the directories its
-        worker processes kept in /tmp, which a killed process cannot remove)."""
+        """The machine is gone: every process of that worker, at once (and what a rebooted machine
+        would no longer have: the directories its worker processes kept in /tmp and their sandboxes'
+        cgroups, which a killed process cannot remove)."""
+        from autograder.sandbox.cgroups import SandboxCgroup
+
         process = self.processes.pop(name)
         members = session_members(process.pid)
         try:
@@ -183,6 +186,10 @@ class Cluster:
         process.wait()
         for pid in members:
             shutil.rmtree(Path(tempfile.gettempdir()) / f"autograder-worker-{pid}", ignore_errors=True)
+            left = SandboxCgroup.left_by(pid)
+            if left is not None:
+                left.kill_and_wait()
+                left.remove()
 
     def workers(self, client) -> dict[str, str]:
         """Worker address -> name of its machine."""

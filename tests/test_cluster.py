@@ -188,14 +188,18 @@ def test_a_mixed_batch_grades_as_locally_and_a_killed_worker_loses_nothing(clust
     client, w2 = cluster.client, None
     running = autograde(python, remote, "--scheduler", cluster.address, wait=False)
     killed, deadline = False, time.monotonic() + 300
-    while not killed and running.poll() is None and time.monotonic() < deadline:
-        busy = {address for address, keys in client.processing().items() if keys}
-        machines = cluster.workers(client)
-        if any(machines.get(a) == "w2" for a in busy):
-            cluster.kill("w2")     # the machine is gone, in the middle of a chunk
-            killed = True
-        time.sleep(0.05)
-    output, errors = running.communicate(timeout=600)
+    try:
+        while not killed and running.poll() is None and time.monotonic() < deadline:
+            busy = {address for address, keys in client.processing().items() if keys}
+            machines = cluster.workers(client)
+            if any(machines.get(a) == "w2" for a in busy):
+                cluster.kill("w2")     # the machine is gone, in the middle of a chunk
+                killed = True
+            time.sleep(0.05)
+        output, errors = running.communicate(timeout=600)
+    finally:
+        if killed:   # the machine is back for the next tests, whatever this one finds
+            cluster.start_worker("w2")
     assert killed, "w2 was never busy while the batch was being graded: " + output + errors
     print(f"cluster: {time.monotonic() - started:.1f}s\n{output[-300:]}")
     assert running.returncode == 1 and "could not be graded" in output, output + errors
@@ -212,7 +216,6 @@ def test_a_mixed_batch_grades_as_locally_and_a_killed_worker_loses_nothing(clust
     assert f"{len(expected)} submissions: {graded} graded and {len(expected) - graded} could not be graded" \
         in output, output
 
-    cluster.start_worker("w2")       # the machine is back, for the next tests
     cluster.wait_for(client, 2)
 
 
