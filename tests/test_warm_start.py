@@ -107,9 +107,10 @@ def test_the_store_never_serves_a_table_for_another_question(tmp_path, monkeypat
 
 
 def test_the_gradebook_side_imports_no_server_extension_and_no_pyplot():
-    code = ("import sys, autograder.records.batch, autograder.integrity.pairs\n"
+    """Nor pytest (0.1 s of the instructor's CPU, which the workers share): it grades nothing."""
+    code = ("import sys, autograder.records.batch, autograder.records.pipeline, autograder.integrity.pairs\n"
             "loaded = [m for m in sys.modules if m.startswith(('nbgrader.server_extensions', 'matplotlib.pyplot',"
-            " 'jupyter_server'))]\n"
+            " 'jupyter_server', 'pytest', '_pytest'))]\n"
             "print(loaded)\n"
             "import nbgrader\n"
             "print(nbgrader.__version__, callable(nbgrader._jupyter_server_extension_points))\n"

@@ -8,7 +8,6 @@ import math
 import signal
 
 import numpy as np
-import pytest
 
 from autograder.course.hints import formula
 from autograder.sandbox.protocol import Opaque, TensorData
@@ -26,6 +25,7 @@ class Mistake(AssertionError):
 
 def graded(what: str, points: float = 1):
     """Mark a test with what it checks (shown to students) and the points it is worth."""
+    import pytest   # here: the instructor's process explains results with this module, without pytest
     return pytest.mark.graded(what=what, points=points)
 
 
