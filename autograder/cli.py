@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="submitted notebooks (.ipynb)")
     grade.add_argument("--assignment", required=True, metavar="ID", help="e.g. ps1_derivatives")
     grade.add_argument("--json", action="store_true", help="Gradescope results.json objects, one per line")
-    grade.add_argument("--workers", type=int, default=1, help="parallel grading workers (default 1)")
+    grade.add_argument("--workers", type=int, default=0,
+                       help="parallel grading workers (default: one per core, at most one per 4 notebooks)")
     grade.add_argument("--hints", choices=("cause", "formula"), default=None,
                        help="how much messages say (default c.Feedback.hints, else cause)")
     _add_limits(grade)

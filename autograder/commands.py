@@ -48,8 +48,10 @@ def _hint_level(root: Path, command: str, chosen: str | None) -> str:
 def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict,
           hints: str | None = None) -> int:
     from autograder.grading.engine import Grader
-    from autograder.dispatch.parallel import grade_in_parallel
+    from autograder.dispatch.parallel import grade_in_parallel, pool_size
+    from autograder.grading.engine import distinct
 
+    notebooks = distinct(notebooks)
     root = course_root()
     settings = sandbox_settings(root, overrides)
     settings.hints = _hint_level(root, "grade", hints)
@@ -61,8 +63,13 @@ def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int,
             stdout.flush()
 
     _assignment(assignment_id, root)
-    if workers > 1 and len(notebooks) > 1:
-        results = grade_in_parallel(notebooks, assignment_id, settings, workers, emit)
+    workers = min(workers or os.cpu_count() or 1, pool_size(len(notebooks)))
+    if workers > 1:
+        in_order = InOrder(notebooks, emit)
+        try:
+            results = grade_in_parallel(notebooks, assignment_id, settings, workers, in_order)
+        finally:
+            in_order.flush()
     else:
         with Grader(assignment_id, settings, root) as grader:
             results = grader.grade(notebooks, on_result=emit)
@@ -70,6 +77,32 @@ def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int,
         order = {str(n): i for i, n in enumerate(notebooks)}
         print(table(sorted(results, key=lambda r: order.get(r.submission, 0))))
     return 0 if all(r.status == "graded" for r in results) else 1
+
+
+class InOrder:
+    """Results as they come from parallel workers, passed on in the order the notebooks were named
+    (each as soon as those before it are out): the same lines, in the same order, as one worker gives."""
+
+    def __init__(self, notebooks: list[str], emit) -> None:
+        self.emit, self.next = emit, 0
+        self.order = [str(n) for n in notebooks]
+        self.waiting: dict[str, list[SubmissionResult]] = {}
+
+    def __call__(self, result: SubmissionResult) -> None:
+        if result.submission not in self.order:   # never held back for a name we do not know
+            self.emit(result)
+            return
+        self.waiting.setdefault(result.submission, []).append(result)
+        while self.next < len(self.order) and self.waiting.get(self.order[self.next]):
+            self.emit(self.waiting[self.order[self.next]].pop(0))
+            self.next += 1
+
+    def flush(self) -> None:
+        """Whatever is still held (a notebook before it gave no result): nothing is lost."""
+        for name in self.order[self.next:]:
+            while self.waiting.get(name):
+                self.emit(self.waiting[name].pop(0))
+        self.next = len(self.order)
 
 
 def check(notebook: str, assignment_id: str | None, overrides: dict, html: str | None = None,

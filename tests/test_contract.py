@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
 from autograder.course.build import assignments
 from autograder.grading.engine import grade_notebooks
-from helpers import ROOT, release_notebook, source_notebook
+from helpers import ROOT, make_submission, release_notebook, source_notebook
 
 ASSIGNMENTS = assignments(ROOT)
 FIELDS = {"submission", "assignment", "status", "score", "max_score", "tests", "error"}
@@ -50,6 +53,53 @@ def test_grade_json_is_one_gradescope_object_per_notebook(tmp_path):
     assert by_file[str(broken)]["error"]
     assert by_file[str(source_notebook("ps1_derivatives"))]["score"] == 12.0
     assert done.returncode == 1  # not every notebook could be graded
+
+
+def grade_lines(*args: str) -> tuple[list[dict], set[int]]:
+    """`autograder grade ... --json` as a person runs it: its lines, and the worker processes seen."""
+    from autograder.dispatch.watchdog import descendants
+
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "grade", *args, "--json"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+
+    def watch() -> None:
+        while process.poll() is None:
+            for pid in descendants(process.pid):
+                try:
+                    if b"autograder.dispatch.worker" in open(f"/proc/{pid}/cmdline", "rb").read():
+                        workers.add(pid)
+                except OSError:
+                    pass
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    out, err = process.communicate(timeout=600)   # read while it runs: its lines fill a pipe
+    watcher.join()
+    assert process.returncode == 0, err[-2000:]
+    return [json.loads(line) for line in out.splitlines()], workers
+
+
+def test_grade_prints_each_notebook_once_in_the_order_named_on_every_core(tmp_path):
+    """By default `grade` uses every core for a class (as `autograde` does), and prints the same
+    lines in the same order as one worker: each notebook named once, whatever the workers finish
+    first; a notebook named twice (`a/./x.ipynb` is `a/x.ipynb`) is one result, not two merged."""
+    wrong = {"f_prime": "def f_prime(x):\n    return x ** 2\n"}
+    paths = [make_submission("ps1_derivatives", tmp_path / f"s{i}" / "ps1_derivatives.ipynb", wrong if i % 3 else {})
+             for i in range(9)]
+    named = [str(p) for p in reversed(paths)]
+    named[3:3] = [str(paths[8]), str(paths[2].parent / "." / paths[2].name)]
+    one, _ = grade_lines(*named, "--assignment", "ps1_derivatives", "--workers", "1")
+    every, workers = grade_lines(*named, "--assignment", "ps1_derivatives")
+    first_named = [str(paths[i]) for i in (8, 7, 6, 2, 5, 4, 3, 1, 0)]
+    assert [line["submission"] for line in one] == first_named
+    assert [line["submission"] for line in every] == [line["submission"] for line in one]
+    assert [(line["score"], len(line["tests"])) for line in every] == \
+        [(line["score"], len(line["tests"])) for line in one]
+    assert {line["score"] for line in one} == {12.0, 11.0} and {line["max_score"] for line in one} == {12.0}
+    if (os.cpu_count() or 1) > 1:
+        assert len(workers) >= 2, workers
 
 
 def test_grade_exits_0_when_every_notebook_was_graded_and_prints_a_table_without_json():

@@ -27,6 +27,7 @@ from autograder.course.assignments import Assignment
 from autograder.course.results import SubmissionResult
 from autograder.dispatch.watchdog import Deadline, allowance, end_sandboxes, kill_worker
 from autograder.dispatch.worker import Frames, command, read_result, task_line
+from autograder.grading.engine import distinct
 from autograder.grading.failures import NO_WORKER, STUCK, WORKER_DIED, ErrorResults
 from autograder.sandbox.zygote_client import SandboxError, Zygote
 
@@ -280,12 +281,17 @@ def _batch_zygote(assignment_id: str, settings, root: Path | None):
         return None
 
 
+def pool_size(submissions: int) -> int:
+    """Workers worth starting for this many submissions: one per CHUNK of them."""
+    return max(1, -(-submissions // CHUNK))
+
+
 def grade_in_parallel(paths: Iterable[str | Path], assignment_id: str, settings, workers: int,
                       on_result: Callable[[SubmissionResult], None] | None = None,
                       fingerprints: dict[str, str] | None = None, root: Path | None = None,
                       chunk_size: int | None = None) -> list[SubmissionResult]:
-    paths = [str(p) for p in paths]
-    pool = WorkerPool(assignment_id, settings, min(workers, max(1, -(-len(paths) // CHUNK))), root)
+    paths = distinct(paths)
+    pool = WorkerPool(assignment_id, settings, min(workers, pool_size(len(paths))), root)
     try:
         return pool.grade(paths, on_result, fingerprints, chunk_size)
     finally:

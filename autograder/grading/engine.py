@@ -37,6 +37,11 @@ PYTEST_ARGS = ["-s", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:wa
                "--disable-plugin-autoload", "-c", os.devnull]
 
 
+def distinct(paths: Iterable[str | Path]) -> list[str]:
+    """The notebooks named, each once, as the results name them (pathlib's form: no `./`)."""
+    return list(dict.fromkeys(str(Path(p)) for p in paths))
+
+
 class Grader:
     def __init__(self, assignment_id: str, settings: SandboxSettings | None = None, root: Path | None = None,
                  slot: int | None = None, make_run: Callable | None = None, linger: float = 0.0,
@@ -123,8 +128,9 @@ class Grader:
     def grade(self, paths: Iterable[str | Path], fingerprints: dict[str, str] | None = None,
               on_result: Callable[[SubmissionResult], None] | None = None,
               only: str | None = None) -> list[SubmissionResult]:
-        """Grade each notebook; a file that cannot be read gets an error result, the rest are graded."""
-        paths = [str(p) for p in paths]
+        """Grade each notebook once (a name given twice, as `a.ipynb` and `./a.ipynb` too, is one
+        result); a file that cannot be read gets an error result, the rest are graded."""
+        paths = distinct(paths)
         fingerprints = fingerprints or {}
         done: dict[str, SubmissionResult] = {}
 
