@@ -14,6 +14,7 @@ then times, on identical copies:
     nbgrader's default cell timeout of 30 s),
   - `autograder autograde ASSIGNMENT --force` on N and on 2N submissions (sandboxed workers, one per
     core); the difference is the cost of each further submission once running,
+  - `autograder grade NOTEBOOK... --json` on the same N (the grading contract: no gradebook, no pages),
 and prints per assignment and mix both wall times and their ratio, seconds per further submission,
 how busy the cores were during the autograder's 2N batch (CPU seconds of its whole process tree,
 counted by a cpuacct cgroup of its own, or the reaped children's rusage where none can be made,
@@ -302,10 +303,16 @@ def bench(assignment: str, n: int, work: Path, mix_name: str = "current") -> dic
     ag_time, peak = timed(command, work / "autograder", sample_workers=True)
     usage: dict = {}
     double_time, _ = timed(command, work / "autograder-2x", usage=usage)
+    # The grading contract's command on the same N notebooks: no gradebook, no pages (the issue's
+    # measurement from outside the team).
+    notebooks = sorted(str(p) for p in (work / "autograder" / "submitted").glob(f"*/{assignment}/*.ipynb"))
+    grade_time, _ = timed([str(BIN / "autograder"), "grade", *notebooks, "--assignment", assignment, "--json"],
+                          work / "autograder")
     workers = os.cpu_count() or 1
     floor = floor_of(work / "autograder", assignment) / workers
     return {"assignment": assignment, "mix_name": mix_name, "n": n, "nbgrader": nb_time, "autograder": ag_time,
-            "autograder_2n": double_time, "ratio": nb_time / ag_time, "further": (double_time - ag_time) / n,
+            "autograder_2n": double_time, "ratio": nb_time / ag_time, "grade": grade_time,
+            "grade_ratio": nb_time / grade_time, "further": (double_time - ag_time) / n,
             "peak_mb": peak / 2**20, "floor": floor, "over_floor": ag_time / floor if floor else float("nan"),
             "cpu_2n": usage["cpu"], "cpu_2n_rusage": usage["cpu_rusage"], "busy": usage["busy"],
             "machine_busy": usage["machine_busy"],
@@ -347,7 +354,7 @@ def main() -> None:
             rows.append(row)
             target = TARGET_FURTHER.get(assignment, 0.15)
             print(f"{assignment:<22} {mix_name:<7} nbgrader {row['nbgrader']:6.1f} s | autograder {row['autograder']:5.1f} s "
-                  f"({row['ratio']:4.1f}x) | {2 * args.submissions}: {row['autograder_2n']:5.1f} s -> "
+                  f"({row['ratio']:4.1f}x) | grade --json {row['grade']:5.1f} s ({row['grade_ratio']:4.1f}x) | {2 * args.submissions}: {row['autograder_2n']:5.1f} s -> "
                   f"{row['further']:.3f} s per further submission (target {target}) | cores {100 * row['busy']:.0f} % "
                   f"busy with its tree ({row['cpu_2n']:.1f} CPU-s; rusage sees {row['cpu_2n_rusage']:.1f}; machine "
                   f"{100 * row['machine_busy']:.0f} %) | peak {row['peak_mb']:.0f} MB | "
@@ -359,13 +366,14 @@ def main() -> None:
         args.json.write_text(json.dumps(rows, indent=1))
     if args.markdown:
         n = args.submissions
-        print(f"\n| assignment | mix | nbgrader, {n} | autograder, {n} | ratio | autograder, {2 * n} | per further "
-              f"submission | cores busy (tree / machine) | worker peak | floor (wall / floor) | `check` | `check` again |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print(f"\n| assignment | mix | nbgrader, {n} | autograder, {n} | ratio | `grade --json`, {n} (ratio) | "
+              f"autograder, {2 * n} | per further submission | cores busy (tree / machine) | worker peak | "
+              f"floor (wall / floor) | `check` | `check` again |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             check = f"{r['check']:.2f} s | {r['check_again']:.2f} s" if "check" in r else "| "
             print(f"| `{r['assignment']}` | {r['mix_name']} | {r['nbgrader']:.1f} s | {r['autograder']:.1f} s | "
-                  f"**{r['ratio']:.0f}×** | {r['autograder_2n']:.1f} s | {r['further']:.3f} s | "
+                  f"**{r['ratio']:.0f}×** | {r['grade']:.1f} s ({r['grade_ratio']:.0f}×) | {r['autograder_2n']:.1f} s | {r['further']:.3f} s | "
                   f"{100 * r['busy']:.0f} % / {100 * r['machine_busy']:.0f} % | {r['peak_mb']:.0f} MB | "
                   f"{r['floor']:.1f} s ({r['over_floor']:.1f}×) | {check} |")
 
