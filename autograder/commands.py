@@ -47,9 +47,8 @@ def _hint_level(root: Path, command: str, chosen: str | None) -> str:
 
 def grade(notebooks: list[str], assignment_id: str, as_json: bool, workers: int, overrides: dict,
           hints: str | None = None) -> int:
-    from autograder.grading.engine import Grader
+    from autograder.grading.engine import Grader, distinct
     from autograder.dispatch.parallel import grade_in_parallel, pool_size
-    from autograder.grading.engine import distinct
 
     notebooks = distinct(notebooks)
     root = course_root()
@@ -86,10 +85,11 @@ class InOrder:
     def __init__(self, notebooks: list[str], emit) -> None:
         self.emit, self.next = emit, 0
         self.order = [str(n) for n in notebooks]
+        self.known = set(self.order)
         self.waiting: dict[str, list[SubmissionResult]] = {}
 
     def __call__(self, result: SubmissionResult) -> None:
-        if result.submission not in self.order:   # never held back for a name we do not know
+        if result.submission not in self.known:   # never held back for a name we do not know
             self.emit(result)
             return
         self.waiting.setdefault(result.submission, []).append(result)
